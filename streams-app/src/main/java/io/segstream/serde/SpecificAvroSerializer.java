@@ -1,0 +1,83 @@
+package io.segstream.serde;
+
+import io.segstream.registry.SchemaRegistries;
+import io.segstream.registry.SchemaRegistryClient;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Writes SpecificRecords in the Confluent wire format. The topic's schema id is resolved once per
+ * topic (registered, or looked up when {@code auto.register.schemas=false}) and cached.
+ */
+public final class SpecificAvroSerializer<T extends SpecificRecord> implements Serializer<T> {
+
+    private final Class<T> type;
+    private final Schema schema;
+    private final SpecificDatumWriter<T> writer;
+    private final Map<String, Integer> idsByTopic = new ConcurrentHashMap<>();
+    private SchemaRegistryClient registry;
+    private boolean isKey;
+    private boolean autoRegister = true;
+
+    public SpecificAvroSerializer(Class<T> type) {
+        this.type = Objects.requireNonNull(type, "type");
+        SpecificData model = SpecificData.getForClass(type);
+        this.schema = model.getSchema(type);
+        this.writer = new SpecificDatumWriter<>(schema, model);
+    }
+
+    /** A serializer already bound to {@code registry}, for callers that hold a client. */
+    public SpecificAvroSerializer(Class<T> type, SchemaRegistryClient registry, boolean isKey) {
+        this(type);
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.isKey = isKey;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        this.registry = SchemaRegistries.client(configs);
+        this.autoRegister = new AvroSerdeConfig(configs).autoRegisterSchemas();
+        this.isKey = isKey;
+    }
+
+    @Override
+    public byte[] serialize(String topic, T data) {
+        if (data == null) {
+            return null;
+        }
+        int id = idsByTopic.computeIfAbsent(topic, this::schemaIdFor);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        out.write(WireFormat.MAGIC_BYTE);
+        out.writeBytes(ByteBuffer.allocate(Integer.BYTES).putInt(id).array());
+        try {
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            writer.write(data, encoder);
+            encoder.flush();
+        } catch (IOException | AvroRuntimeException | NullPointerException | ClassCastException e) {
+            throw new SerializationException("Cannot write " + type.getSimpleName() + " for topic \"" + topic + "\": "
+                    + e.getMessage(), e);
+        }
+        return out.toByteArray();
+    }
+
+    private int schemaIdFor(String topic) {
+        if (registry == null) {
+            throw new IllegalStateException("Serializer for " + type.getSimpleName() + " used before configure()");
+        }
+        String subject = WireFormat.subject(topic, isKey);
+        return autoRegister ? registry.register(subject, schema) : registry.lookUp(subject, schema);
+    }
+}
