@@ -1,5 +1,6 @@
 package io.segstream.serde;
 
+import io.segstream.avro.GeneratedClasses;
 import io.segstream.registry.SchemaNotFoundException;
 import io.segstream.registry.SchemaRegistries;
 import io.segstream.registry.SchemaRegistryClient;
@@ -18,7 +19,6 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -27,6 +27,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  * payload can be unreadable raises a {@link WireFormatException} with its reason.
  */
 public final class SpecificAvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
+
+    static {
+        GeneratedClasses.trust();
+    }
 
     private final Class<T> type;
     private final SpecificData model;
@@ -41,7 +45,6 @@ public final class SpecificAvroDeserializer<T extends SpecificRecord> implements
         this.type = Objects.requireNonNull(type, "type");
         this.model = SpecificData.getForClass(type);
         this.readerSchema = model.getSchema(type);
-        trustPackageOf(type);
     }
 
     /** A deserializer already bound to {@code registry}, for callers that hold a client. */
@@ -106,19 +109,6 @@ public final class SpecificAvroDeserializer<T extends SpecificRecord> implements
             throw new CorruptPayloadException(topic, "cannot check for the end of the payload: " + e, e);
         }
         return record;
-    }
-
-    /**
-     * Avro only instantiates classes it trusts while reading. The caller chose {@code type}, so its
-     * generated package (records, enums and nested types) is trusted in addition to Avro's defaults.
-     */
-    private static synchronized void trustPackageOf(Class<?> type) {
-        String prefix = type.getPackageName() + ".";
-        ClassSecurityValidator.ClassSecurityPredicate current = ClassSecurityValidator.getGlobal();
-        if (!current.isTrusted(type)) {
-            ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(current,
-                    candidate -> candidate.getName().startsWith(prefix)));
-        }
     }
 
     private WriterReader<T> readerFor(String topic, int id) {

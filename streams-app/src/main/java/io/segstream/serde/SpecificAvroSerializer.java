@@ -1,5 +1,6 @@
 package io.segstream.serde;
 
+import io.segstream.avro.GeneratedClasses;
 import io.segstream.registry.SchemaRegistries;
 import io.segstream.registry.SchemaRegistryClient;
 import java.io.ByteArrayOutputStream;
@@ -23,6 +24,10 @@ import org.apache.kafka.common.serialization.Serializer;
  * topic (registered, or looked up when {@code auto.register.schemas=false}) and cached.
  */
 public final class SpecificAvroSerializer<T extends SpecificRecord> implements Serializer<T> {
+
+    static {
+        GeneratedClasses.trust();
+    }
 
     private final Class<T> type;
     private final Schema schema;
