@@ -1,0 +1,129 @@
+package io.segstream.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * SegStream's configuration: a properties file, then environment overrides, then defaults, all
+ * applied here. Keys SegStream does not define (bootstrap.servers, Kafka Streams and client
+ * settings) pass through to Kafka untouched.
+ */
+public final class SegStreamConfig extends AbstractConfig {
+
+    /** Environment variables with this prefix override keys: SEGSTREAM_SCHEMA_REGISTRY_URL sets schema.registry.url. */
+    public static final String ENV_PREFIX = "SEGSTREAM_";
+
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String APPLICATION_ID = "application.id";
+
+    public static final String TOPIC_CLICKSTREAM = "topic.clickstream";
+    public static final String TOPIC_ORDERS = "topic.orders";
+    public static final String TOPIC_SEGMENT_DEFINITIONS = "topic.segment.definitions";
+    public static final String TOPIC_PRIVACY_REQUESTS = "topic.privacy.requests";
+    public static final String TOPIC_SEGMENT_CHANGES = "topic.segment.changes";
+    public static final String TOPIC_SEGMENT_MEMBERSHIP = "topic.segment.membership";
+    public static final String TOPIC_CART_ABANDONED = "topic.cart.abandoned";
+    public static final String TOPIC_DLQ = "topic.dlq";
+    public static final String TOPICS_PARTITIONS = "topics.partitions";
+    public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
+
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            .define(BOOTSTRAP_SERVERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
+                    "Kafka brokers to connect to, host:port,...")
+            .define(APPLICATION_ID, Type.STRING, "segstream", Importance.HIGH,
+                    "Kafka Streams application id: consumer group, prefix of internal topics and state folders. "
+                            + "Instances with the same id share the work.")
+            .define(TOPIC_CLICKSTREAM, Type.STRING, "clickstream", Importance.MEDIUM, "Input: ClickEvent records.")
+            .define(TOPIC_ORDERS, Type.STRING, "orders", Importance.MEDIUM, "Input: Order records.")
+            .define(TOPIC_SEGMENT_DEFINITIONS, Type.STRING, "segments.definitions", Importance.MEDIUM,
+                    "Compacted: SegmentDefinition records keyed by segment name; a tombstone retires one.")
+            .define(TOPIC_PRIVACY_REQUESTS, Type.STRING, "privacy.requests", Importance.MEDIUM,
+                    "Input: PrivacyRequest records (consent changes, erasure).")
+            .define(TOPIC_SEGMENT_CHANGES, Type.STRING, "segments.changes", Importance.MEDIUM,
+                    "Output: SegmentChange records (ENTERED/EXITED).")
+            .define(TOPIC_SEGMENT_MEMBERSHIP, Type.STRING, "segments.membership", Importance.MEDIUM,
+                    "Output, compacted: each user's current UserSegments; a tombstone after erasure.")
+            .define(TOPIC_CART_ABANDONED, Type.STRING, "cart.abandoned", Importance.MEDIUM,
+                    "Output: CartAbandoned records.")
+            .define(TOPIC_DLQ, Type.STRING, "segstream.dlq", Importance.MEDIUM,
+                    "Dead letters: the original key and value bytes, with headers saying why.")
+            .define(TOPICS_PARTITIONS, Type.INT, -1, Importance.LOW,
+                    "Partitions for topics that `segstream topics create` makes; -1 uses the broker's num.partitions.")
+            .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.LOW,
+                    "Replication factor for topics that `segstream topics create` makes; -1 uses the broker's "
+                            + "default.replication.factor.");
+
+    private SegStreamConfig(Map<String, String> values) {
+        super(DEFINITION, values, false);
+    }
+
+    /** Configuration from explicit values only (tests, embedded mode). */
+    public static SegStreamConfig of(Map<String, String> values) {
+        return new SegStreamConfig(values);
+    }
+
+    /** Loads {@code file} (when given), then applies {@code SEGSTREAM_*} overrides from {@code environment}. */
+    public static SegStreamConfig load(Path file, Map<String, String> environment) {
+        Map<String, String> values = new HashMap<>();
+        if (file != null) {
+            values.putAll(readProperties(file));
+        }
+        values.putAll(environmentOverrides(environment));
+        try {
+            return new SegStreamConfig(values);
+        } catch (ConfigException e) {
+            throw new ConfigException(e.getMessage() + " Set it in " + (file == null ? "a --config file" : file)
+                    + " or as an environment variable, e.g. bootstrap.servers as " + ENV_PREFIX + "BOOTSTRAP_SERVERS.");
+        }
+    }
+
+    /** Every key and value as given, defined or not: the base for Kafka client and Streams properties. */
+    public Map<String, Object> all() {
+        Map<String, Object> all = new HashMap<>(originals());
+        all.putAll(values());
+        return all;
+    }
+
+    /** The value of a key SegStream does not define, e.g. a Kafka client setting. */
+    public String passthrough(String key) {
+        Object value = originals().get(key);
+        return value == null ? null : value.toString();
+    }
+
+    static Map<String, String> environmentOverrides(Map<String, String> environment) {
+        Map<String, String> overrides = new HashMap<>();
+        environment.forEach((name, value) -> {
+            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+                overrides.put(name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+            }
+        });
+        return overrides;
+    }
+
+    private static Map<String, String> readProperties(Path file) {
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            properties.load(in);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("Config file " + file + " does not exist; pass the path of a properties file "
+                    + "(deploy/segstream.properties is an example)");
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read config file " + file + ": " + e.getMessage());
+        }
+        Map<String, String> values = new HashMap<>();
+        properties.forEach((key, value) -> values.put(key.toString().trim(), value.toString().trim()));
+        return values;
+    }
+}
