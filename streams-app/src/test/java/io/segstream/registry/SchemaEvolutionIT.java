@@ -11,18 +11,14 @@ import io.segstream.avro.ClickEvent;
 import io.segstream.avro.ClickEventType;
 import io.segstream.serde.SpecificAvroDeserializer;
 import io.segstream.testing.ApicurioRegistry;
+import io.segstream.testing.Frames;
 import io.segstream.testing.RealInfrastructure;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -70,7 +66,7 @@ class SchemaEvolutionIT {
         written.put("eventTimestamp", Instant.parse("2026-11-20T10:00:00Z").toEpochMilli());
         written.put("referrer", "newsletter");
         ClickEvent read = new SpecificAvroDeserializer<>(ClickEvent.class, client)
-                .deserialize("clickstream", frame(v2Id, v2, written));
+                .deserialize("clickstream", Frames.frame(v2Id, v2, written));
 
         assertThat(read.getEventId()).isEqualTo("e-v2");
         assertThat(read.getType()).isEqualTo(ClickEventType.UNKNOWN);
@@ -121,15 +117,5 @@ class SchemaEvolutionIT {
             }
         }
         return new Schema.Parser().parse(JSON.writeValueAsString(root));
-    }
-
-    private static byte[] frame(int id, Schema schema, GenericRecord record) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0);
-        out.write(ByteBuffer.allocate(4).putInt(id).array());
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        new GenericDatumWriter<GenericRecord>(schema).write(record, encoder);
-        encoder.flush();
-        return out.toByteArray();
     }
 }

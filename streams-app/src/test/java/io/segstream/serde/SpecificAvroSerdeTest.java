@@ -10,6 +10,7 @@ import io.segstream.avro.DeviceType;
 import io.segstream.avro.Order;
 import io.segstream.registry.InMemorySchemaRegistry;
 import io.segstream.registry.RegistryConfig;
+import io.segstream.testing.Frames;
 import io.segstream.testing.TestRecords;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -21,10 +22,7 @@ import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -105,7 +103,7 @@ class SpecificAvroSerdeTest {
         old.put("type", new GenericData.EnumSymbol(v1.getField("type").schema(), "PRODUCT_VIEW"));
         old.put("eventTimestamp", AT.toEpochMilli());
 
-        ClickEvent read = clicks.deserializer().deserialize(TOPIC, frame(v1Id, v1, old));
+        ClickEvent read = clicks.deserializer().deserialize(TOPIC, Frames.frame(v1Id, v1, old));
 
         assertThat(read).isEqualTo(ClickEvent.newBuilder().setEventId("e-old").setUserId("u7")
                 .setType(ClickEventType.PRODUCT_VIEW).setEventTimestamp(AT).build());
@@ -243,15 +241,5 @@ class SpecificAvroSerdeTest {
             }
         }
         return copy;
-    }
-
-    private static byte[] frame(int id, Schema schema, GenericRecord record) throws Exception {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        out.write(0);
-        out.write(ByteBuffer.allocate(4).putInt(id).array());
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        new GenericDatumWriter<GenericRecord>(schema).write(record, encoder);
-        encoder.flush();
-        return out.toByteArray();
     }
 }
