@@ -16,7 +16,7 @@ class SchemaContractTest {
     private static final List<Schema> TOPIC_SCHEMAS = List.of(
             ClickEvent.getClassSchema(), Order.getClassSchema(), SegmentDefinition.getClassSchema(),
             SegmentChange.getClassSchema(), UserSegments.getClassSchema(), CartAbandoned.getClassSchema(),
-            PrivacyRequest.getClassSchema());
+            PrivacyRequest.getClassSchema(), RfmSketches.getClassSchema());
 
     @Test
     void everyEnumHasADefaultSymbolSoAddingSymbolsStaysCompatible() {

@@ -36,8 +36,22 @@ public final class SegStreamConfig extends AbstractConfig {
     public static final String TOPIC_SEGMENT_MEMBERSHIP = "topic.segment.membership";
     public static final String TOPIC_CART_ABANDONED = "topic.cart.abandoned";
     public static final String TOPIC_DLQ = "topic.dlq";
+    public static final String TOPIC_RFM_SKETCHES = "topic.rfm.sketches";
     public static final String TOPICS_PARTITIONS = "topics.partitions";
     public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
+
+    public static final String INPUT_REPARTITION = "input.repartition";
+    public static final String TIME_MODE = "time.mode";
+    public static final String GRACE = "grace";
+    public static final String DEDUP_RETENTION = "dedup.retention";
+    public static final String TIMESTAMP_MAX_FUTURE = "timestamp.max.future";
+    public static final String PUNCTUATION_INTERVAL = "punctuation.interval";
+    public static final String RFM_WINDOW_DAYS = "rfm.window.days";
+    public static final String RFM_SCORES_INTERVAL = "rfm.scores.interval";
+    public static final String DWELL_SESSION_GAP = "dwell.session.gap";
+    public static final String DWELL_MAX_MS = "dwell.max.ms";
+    public static final String CART_ABANDON_AFTER = "cart.abandon.after";
+    public static final String INTEREST_WINDOW = "interest.window";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(BOOTSTRAP_SERVERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
@@ -59,6 +73,37 @@ public final class SegStreamConfig extends AbstractConfig {
                     "Output: CartAbandoned records.")
             .define(TOPIC_DLQ, Type.STRING, "segstream.dlq", Importance.MEDIUM,
                     "Dead letters: the original key and value bytes, with headers saying why.")
+            .define(TOPIC_RFM_SKETCHES, Type.STRING, "segstream.rfm-sketches", Importance.LOW,
+                    "Compacted: each task's KLL sketches of recency, frequency and monetary, merged by every "
+                            + "instance into population-wide quintiles for the R, F and M scores.")
+            .define(INPUT_REPARTITION, Type.BOOLEAN, false, Importance.MEDIUM,
+                    "Set to true when producers do not key clickstream/orders records by user id (anonymous id for "
+                            + "anonymous clicks): the pipeline then re-keys and repartitions each input once. When false, "
+                            + "a record whose key is not its user id is dead-lettered (KEY_MISMATCH).")
+            .define(TIME_MODE, Type.STRING, "wall", ConfigDef.ValidString.in("wall", "stream"), Importance.HIGH,
+                    "What 'now' is for recency, abandonment deadlines and window expiry: wall = the wall clock (live "
+                            + "operation; deadlines also fire when traffic is quiet), stream = the largest event time "
+                            + "seen (replaying history gives the results it would have given live).")
+            .define(GRACE, Type.STRING, "1h", Durations.positive(), Importance.MEDIUM,
+                    "How far behind stream time a record may be and still count; later ones are dead-lettered (LATE).")
+            .define(DEDUP_RETENTION, Type.STRING, "24h", Durations.positive(), Importance.MEDIUM,
+                    "How long event ids and order ids are remembered to drop duplicates.")
+            .define(TIMESTAMP_MAX_FUTURE, Type.STRING, "1d", Durations.positive(), Importance.LOW,
+                    "An event timestamp further than this ahead of the wall clock is invalid (INVALID_TIMESTAMP).")
+            .define(PUNCTUATION_INTERVAL, Type.STRING, "10s", Durations.positive(), Importance.LOW,
+                    "How often due timers (cart abandonment) are checked, on both the stream-time and the wall clock.")
+            .define(RFM_WINDOW_DAYS, Type.INT, 365, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "Length in days of the trailing window for windowed order count and spend.")
+            .define(RFM_SCORES_INTERVAL, Type.STRING, "60s", Durations.positive(), Importance.LOW,
+                    "How often each task publishes its R/F/M sketches for the population-wide quintiles.")
+            .define(DWELL_SESSION_GAP, Type.STRING, "30m", Durations.positive(), Importance.MEDIUM,
+                    "Inactivity gap that ends a session when events carry no session id.")
+            .define(DWELL_MAX_MS, Type.LONG, 1_800_000L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "Cap, in milliseconds, on the dwell an event gets from the gap to the next event of its session.")
+            .define(CART_ABANDON_AFTER, Type.STRING, "30m", Durations.positive(), Importance.MEDIUM,
+                    "A non-empty cart whose user shows no activity (click or order) for this long is abandoned.")
+            .define(INTEREST_WINDOW, Type.STRING, "7d", Durations.positive(), Importance.MEDIUM,
+                    "Sliding window of the per-category product-view counts (hourly buckets).")
             .define(TOPICS_PARTITIONS, Type.INT, -1, Importance.LOW,
                     "Partitions for topics that `segstream topics create` makes; -1 uses the broker's num.partitions.")
             .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.LOW,
@@ -87,6 +132,10 @@ public final class SegStreamConfig extends AbstractConfig {
             throw new ConfigException(e.getMessage() + " Set it in " + (file == null ? "a --config file" : file)
                     + " or as an environment variable, e.g. bootstrap.servers as " + ENV_PREFIX + "BOOTSTRAP_SERVERS.");
         }
+    }
+
+    public java.time.Duration duration(String key) {
+        return Durations.parse(getString(key));
     }
 
     /** Every key and value as given, defined or not: the base for Kafka client and Streams properties. */

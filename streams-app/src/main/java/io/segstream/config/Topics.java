@@ -13,7 +13,8 @@ public record Topics(
         String segmentChanges,
         String segmentMembership,
         String cartAbandoned,
-        String deadLetters) {
+        String deadLetters,
+        String rfmSketches) {
 
     /** A topic and the settings it must be created with. */
     public record Declaration(String name, Map<String, String> settings) {}
@@ -30,10 +31,11 @@ public record Topics(
                 config.getString(SegStreamConfig.TOPIC_SEGMENT_CHANGES),
                 config.getString(SegStreamConfig.TOPIC_SEGMENT_MEMBERSHIP),
                 config.getString(SegStreamConfig.TOPIC_CART_ABANDONED),
-                config.getString(SegStreamConfig.TOPIC_DLQ));
+                config.getString(SegStreamConfig.TOPIC_DLQ),
+                config.getString(SegStreamConfig.TOPIC_RFM_SKETCHES));
     }
 
-    /** Every topic the pipeline needs before it starts; definitions and membership are compacted. */
+    /** Every topic the pipeline needs before it starts; definitions, membership and sketches are compacted. */
     public List<Declaration> declarations() {
         return List.of(
                 new Declaration(clickstream, Map.of()),
@@ -43,6 +45,7 @@ public record Topics(
                 new Declaration(segmentChanges, Map.of()),
                 new Declaration(segmentMembership, COMPACTED),
                 new Declaration(cartAbandoned, Map.of()),
-                new Declaration(deadLetters, Map.of()));
+                new Declaration(deadLetters, Map.of()),
+                new Declaration(rfmSketches, COMPACTED));
     }
 }

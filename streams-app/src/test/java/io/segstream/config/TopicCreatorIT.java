@@ -19,24 +19,24 @@ class TopicCreatorIT {
     @Test
     void createsEveryMissingTopicOnceWithCompactionWhereTheContractSaysSo(EmbeddedKafkaBroker kafka) throws Exception {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        SegStreamConfig config = SegStreamConfig.of(Map.of(
-                SegStreamConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
-                SegStreamConfig.TOPICS_PARTITIONS, "3",
-                SegStreamConfig.TOPIC_CLICKSTREAM, "clickstream-" + suffix,
-                SegStreamConfig.TOPIC_ORDERS, "orders-" + suffix,
-                SegStreamConfig.TOPIC_SEGMENT_DEFINITIONS, "segments.definitions-" + suffix,
-                SegStreamConfig.TOPIC_PRIVACY_REQUESTS, "privacy.requests-" + suffix,
-                SegStreamConfig.TOPIC_SEGMENT_CHANGES, "segments.changes-" + suffix,
-                SegStreamConfig.TOPIC_SEGMENT_MEMBERSHIP, "segments.membership-" + suffix,
-                SegStreamConfig.TOPIC_CART_ABANDONED, "cart.abandoned-" + suffix,
-                SegStreamConfig.TOPIC_DLQ, "segstream.dlq-" + suffix));
+        Map<String, String> values = new java.util.HashMap<>();
+        values.put(SegStreamConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        values.put(SegStreamConfig.TOPICS_PARTITIONS, "3");
+        for (String key : List.of(SegStreamConfig.TOPIC_CLICKSTREAM, SegStreamConfig.TOPIC_ORDERS,
+                SegStreamConfig.TOPIC_SEGMENT_DEFINITIONS, SegStreamConfig.TOPIC_PRIVACY_REQUESTS,
+                SegStreamConfig.TOPIC_SEGMENT_CHANGES, SegStreamConfig.TOPIC_SEGMENT_MEMBERSHIP,
+                SegStreamConfig.TOPIC_CART_ABANDONED, SegStreamConfig.TOPIC_DLQ, SegStreamConfig.TOPIC_RFM_SKETCHES)) {
+            // each topic gets its default name plus a suffix, so runs never collide
+            values.put(key, SegStreamConfig.DEFINITION.configKeys().get(key).defaultValue + "-" + suffix);
+        }
+        SegStreamConfig config = SegStreamConfig.of(values);
 
         List<String> created = TopicCreator.createMissing(config);
         List<String> createdAgain = TopicCreator.createMissing(config);
 
         assertThat(created).containsExactly("cart.abandoned-" + suffix, "clickstream-" + suffix, "orders-" + suffix,
                 "privacy.requests-" + suffix, "segments.changes-" + suffix, "segments.definitions-" + suffix,
-                "segments.membership-" + suffix, "segstream.dlq-" + suffix);
+                "segments.membership-" + suffix, "segstream.dlq-" + suffix, "segstream.rfm-sketches-" + suffix);
         assertThat(createdAgain).isEmpty();
         try (Admin admin = Admin.create(kafka.clientConfig())) {
             assertThat(admin.describeTopics(List.of("clickstream-" + suffix)).allTopicNames().get()

@@ -1,0 +1,48 @@
+package io.segstream.features;
+
+import io.segstream.avro.ClickEvent;
+import io.segstream.avro.Order;
+import java.math.BigDecimal;
+import java.util.Comparator;
+
+/**
+ * One thing a user did, reduced to what the features need, in the order-sensitive timeline.
+ * {@code id} breaks ties between activities at the same millisecond, so replays are deterministic.
+ */
+public record Activity(
+        long at,
+        String id,
+        Kind kind,
+        String sessionId,
+        String productId,
+        String category,
+        int quantity,
+        BigDecimal price,
+        String currency,
+        Long dwellMs) {
+
+    public enum Kind { PAGE_VIEW, PRODUCT_VIEW, ADD_TO_CART, REMOVE_FROM_CART, CHECKOUT_START, SEARCH, PURCHASE, REFUND }
+
+    public static final Comparator<Activity> EVENT_TIME_ORDER =
+            Comparator.comparingLong(Activity::at).thenComparing(Activity::id);
+
+    public static Activity of(ClickEvent click) {
+        return new Activity(click.getEventTimestamp().toEpochMilli(), "c:" + click.getEventId(),
+                Kind.valueOf(click.getType().name()), click.getSessionId(), click.getProductId(), click.getCategory(),
+                click.getQuantity() == null ? 1 : click.getQuantity(), click.getPrice(), click.getCurrency(),
+                click.getDwellMs());
+    }
+
+    public static Activity of(Order order) {
+        return new Activity(order.getEventTimestamp().toEpochMilli(), "o:" + order.getOrderId(),
+                Kind.valueOf(order.getType().name()), null, null, null, 0, null, order.getCurrency(), null);
+    }
+
+    boolean isClick() {
+        return kind != Kind.PURCHASE && kind != Kind.REFUND;
+    }
+
+    boolean isPageView() {
+        return kind == Kind.PAGE_VIEW || kind == Kind.PRODUCT_VIEW;
+    }
+}

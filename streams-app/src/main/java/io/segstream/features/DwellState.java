@@ -1,0 +1,120 @@
+package io.segstream.features;
+
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A user's sessions and time on pages (store {@code dwell}). An event's dwell is its tracker's
+ * dwell_ms, else the gap to the next event of the same session capped at dwell.max.ms; the last
+ * event of a session adds nothing. Folded from the timeline in event-time order.
+ */
+public final class DwellState {
+
+    static final int SESSION_WINDOW_DAYS = 30;
+    static final int CATEGORY_WINDOW_DAYS = 7;
+    private static final int REMEMBERED_SESSIONS = 16;
+    private static final String UNCATEGORIZED = "(none)";
+
+    /** The last event folded, whose dwell may still be decided by the next one. */
+    Page previous;
+    long sessions;
+    long totalDwellMs;
+    /** Session being continued: key, start, last event, dwell and page count. */
+    Session current;
+    /** Recently seen session keys, so switching back to an open tab's session does not count it again. */
+    ArrayDeque<String> recentSessions = new ArrayDeque<>();
+    TreeMap<Long, Long> sessionStartsByDay = new TreeMap<>();
+    TreeMap<Long, TreeMap<String, Long>> categoryDwellByDay = new TreeMap<>();
+
+    record Page(long at, String session, String category, boolean dwellKnown) {}
+
+    record Session(String key, long start, long lastAt, long dwellMs, int pages) {
+        Session touch(long at, boolean page) {
+            return new Session(key, start, Math.max(lastAt, at), dwellMs, pages + (page ? 1 : 0));
+        }
+
+        Session plusDwell(long ms) {
+            return new Session(key, start, lastAt, dwellMs + ms, pages);
+        }
+    }
+
+    void fold(Activity activity, long sessionGapMs, long dwellMaxMs) {
+        if (!activity.isClick()) {
+            return;
+        }
+        String key = sessionKey(activity, sessionGapMs);
+        if (previous != null && !previous.dwellKnown() && previous.session().equals(key)) {
+            addDwell(previous.at(), previous.category(), Math.min(activity.at() - previous.at(), dwellMaxMs));
+        }
+        if (current == null || !current.key().equals(key)) {
+            if (!recentSessions.contains(key)) {
+                sessions++;
+                sessionStartsByDay.merge(Times.day(activity.at()), 1L, Long::sum);
+                recentSessions.addLast(key);
+                if (recentSessions.size() > REMEMBERED_SESSIONS) {
+                    recentSessions.removeFirst();
+                }
+            }
+            current = new Session(key, activity.at(), activity.at(), 0, 0);
+        }
+        current = current.touch(activity.at(), activity.isPageView());
+        if (activity.dwellMs() != null && activity.dwellMs() > 0) {
+            addDwell(activity.at(), activity.category(), activity.dwellMs());
+        }
+        previous = new Page(activity.at(), key, activity.category(), activity.dwellMs() != null);
+        long today = Times.day(activity.at());
+        sessionStartsByDay.headMap(today - SESSION_WINDOW_DAYS + 1).clear();
+        categoryDwellByDay.headMap(today - CATEGORY_WINDOW_DAYS + 1).clear();
+    }
+
+    private String sessionKey(Activity activity, long sessionGapMs) {
+        if (activity.sessionId() != null) {
+            return "s:" + activity.sessionId();
+        }
+        if (previous != null && activity.at() - previous.at() <= sessionGapMs) {
+            return previous.session();
+        }
+        return "g:" + activity.at();
+    }
+
+    private void addDwell(long at, String category, long ms) {
+        if (ms <= 0) {
+            return;
+        }
+        totalDwellMs += ms;
+        current = current.plusDwell(ms);
+        categoryDwellByDay.computeIfAbsent(Times.day(at), day -> new TreeMap<>())
+                .merge(category == null ? UNCATEGORIZED : category, ms, Long::sum);
+    }
+
+    DwellState copy() {
+        DwellState copy = new DwellState();
+        copy.previous = previous;
+        copy.sessions = sessions;
+        copy.totalDwellMs = totalDwellMs;
+        copy.current = current;
+        copy.recentSessions = new ArrayDeque<>(recentSessions);
+        copy.sessionStartsByDay = new TreeMap<>(sessionStartsByDay);
+        copy.categoryDwellByDay = new TreeMap<>();
+        categoryDwellByDay.forEach((day, byCategory) -> copy.categoryDwellByDay.put(day, new TreeMap<>(byCategory)));
+        return copy;
+    }
+
+    /** The read model as of {@code now}. */
+    public Dwell view(long now, long sessionGapMs) {
+        long today = Times.day(now);
+        long recentSessionCount = sessionStartsByDay.subMap(today - SESSION_WINDOW_DAYS + 1, true, today, true)
+                .values().stream().mapToLong(Long::longValue).sum();
+        TreeMap<String, Long> byCategory = new TreeMap<>();
+        for (Map<String, Long> day : categoryDwellByDay.subMap(today - CATEGORY_WINDOW_DAYS + 1, true, today, true).values()) {
+            day.forEach((category, ms) -> byCategory.merge(category, ms, Long::sum));
+        }
+        Dwell.CurrentSession session = current == null ? null : new Dwell.CurrentSession(
+                current.key().startsWith("s:") ? current.key().substring(2) : null,
+                Times.instant(current.start()), Times.instant(current.lastAt()), current.dwellMs(), current.pages(),
+                now - current.lastAt() <= sessionGapMs);
+        return new Dwell(session, sessions, recentSessionCount, sessions == 0 ? 0 : totalDwellMs / sessions,
+                totalDwellMs, byCategory);
+    }
+}

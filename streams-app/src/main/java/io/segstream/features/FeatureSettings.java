@@ -1,0 +1,34 @@
+package io.segstream.features;
+
+import io.segstream.config.SegStreamConfig;
+import java.time.Duration;
+
+/** The feature rules' parameters, read once from config. */
+public record FeatureSettings(
+        TimeMode timeMode,
+        Duration grace,
+        Duration dedupRetention,
+        Duration timestampMaxFuture,
+        Duration punctuationInterval,
+        int rfmWindowDays,
+        Duration scoresInterval,
+        Duration sessionGap,
+        long dwellMaxMs,
+        Duration abandonAfter,
+        Duration interestWindow) {
+
+    public static FeatureSettings from(SegStreamConfig config) {
+        return new FeatureSettings(
+                TimeMode.parse(config.getString(SegStreamConfig.TIME_MODE)),
+                config.duration(SegStreamConfig.GRACE),
+                config.duration(SegStreamConfig.DEDUP_RETENTION),
+                config.duration(SegStreamConfig.TIMESTAMP_MAX_FUTURE),
+                config.duration(SegStreamConfig.PUNCTUATION_INTERVAL),
+                config.getInt(SegStreamConfig.RFM_WINDOW_DAYS),
+                config.duration(SegStreamConfig.RFM_SCORES_INTERVAL),
+                config.duration(SegStreamConfig.DWELL_SESSION_GAP),
+                config.getLong(SegStreamConfig.DWELL_MAX_MS),
+                config.duration(SegStreamConfig.CART_ABANDON_AFTER),
+                config.duration(SegStreamConfig.INTEREST_WINDOW));
+    }
+}

@@ -1,0 +1,11 @@
+package io.segstream.features;
+
+import java.util.Map;
+
+/** Product views per category within the interest window (read model of store {@code interest}). */
+public record Interest(Map<String, Integer> categoryViews) {
+
+    public Interest {
+        categoryViews = Map.copyOf(categoryViews);
+    }
+}

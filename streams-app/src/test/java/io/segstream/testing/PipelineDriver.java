@@ -1,0 +1,170 @@
+package io.segstream.testing;
+
+import io.segstream.avro.CartAbandoned;
+import io.segstream.avro.ClickEvent;
+import io.segstream.avro.GeneratedClasses;
+import io.segstream.avro.Order;
+import io.segstream.avro.RfmSketches;
+import io.segstream.config.SegStreamConfig;
+import io.segstream.config.StoreNames;
+import io.segstream.config.Topics;
+import io.segstream.dlq.DeadLetterCounters;
+import io.segstream.features.CartState;
+import io.segstream.features.DwellState;
+import io.segstream.features.FeatureCounters;
+import io.segstream.features.FeatureSettings;
+import io.segstream.features.InterestState;
+import io.segstream.features.RfmState;
+import io.segstream.registry.InMemorySchemaRegistry;
+import io.segstream.serde.SpecificAvroSerde;
+import io.segstream.topology.SegStreamTopology;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.test.TestRecord;
+
+/**
+ * The production topology under TopologyTestDriver, with an in-memory registry, explicit event
+ * times and a controllable wall clock. Reads stores as the API will: state plus a "now".
+ */
+public final class PipelineDriver implements AutoCloseable {
+
+    public static final Instant WALL_CLOCK_START = Instant.parse("2026-11-23T00:00:00Z");
+
+    private final TopologyTestDriver driver;
+    private final Topics topics;
+    private final FeatureSettings settings;
+    private final InMemorySchemaRegistry registry;
+    private final DeadLetterCounters deadLetterCounters = new DeadLetterCounters();
+    private final FeatureCounters featureCounters = new FeatureCounters();
+    public final TestInputTopic<String, ClickEvent> clicks;
+    public final TestInputTopic<String, Order> orders;
+    public final TestInputTopic<String, byte[]> rawClicks;
+    public final TestOutputTopic<String, CartAbandoned> abandoned;
+    public final TestOutputTopic<byte[], byte[]> deadLetters;
+    public final TestOutputTopic<String, RfmSketches> sketches;
+    private final TestInputTopic<String, RfmSketches> sketchesIn;
+
+    static {
+        GeneratedClasses.trust();
+    }
+
+    public PipelineDriver(Map<String, String> overrides) {
+        String registryName = "pipeline-" + UUID.randomUUID();
+        registry = InMemorySchemaRegistry.named(registryName);
+        Map<String, String> values = new HashMap<>();
+        values.put(SegStreamConfig.BOOTSTRAP_SERVERS, "unused:9092");
+        values.put(SegStreamConfig.APPLICATION_ID, "segstream-test");
+        values.put("schema.registry.url", "mem://" + registryName);
+        values.put(SegStreamConfig.TIME_MODE, "stream");
+        values.putAll(overrides);
+        SegStreamConfig config = SegStreamConfig.of(values);
+        topics = Topics.from(config);
+        settings = FeatureSettings.from(config);
+        Properties properties = SegStreamTopology.streamsProperties(config, deadLetterCounters);
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/segstream-ttd-" + UUID.randomUUID());
+        driver = new TopologyTestDriver(SegStreamTopology.build(config, registry, featureCounters), properties, WALL_CLOCK_START);
+        StringSerializer keys = new StringSerializer();
+        clicks = driver.createInputTopic(topics.clickstream(), keys, avro(ClickEvent.class).serializer());
+        orders = driver.createInputTopic(topics.orders(), keys, avro(Order.class).serializer());
+        rawClicks = driver.createInputTopic(topics.clickstream(), keys, new ByteArraySerializer());
+        abandoned = driver.createOutputTopic(topics.cartAbandoned(), new StringDeserializer(), avro(CartAbandoned.class).deserializer());
+        deadLetters = driver.createOutputTopic(topics.deadLetters(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        sketches = driver.createOutputTopic(topics.rfmSketches(), new StringDeserializer(), avro(RfmSketches.class).deserializer());
+        sketchesIn = driver.createInputTopic(topics.rfmSketches(), keys, avro(RfmSketches.class).serializer());
+    }
+
+    public PipelineDriver() {
+        this(Map.of());
+    }
+
+    public <T extends org.apache.avro.specific.SpecificRecord> SpecificAvroSerde<T> avro(Class<T> type) {
+        return new SpecificAvroSerde<>(type, registry, false);
+    }
+
+    public InMemorySchemaRegistry registry() {
+        return registry;
+    }
+
+    public FeatureSettings settings() {
+        return settings;
+    }
+
+    public DeadLetterCounters deadLetterCounters() {
+        return deadLetterCounters;
+    }
+
+    public FeatureCounters featureCounters() {
+        return featureCounters;
+    }
+
+    public void click(ClickEvent event) {
+        clicks.pipeInput(new TestRecord<>(event.getUserId() != null ? event.getUserId() : event.getAnonymousId(), event));
+    }
+
+    public void order(Order order) {
+        orders.pipeInput(new TestRecord<>(order.getUserId(), order));
+    }
+
+    public void advanceWallClock(java.time.Duration duration) {
+        driver.advanceWallClockTime(duration);
+    }
+
+    /** Feeds the sketches the topology published back into its global store, as the compacted topic would. */
+    public void deliverPublishedSketches() {
+        for (TestRecord<String, RfmSketches> published : sketches.readRecordsToList()) {
+            sketchesIn.pipeInput(published);
+        }
+    }
+
+    public RfmState rfm(String user) {
+        return driver.<String, RfmState>getKeyValueStore(StoreNames.RFM).get(user);
+    }
+
+    public CartState cart(String user) {
+        return driver.<String, CartState>getKeyValueStore(StoreNames.CART).get(user);
+    }
+
+    public DwellState dwell(String user) {
+        return driver.<String, DwellState>getKeyValueStore(StoreNames.DWELL).get(user);
+    }
+
+    public InterestState interest(String user) {
+        return driver.<String, InterestState>getKeyValueStore(StoreNames.INTEREST).get(user);
+    }
+
+    public List<RfmSketches> globalSketches() {
+        List<RfmSketches> all = new java.util.ArrayList<>();
+        try (KeyValueIterator<String, RfmSketches> entries =
+                driver.<String, RfmSketches>getKeyValueStore(StoreNames.RFM_SKETCHES).all()) {
+            entries.forEachRemaining((KeyValue<String, RfmSketches> entry) -> all.add(entry.value));
+        }
+        return all;
+    }
+
+    public List<String> timers() {
+        List<String> keys = new java.util.ArrayList<>();
+        try (KeyValueIterator<String, String> entries = driver.<String, String>getKeyValueStore(StoreNames.TIMERS).all()) {
+            entries.forEachRemaining(entry -> keys.add(entry.key));
+        }
+        return keys;
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}
