@@ -75,7 +75,7 @@ public final class PipelineDriver implements AutoCloseable {
         topics = Topics.from(config);
         settings = FeatureSettings.from(config);
         Properties properties = SegStreamTopology.streamsProperties(config, deadLetterCounters);
-        properties.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/segstream-ttd-" + UUID.randomUUID());
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, "target/ttd-state/" + UUID.randomUUID());
         driver = new TopologyTestDriver(SegStreamTopology.build(config, registry, featureCounters), properties, WALL_CLOCK_START);
         StringSerializer keys = new StringSerializer();
         clicks = driver.createInputTopic(topics.clickstream(), keys, avro(ClickEvent.class).serializer());
