@@ -56,7 +56,6 @@ public final class PipelineDriver implements AutoCloseable {
     public final TestOutputTopic<String, CartAbandoned> abandoned;
     public final TestOutputTopic<byte[], byte[]> deadLetters;
     public final TestOutputTopic<String, RfmSketches> sketches;
-    private final TestInputTopic<String, RfmSketches> sketchesIn;
 
     static {
         GeneratedClasses.trust();
@@ -84,7 +83,6 @@ public final class PipelineDriver implements AutoCloseable {
         abandoned = driver.createOutputTopic(topics.cartAbandoned(), new StringDeserializer(), avro(CartAbandoned.class).deserializer());
         deadLetters = driver.createOutputTopic(topics.deadLetters(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         sketches = driver.createOutputTopic(topics.rfmSketches(), new StringDeserializer(), avro(RfmSketches.class).deserializer());
-        sketchesIn = driver.createInputTopic(topics.rfmSketches(), keys, avro(RfmSketches.class).serializer());
     }
 
     public PipelineDriver() {
@@ -121,13 +119,6 @@ public final class PipelineDriver implements AutoCloseable {
 
     public void advanceWallClock(java.time.Duration duration) {
         driver.advanceWallClockTime(duration);
-    }
-
-    /** Feeds the sketches the topology published back into its global store, as the compacted topic would. */
-    public void deliverPublishedSketches() {
-        for (TestRecord<String, RfmSketches> published : sketches.readRecordsToList()) {
-            sketchesIn.pipeInput(published);
-        }
     }
 
     public RfmState rfm(String user) {

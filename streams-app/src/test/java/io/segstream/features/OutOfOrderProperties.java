@@ -1,0 +1,93 @@
+package io.segstream.features;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.segstream.avro.ClickEvent;
+import io.segstream.avro.ClickEventType;
+import io.segstream.testing.Events;
+import io.segstream.testing.PipelineDriver;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.apache.avro.specific.SpecificRecord;
+
+/** Records arriving out of order within grace leave exactly the store values in-order arrival leaves. */
+class OutOfOrderProperties {
+
+    private static final Instant START = Instant.parse("2026-11-20T10:00:00Z");
+    private static final String[] CATEGORIES = {"shoes", "hats", "bags"};
+    private static final String[] PRODUCTS = {"sku-1", "sku-2", "sku-3"};
+
+    @Property(tries = 40)
+    void shuffledWithinGraceGivesTheSameFeaturesAsInOrder(@ForAll("seeds") long seed,
+            @ForAll @IntRange(min = 5, max = 40) int events) {
+        List<Timed> history = history(new Random(seed), events);
+        List<Timed> inOrder = new ArrayList<>(history);
+        inOrder.sort(Comparator.comparing(Timed::at).thenComparing(Timed::id));
+        List<Timed> shuffled = new ArrayList<>(history);
+        Collections.shuffle(shuffled, new Random(seed + 1));
+
+        assertThat(featuresAfter(shuffled)).isEqualTo(featuresAfter(inOrder));
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<Long> seeds() {
+        return net.jqwik.api.Arbitraries.longs();
+    }
+
+    /** A user's clicks and orders spread over 50 minutes, inside the 1-hour grace. */
+    private static List<Timed> history(Random random, int count) {
+        List<Timed> history = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Instant at = START.plusSeconds(random.nextInt(50 * 60));
+            String id = "e" + i;
+            String session = random.nextInt(4) == 0 ? null : "s" + random.nextInt(2);
+            String category = CATEGORIES[random.nextInt(CATEGORIES.length)];
+            String product = PRODUCTS[random.nextInt(PRODUCTS.length)];
+            SpecificRecord record = switch (random.nextInt(7)) {
+                case 0, 1 -> Events.view(id, "u1", session, category, at);
+                case 2 -> Events.click(id, "u1", ClickEventType.PAGE_VIEW, at).setSessionId(session)
+                        .setCategory(category).setDwellMs(random.nextBoolean() ? null : (long) random.nextInt(90_000)).build();
+                case 3 -> ClickEvent.newBuilder(Events.add(id, "u1", product, 1 + random.nextInt(3), "4.50", at))
+                        .setSessionId(session).build();
+                case 4 -> Events.remove(id, "u1", product, 1, at);
+                case 5 -> Events.click(id, "u1", ClickEventType.CHECKOUT_START, at).setSessionId(session).build();
+                default -> random.nextInt(3) == 0
+                        ? Events.refund("r" + i, "u1", "-" + new BigDecimal(random.nextInt(2000)).movePointLeft(2), at)
+                        : Events.purchase("o" + i, "u1", new BigDecimal(random.nextInt(9000)).movePointLeft(2).toPlainString(), at);
+            };
+            history.add(new Timed(at, id, record));
+        }
+        return history;
+    }
+
+    private static List<Object> featuresAfter(List<Timed> arrivals) {
+        try (PipelineDriver pipeline = new PipelineDriver()) {
+            for (Timed arrival : arrivals) {
+                if (arrival.record() instanceof ClickEvent click) {
+                    pipeline.click(click);
+                } else {
+                    pipeline.order((io.segstream.avro.Order) arrival.record());
+                }
+            }
+            long now = START.plusSeconds(3600).toEpochMilli();
+            FeatureSettings settings = pipeline.settings();
+            return java.util.Arrays.asList(
+                    pipeline.cart("u1") == null ? null : pipeline.cart("u1").view(),
+                    pipeline.dwell("u1") == null ? null : pipeline.dwell("u1").view(now, settings.sessionGap().toMillis()),
+                    pipeline.rfm("u1") == null ? null : pipeline.rfm("u1").view(now, settings.rfmWindowDays(), null),
+                    pipeline.interest("u1") == null ? null
+                            : pipeline.interest("u1").view(now, settings.interestWindow().toMillis()),
+                    pipeline.deadLetters.getQueueSize());
+        }
+    }
+
+    private record Timed(Instant at, String id, SpecificRecord record) {}
+}
