@@ -25,18 +25,21 @@ public final class SegStreamConfig extends AbstractConfig {
     /** Environment variables with this prefix override keys: SEGSTREAM_SCHEMA_REGISTRY_URL sets schema.registry.url. */
     public static final String ENV_PREFIX = "SEGSTREAM_";
 
+    private static final String REGISTRY_PREFIX = "schema.registry.";
+    private static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
+
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String APPLICATION_ID = "application.id";
 
-    public static final String TOPIC_CLICKSTREAM = "topic.clickstream";
-    public static final String TOPIC_ORDERS = "topic.orders";
-    public static final String TOPIC_SEGMENT_DEFINITIONS = "topic.segment.definitions";
-    public static final String TOPIC_PRIVACY_REQUESTS = "topic.privacy.requests";
-    public static final String TOPIC_SEGMENT_CHANGES = "topic.segment.changes";
-    public static final String TOPIC_SEGMENT_MEMBERSHIP = "topic.segment.membership";
-    public static final String TOPIC_CART_ABANDONED = "topic.cart.abandoned";
-    public static final String TOPIC_DLQ = "topic.dlq";
-    public static final String TOPIC_RFM_SKETCHES = "topic.rfm.sketches";
+    public static final String TOPIC_CLICKSTREAM = "topics.clickstream";
+    public static final String TOPIC_ORDERS = "topics.orders";
+    public static final String TOPIC_SEGMENT_DEFINITIONS = "topics.segment.definitions";
+    public static final String TOPIC_PRIVACY_REQUESTS = "topics.privacy.requests";
+    public static final String TOPIC_SEGMENT_CHANGES = "topics.segment.changes";
+    public static final String TOPIC_SEGMENT_MEMBERSHIP = "topics.segment.membership";
+    public static final String TOPIC_CART_ABANDONED = "topics.cart.abandoned";
+    public static final String TOPIC_DLQ = "topics.dlq";
+    public static final String TOPIC_RFM_SKETCHES = "topics.rfm.sketches";
     public static final String TOPICS_PARTITIONS = "topics.partitions";
     public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
 
@@ -138,11 +141,26 @@ public final class SegStreamConfig extends AbstractConfig {
         return Durations.parse(getString(key));
     }
 
-    /** Every key and value as given, defined or not: the base for Kafka client and Streams properties. */
+    /** Every key and value as given, defined or not, with SegStream's defaults filled in. */
     public Map<String, Object> all() {
         Map<String, Object> all = new HashMap<>(originals());
         all.putAll(values());
         return all;
+    }
+
+    /**
+     * The settings meant for Kafka clients and Kafka Streams: everything SegStream itself does not
+     * define (and not the registry's), plus bootstrap.servers and application.id. SegStream's own
+     * keys stay out, so none is mistaken for a Kafka setting (Streams reads "topic." keys as configs
+     * of its internal topics, for instance).
+     */
+    public Map<String, Object> kafkaProperties() {
+        Map<String, Object> kafka = new HashMap<>(originals());
+        kafka.keySet().removeIf(key -> DEFINITION.names().contains(key) || key.startsWith(REGISTRY_PREFIX)
+                || key.equals(AUTO_REGISTER_SCHEMAS));
+        kafka.put(BOOTSTRAP_SERVERS, String.join(",", getList(BOOTSTRAP_SERVERS)));
+        kafka.put(APPLICATION_ID, getString(APPLICATION_ID));
+        return kafka;
     }
 
     /** The value of a key SegStream does not define, e.g. a Kafka client setting. */

@@ -20,7 +20,7 @@ public final class TopicCreator {
         Topics topics = Topics.from(config);
         int partitions = config.getInt(SegStreamConfig.TOPICS_PARTITIONS);
         short replication = config.getShort(SegStreamConfig.TOPICS_REPLICATION_FACTOR);
-        try (Admin admin = Admin.create(config.all())) {
+        try (Admin admin = Admin.create(config.kafkaProperties())) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
             for (Topics.Declaration declaration : topics.declarations()) {

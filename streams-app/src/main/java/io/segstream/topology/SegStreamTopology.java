@@ -96,18 +96,18 @@ public final class SegStreamTopology {
                         Stores.persistentKeyValueStore(StoreNames.RFM_SKETCHES), Serdes.String(), sketches)
                         .withLoggingDisabled(),
                 topics.rfmSketches(),
-                Consumed.with(Serdes.String(), sketches).withName("rfm-sketches-source"),
+                Consumed.with(Serdes.String(), sketches).withName("rfm-sketches-global"),
                 SketchStoreUpdater::new);
         return builder.build();
     }
 
     /**
-     * Kafka Streams properties: everything in {@code config} (Kafka settings pass through), plus the
+     * Kafka Streams properties: the Kafka settings of {@code config}, plus the
      * dead-letter handlers and exactly-once processing unless configured otherwise.
      */
     public static Properties streamsProperties(SegStreamConfig config, DeadLetterCounters deadLetterCounters) {
         Properties properties = new Properties();
-        properties.putAll(config.all());
+        properties.putAll(config.kafkaProperties());
         properties.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
         properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);

@@ -20,14 +20,15 @@ class SegStreamConfigTest {
         Path file = dir.resolve("segstream.properties");
         Files.writeString(file, """
                 bootstrap.servers=broker-a:9092
-                topic.clickstream=web.clicks
+                topics.clickstream=web.clicks
+                topic.min.insync.replicas=2
                 schema.registry.url=http://registry:8081
                 num.stream.threads=4
                 """);
 
         SegStreamConfig config = SegStreamConfig.load(file, Map.of(
                 "SEGSTREAM_BOOTSTRAP_SERVERS", "broker-b:9092",
-                "SEGSTREAM_TOPIC_ORDERS", "shop.orders",
+                "SEGSTREAM_TOPICS_ORDERS", "shop.orders",
                 "PATH", "/usr/bin"));
 
         assertThat(config.getList(SegStreamConfig.BOOTSTRAP_SERVERS)).containsExactly("broker-b:9092");
@@ -38,6 +39,11 @@ class SegStreamConfigTest {
         assertThat(config.passthrough("num.stream.threads")).isEqualTo("4");
         assertThat(config.all()).containsEntry("schema.registry.url", "http://registry:8081")
                 .doesNotContainKey("path");
+        assertThat(config.kafkaProperties()).containsOnly(
+                Map.entry("bootstrap.servers", "broker-b:9092"),
+                Map.entry("application.id", "segstream"),
+                Map.entry("num.stream.threads", "4"),
+                Map.entry("topic.min.insync.replicas", "2"));
     }
 
     @Test

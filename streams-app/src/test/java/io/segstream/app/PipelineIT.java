@@ -1,0 +1,116 @@
+package io.segstream.app;
+
+import static io.segstream.testing.Events.add;
+import static io.segstream.testing.Events.at;
+import static io.segstream.testing.Events.click;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.segstream.avro.CartAbandoned;
+import io.segstream.avro.ClickEvent;
+import io.segstream.avro.ClickEventType;
+import io.segstream.config.SegStreamConfig;
+import io.segstream.config.StoreNames;
+import io.segstream.config.TopicCreator;
+import io.segstream.config.Topics;
+import io.segstream.dlq.DeadLetterReason;
+import io.segstream.dlq.DeadLetters;
+import io.segstream.features.CartState;
+import io.segstream.local.EmbeddedKafkaBroker;
+import io.segstream.registry.HttpSchemaRegistryClient;
+import io.segstream.registry.RegistryConfig;
+import io.segstream.serde.SpecificAvroDeserializer;
+import io.segstream.serde.SpecificAvroSerializer;
+import io.segstream.testing.ApicurioRegistry;
+import io.segstream.testing.KafkaTopics;
+import io.segstream.testing.RealInfrastructure;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The whole pipeline on a real broker and registry, exactly-once, as `segstream run` runs it. */
+@ExtendWith(RealInfrastructure.class)
+class PipelineIT {
+
+    private static final Instant T0 = at("2026-11-20T10:00:00Z");
+
+    @Test
+    void deadLettersBadBytesAndEmitsACartAbandonmentEndToEnd(EmbeddedKafkaBroker kafka, ApicurioRegistry registry)
+            throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> values = new HashMap<>();
+        values.put(SegStreamConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        values.put(SegStreamConfig.APPLICATION_ID, "segstream-it-" + suffix);
+        values.put(RegistryConfig.URL, registry.url());
+        values.put(SegStreamConfig.TIME_MODE, "stream");
+        values.put(SegStreamConfig.TOPICS_PARTITIONS, "1");
+        values.put("state.dir", "target/it-state/" + suffix);
+        for (String key : List.of(SegStreamConfig.TOPIC_CLICKSTREAM, SegStreamConfig.TOPIC_ORDERS,
+                SegStreamConfig.TOPIC_CART_ABANDONED, SegStreamConfig.TOPIC_DLQ, SegStreamConfig.TOPIC_RFM_SKETCHES,
+                SegStreamConfig.TOPIC_SEGMENT_DEFINITIONS, SegStreamConfig.TOPIC_PRIVACY_REQUESTS,
+                SegStreamConfig.TOPIC_SEGMENT_CHANGES, SegStreamConfig.TOPIC_SEGMENT_MEMBERSHIP)) {
+            values.put(key, SegStreamConfig.DEFINITION.configKeys().get(key).defaultValue + "-" + suffix);
+        }
+        SegStreamConfig config = SegStreamConfig.of(values);
+        Topics topics = Topics.from(config);
+        TopicCreator.createMissing(config);
+        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(values));
+        SpecificAvroSerializer<ClickEvent> clicks = new SpecificAvroSerializer<>(ClickEvent.class, client, false);
+        byte[] garbage = "not avro".getBytes(StandardCharsets.UTF_8);
+
+        try (SegStreamApp app = new SegStreamApp(config, client)) {
+            app.start();
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaTopics.producerConfig(kafka),
+                    new StringSerializer(), new ByteArraySerializer())) {
+                send(producer, topics.clickstream(), "u1", clicks.serialize(topics.clickstream(),
+                        add("e1", "u1", "sku-1", 2, "19.99", T0)));
+                send(producer, topics.clickstream(), "u2", garbage);
+                send(producer, topics.clickstream(), "other", clicks.serialize(topics.clickstream(),
+                        click("e2", "other", ClickEventType.PAGE_VIEW, T0.plus(Duration.ofMinutes(40))).build()));
+            }
+
+            List<ConsumerRecord<String, byte[]>> abandoned =
+                    KafkaTopics.consume(kafka, topics.cartAbandoned(), new ByteArrayDeserializer(), 1);
+            CartAbandoned abandonment = new SpecificAvroDeserializer<>(CartAbandoned.class, client)
+                    .deserialize(topics.cartAbandoned(), abandoned.get(0).value());
+            assertThat(abandoned.get(0).key()).isEqualTo("u1");
+            assertThat(abandonment.getAbandonedAt()).isEqualTo(T0.plus(Duration.ofMinutes(30)));
+            assertThat(abandonment.getCartValue()).isEqualByComparingTo("39.98");
+
+            List<ConsumerRecord<String, byte[]>> letters =
+                    KafkaTopics.consume(kafka, topics.deadLetters(), new ByteArrayDeserializer(), 1);
+            assertThat(letters.get(0).key()).isEqualTo("u2");
+            assertThat(letters.get(0).value()).isEqualTo(garbage);
+            assertThat(new String(letters.get(0).headers().lastHeader(DeadLetters.HEADER_REASON).value(),
+                    StandardCharsets.UTF_8)).isEqualTo("UNKNOWN_MAGIC_BYTE");
+            assertThat(app.deadLetterCounters().count(DeadLetterReason.UNKNOWN_MAGIC_BYTE)).isEqualTo(1);
+
+            ReadOnlyKeyValueStore<String, CartState> carts = app.streams().store(StoreQueryParameters
+                    .fromNameAndType(StoreNames.CART, QueryableStoreTypes.<String, CartState>keyValueStore()));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(carts.get("u1").view().abandonedAt()).isEqualTo(T0.plus(Duration.ofMinutes(30))));
+            assertThat(app.streams().state()).isEqualTo(KafkaStreams.State.RUNNING);
+        }
+    }
+
+    private static void send(KafkaProducer<String, byte[]> producer, String topic, String key, byte[] value)
+            throws Exception {
+        producer.send(new ProducerRecord<>(topic, key, value)).get();
+    }
+}

@@ -1,0 +1,35 @@
+package io.segstream.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.segstream.config.SegStreamConfig;
+import io.segstream.features.FeatureCounters;
+import io.segstream.registry.InMemorySchemaRegistry;
+import java.util.Map;
+import org.apache.kafka.streams.TopologyDescription;
+import org.junit.jupiter.api.Test;
+
+/** Every node and store has a stable name, so internal topics survive code changes. */
+class TopologyShapeTest {
+
+    @Test
+    void nodesStoresAndRepartitionTopicsAreNamed() {
+        SegStreamConfig config = SegStreamConfig.of(Map.of(SegStreamConfig.BOOTSTRAP_SERVERS, "unused:9092",
+                "schema.registry.url", "mem://shape", SegStreamConfig.INPUT_REPARTITION, "true"));
+
+        TopologyDescription description = SegStreamTopology.build(config, InMemorySchemaRegistry.named("shape"),
+                new FeatureCounters()).describe();
+
+        String text = description.toString();
+        assertThat(text).contains("clickstream-source", "clickstream-validate", "clickstream-key-by-user",
+                "clickstream-by-user-repartition", "orders-by-user-repartition", "inputs-merge",
+                SegStreamTopology.USER_FEATURES, "cart-abandoned-sink", "rfm-sketches-sink",
+                "rfm-sketches-global-source", "Processor: rfm-sketches-global (stores: [rfm-sketches])");
+        assertThat(description.subtopologies()).flatExtracting(TopologyDescription.Subtopology::nodes)
+                .filteredOn(node -> node.name().equals(SegStreamTopology.USER_FEATURES))
+                .singleElement()
+                .satisfies(node -> assertThat(((TopologyDescription.Processor) node).stores())
+                        .containsExactlyInAnyOrder("dedup", "rfm", "dwell", "cart", "interest", "timeline", "timers"));
+        assertThat(text).doesNotContainPattern("KSTREAM-[A-Z]+-\\d+");
+    }
+}
