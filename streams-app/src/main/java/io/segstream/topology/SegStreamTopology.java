@@ -30,6 +30,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
@@ -58,7 +59,7 @@ public final class SegStreamTopology {
         Topics topics = Topics.from(config);
         FeatureSettings settings = FeatureSettings.from(config);
         boolean repartition = config.getBoolean(SegStreamConfig.INPUT_REPARTITION);
-        StreamsBuilder builder = new StreamsBuilder();
+        StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(kafkaStreamsSettings(config))));
 
         KStream<String, SpecificRecord> clicks =
                 input(builder, topics.clickstream(), "clickstream", avro(ClickEvent.class, registry), settings, repartition);
@@ -106,14 +107,20 @@ public final class SegStreamTopology {
      * dead-letter handlers and exactly-once processing unless configured otherwise.
      */
     public static Properties streamsProperties(SegStreamConfig config, DeadLetterCounters deadLetterCounters) {
+        Properties properties = kafkaStreamsSettings(config);
+        properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
+        properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
+        properties.put(DeadLetters.TOPIC_CONFIG, Topics.from(config).deadLetters());
+        properties.put(DeadLetters.COUNTERS_CONFIG, deadLetterCounters);
+        return properties;
+    }
+
+    /** The Kafka settings of {@code config} with SegStream's Streams defaults; the topology is built with these too. */
+    private static Properties kafkaStreamsSettings(SegStreamConfig config) {
         Properties properties = new Properties();
         properties.putAll(config.kafkaProperties());
         properties.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
-        properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
         properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-        properties.put(DeadLetters.TOPIC_CONFIG, Topics.from(config).deadLetters());
-        properties.put(DeadLetters.COUNTERS_CONFIG, deadLetterCounters);
         return properties;
     }
 
