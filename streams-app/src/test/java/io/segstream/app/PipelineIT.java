@@ -24,13 +24,12 @@ import io.segstream.serde.SpecificAvroSerializer;
 import io.segstream.testing.ApicurioRegistry;
 import io.segstream.testing.KafkaTopics;
 import io.segstream.testing.RealInfrastructure;
+import io.segstream.testing.TestConfigs;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -53,20 +52,12 @@ class PipelineIT {
     @Test
     void deadLettersBadBytesAndEmitsACartAbandonmentEndToEnd(EmbeddedKafkaBroker kafka, ApicurioRegistry registry)
             throws Exception {
-        String suffix = UUID.randomUUID().toString().substring(0, 8);
-        Map<String, String> values = new HashMap<>();
-        values.put(SegStreamConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        values.put(SegStreamConfig.APPLICATION_ID, "segstream-it-" + suffix);
+        String suffix = TestConfigs.suffix();
+        Map<String, String> values = TestConfigs.isolated(kafka.bootstrapServers(), suffix);
         values.put(RegistryConfig.URL, registry.url());
         values.put(SegStreamConfig.TIME_MODE, "stream");
         values.put(SegStreamConfig.TOPICS_PARTITIONS, "1");
         values.put("state.dir", "target/it-state/" + suffix);
-        for (String key : List.of(SegStreamConfig.TOPIC_CLICKSTREAM, SegStreamConfig.TOPIC_ORDERS,
-                SegStreamConfig.TOPIC_CART_ABANDONED, SegStreamConfig.TOPIC_DLQ, SegStreamConfig.TOPIC_RFM_SKETCHES,
-                SegStreamConfig.TOPIC_SEGMENT_DEFINITIONS, SegStreamConfig.TOPIC_PRIVACY_REQUESTS,
-                SegStreamConfig.TOPIC_SEGMENT_CHANGES, SegStreamConfig.TOPIC_SEGMENT_MEMBERSHIP)) {
-            values.put(key, SegStreamConfig.DEFINITION.configKeys().get(key).defaultValue + "-" + suffix);
-        }
         SegStreamConfig config = SegStreamConfig.of(values);
         Topics topics = Topics.from(config);
         TopicCreator.createMissing(config);

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segstream.local.EmbeddedKafkaBroker;
 import io.segstream.testing.RealInfrastructure;
+import io.segstream.testing.TestConfigs;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.common.config.ConfigResource;
@@ -18,17 +18,9 @@ class TopicCreatorIT {
 
     @Test
     void createsEveryMissingTopicOnceWithCompactionWhereTheContractSaysSo(EmbeddedKafkaBroker kafka) throws Exception {
-        String suffix = UUID.randomUUID().toString().substring(0, 8);
-        Map<String, String> values = new java.util.HashMap<>();
-        values.put(SegStreamConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        String suffix = TestConfigs.suffix();
+        Map<String, String> values = TestConfigs.isolated(kafka.bootstrapServers(), suffix);
         values.put(SegStreamConfig.TOPICS_PARTITIONS, "3");
-        for (String key : List.of(SegStreamConfig.TOPIC_CLICKSTREAM, SegStreamConfig.TOPIC_ORDERS,
-                SegStreamConfig.TOPIC_SEGMENT_DEFINITIONS, SegStreamConfig.TOPIC_PRIVACY_REQUESTS,
-                SegStreamConfig.TOPIC_SEGMENT_CHANGES, SegStreamConfig.TOPIC_SEGMENT_MEMBERSHIP,
-                SegStreamConfig.TOPIC_CART_ABANDONED, SegStreamConfig.TOPIC_DLQ, SegStreamConfig.TOPIC_RFM_SKETCHES)) {
-            // each topic gets its default name plus a suffix, so runs never collide
-            values.put(key, SegStreamConfig.DEFINITION.configKeys().get(key).defaultValue + "-" + suffix);
-        }
         SegStreamConfig config = SegStreamConfig.of(values);
 
         List<String> created = TopicCreator.createMissing(config);

@@ -1,0 +1,28 @@
+package io.segstream.testing;
+
+import io.segstream.config.SegStreamConfig;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/** Configs for integration tests that share one broker: every topic name and the app id get a unique suffix. */
+public final class TestConfigs {
+
+    private TestConfigs() {}
+
+    /** Settings for {@code bootstrapServers} where every topic is its default name plus "-" + {@code suffix}. */
+    public static Map<String, String> isolated(String bootstrapServers, String suffix) {
+        Map<String, String> values = new HashMap<>();
+        values.put(SegStreamConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+        values.put(SegStreamConfig.APPLICATION_ID, "segstream-it-" + suffix);
+        SegStreamConfig.DEFINITION.names().stream()
+                .filter(key -> key.startsWith("topics.") && SegStreamConfig.DEFINITION.configKeys().get(key).type
+                        == org.apache.kafka.common.config.ConfigDef.Type.STRING)
+                .forEach(key -> values.put(key, SegStreamConfig.DEFINITION.configKeys().get(key).defaultValue + "-" + suffix));
+        return values;
+    }
+
+    public static String suffix() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+}
