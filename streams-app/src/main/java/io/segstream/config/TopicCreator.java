@@ -17,13 +17,21 @@ public final class TopicCreator {
 
     /** Creates the missing topics and returns the names of those it created. */
     public static List<String> createMissing(SegStreamConfig config) {
-        Topics topics = Topics.from(config);
+        return create(config, Topics.from(config).declarations());
+    }
+
+    /** Creates the missing ones of {@code extraTopics} (plain, e.g. per-segment output topics). */
+    public static List<String> createMissing(SegStreamConfig config, List<String> extraTopics) {
+        return create(config, extraTopics.stream().map(name -> new Topics.Declaration(name, java.util.Map.of())).toList());
+    }
+
+    private static List<String> create(SegStreamConfig config, List<Topics.Declaration> declarations) {
         int partitions = config.getInt(SegStreamConfig.TOPICS_PARTITIONS);
         short replication = config.getShort(SegStreamConfig.TOPICS_REPLICATION_FACTOR);
         try (Admin admin = Admin.create(config.kafkaProperties())) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
-            for (Topics.Declaration declaration : topics.declarations()) {
+            for (Topics.Declaration declaration : declarations) {
                 if (!existing.contains(declaration.name())) {
                     missing.add(new NewTopic(declaration.name(),
                             partitions > 0 ? Optional.of(partitions) : Optional.empty(),

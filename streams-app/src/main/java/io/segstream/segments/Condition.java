@@ -1,0 +1,53 @@
+package io.segstream.segments;
+
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A compiled, type-checked condition and the facts it reads. Thread-safe; evaluation reads facts lazily. */
+public final class Condition {
+
+    private final String expression;
+    private final CelRuntime.Program program;
+    private final List<Fact> reads;
+
+    Condition(String expression, CelRuntime.Program program, List<Fact> reads) {
+        this.expression = expression;
+        this.program = program;
+        this.reads = List.copyOf(reads);
+    }
+
+    public String expression() {
+        return expression;
+    }
+
+    /** The facts this condition reads, in catalog order. */
+    public List<Fact> reads() {
+        return reads;
+    }
+
+    /** Whether the condition holds; an evaluation error (e.g. a missing map key) counts as false. */
+    public boolean test(Facts.Input input) {
+        Map<String, Object> values = new HashMap<>();
+        try {
+            return Boolean.TRUE.equals(program.eval(name -> Optional.ofNullable(
+                    values.computeIfAbsent(name, key -> {
+                        Fact fact = Facts.named(key);
+                        return fact == null ? null : fact.read().apply(input);
+                    }))));
+        } catch (CelEvaluationException e) {
+            return false;
+        }
+    }
+
+    /** The values of the facts this condition reads, by name: the "why" of a decision. */
+    public Map<String, Object> evidence(Facts.Input input) {
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        reads.forEach(fact -> evidence.put(fact.name(), fact.read().apply(input)));
+        return evidence;
+    }
+}

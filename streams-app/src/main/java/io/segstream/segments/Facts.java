@@ -1,0 +1,154 @@
+package io.segstream.segments;
+
+import dev.cel.common.types.CelType;
+import dev.cel.common.types.ListType;
+import dev.cel.common.types.MapType;
+import dev.cel.common.types.SimpleType;
+import io.segstream.features.Cart;
+import io.segstream.features.CartLine;
+import io.segstream.features.Dwell;
+import io.segstream.features.Rfm;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The catalog of facts segment conditions read, the one place their names and types are defined:
+ * the condition compiler declares them, evaluation reads them, and the docs list them.
+ * Absent values have documented sentinels (-1 days when something never happened) so every
+ * condition is total.
+ */
+public final class Facts {
+
+    /** A user's features plus the intent score computed from them. */
+    public record Input(UserFeatures features, double intentScore) {}
+
+    private static final CelType INT = SimpleType.INT;
+    private static final CelType DOUBLE = SimpleType.DOUBLE;
+    private static final CelType BOOL = SimpleType.BOOL;
+    private static final CelType COUNTS = MapType.create(SimpleType.STRING, SimpleType.INT);
+
+    public static final List<Fact> ALL = List.of(
+            fact("rfm.frequency", INT, "distinct purchases, lifetime", in -> in.features().rfm().frequency()),
+            fact("rfm.monetary", DOUBLE, "net spend (purchases minus refunds), lifetime",
+                    in -> money(in.features().rfm().monetary())),
+            fact("rfm.averageOrderValue", DOUBLE, "monetary / frequency; 0 without purchases",
+                    in -> money(in.features().rfm().averageOrderValue())),
+            fact("rfm.recencyDays", INT, "days since the last purchase; -1 if none",
+                    in -> orMinusOne(in.features().rfm().recencyDays())),
+            fact("rfm.daysSinceFirstPurchase", INT, "days since the first purchase; -1 if none",
+                    in -> daysSince(in.features().rfm().firstPurchase(), in.features().now())),
+            fact("rfm.refunds", INT, "refund orders, lifetime", in -> in.features().rfm().refunds()),
+            fact("rfm.windowFrequency", INT, "purchases in the trailing rfm.window.days",
+                    in -> in.features().rfm().windowFrequency()),
+            fact("rfm.windowMonetary", DOUBLE, "net spend in the trailing rfm.window.days",
+                    in -> money(in.features().rfm().windowMonetary())),
+            fact("rfm.r", INT, "recency score 1..5 (5 = most recent fifth of customers); 0 if unknown",
+                    in -> score(in.features().rfm(), 'r')),
+            fact("rfm.f", INT, "frequency score 1..5; 0 if unknown", in -> score(in.features().rfm(), 'f')),
+            fact("rfm.m", INT, "monetary score 1..5; 0 if unknown", in -> score(in.features().rfm(), 'm')),
+            fact("dwell.sessions", INT, "sessions, lifetime", in -> in.features().dwell().sessions()),
+            fact("dwell.sessionsLast30Days", INT, "sessions started in the last 30 days",
+                    in -> in.features().dwell().sessionsLast30Days()),
+            fact("dwell.averageSessionDwellMs", INT, "total dwell / sessions",
+                    in -> in.features().dwell().averageSessionDwellMs()),
+            fact("dwell.sessionActive", BOOL, "the latest session's last event is within the session gap of now",
+                    in -> session(in.features().dwell()) != null && session(in.features().dwell()).active()),
+            fact("dwell.sessionDwellMs", INT, "dwell of the latest session",
+                    in -> session(in.features().dwell()) == null ? 0L : session(in.features().dwell()).dwellMs()),
+            fact("dwell.sessionPages", INT, "page and product views of the latest session",
+                    in -> session(in.features().dwell()) == null ? 0L : (long) session(in.features().dwell()).pages()),
+            fact("dwell.categoryDwellMs", COUNTS, "dwell per category, last 7 days",
+                    in -> new HashMap<>(in.features().dwell().categoryDwellMsLast7Days())),
+            fact("cart.items", INT, "units in the cart", in -> (long) in.features().cart().items()),
+            fact("cart.lines", INT, "distinct products in the cart", in -> (long) in.features().cart().lines().size()),
+            fact("cart.value", DOUBLE, "cart value", in -> money(in.features().cart().value())),
+            fact("cart.checkoutStarted", BOOL, "checkout started with this cart",
+                    in -> in.features().cart().checkoutStarted()),
+            fact("cart.abandoned", BOOL, "an abandonment was emitted for the current cart",
+                    in -> in.features().cart().abandonedAt() != null),
+            fact("cart.minutesSinceActivity", INT, "minutes since the user's last click or order; -1 if none",
+                    in -> minutesSince(in.features().cart().lastActivity(), in.features().now())),
+            fact("cart.categories", ListType.create(SimpleType.STRING), "categories of the products in the cart",
+                    in -> cartCategories(in.features().cart())),
+            fact("interest.categoryViews", COUNTS, "product views per category in the interest window",
+                    in -> longs(in.features().interest().categoryViews())),
+            fact("interest.totalViews", INT, "product views in the interest window",
+                    in -> in.features().interest().categoryViews().values().stream().mapToLong(Integer::longValue).sum()),
+            fact("interest.topCategoryViews", INT, "views of the most viewed category in the interest window",
+                    in -> in.features().interest().categoryViews().values().stream().mapToLong(Integer::longValue).max().orElse(0)),
+            fact("intent.score", DOUBLE, "purchase-intent score 0..100 from the intent model", Input::intentScore),
+            fact("time.hourOfDay", INT, "hour of now, UTC, 0..23", in -> (long) utc(in.features().now()).getHour()),
+            fact("time.dayOfWeek", INT, "day of week of now, UTC, 1 = Monday .. 7 = Sunday",
+                    in -> (long) utc(in.features().now()).getDayOfWeek().getValue()),
+            fact("time.nowMillis", INT, "now, epoch milliseconds", in -> in.features().now()));
+
+    private static final Map<String, Fact> BY_NAME = index();
+
+    private Facts() {}
+
+    public static Fact named(String name) {
+        return BY_NAME.get(name);
+    }
+
+    private static Fact fact(String name, CelType type, String description, Function<Input, Object> read) {
+        return new Fact(name, type, description, read);
+    }
+
+    private static Map<String, Fact> index() {
+        Map<String, Fact> byName = new LinkedHashMap<>();
+        ALL.forEach(fact -> byName.put(fact.name(), fact));
+        return byName;
+    }
+
+    private static double money(BigDecimal amount) {
+        return amount == null ? 0.0 : amount.doubleValue();
+    }
+
+    private static long orMinusOne(Long value) {
+        return value == null ? -1L : value;
+    }
+
+    private static long daysSince(Instant then, long now) {
+        return then == null ? -1L : Math.max(0, Math.floorDiv(now - then.toEpochMilli(), 86_400_000L));
+    }
+
+    private static long minutesSince(Instant then, long now) {
+        return then == null ? -1L : Math.max(0, Math.floorDiv(now - then.toEpochMilli(), 60_000L));
+    }
+
+    private static long score(Rfm rfm, char which) {
+        if (rfm.scores() == null) {
+            return 0L;
+        }
+        return switch (which) {
+            case 'r' -> rfm.scores().r();
+            case 'f' -> rfm.scores().f();
+            default -> rfm.scores().m();
+        };
+    }
+
+    private static Dwell.CurrentSession session(Dwell dwell) {
+        return dwell.currentSession();
+    }
+
+    private static List<String> cartCategories(Cart cart) {
+        return cart.lines().stream().map(CartLine::category).filter(java.util.Objects::nonNull).distinct().toList();
+    }
+
+    private static Map<String, Long> longs(Map<String, Integer> counts) {
+        Map<String, Long> values = new HashMap<>();
+        counts.forEach((key, count) -> values.put(key, count.longValue()));
+        return values;
+    }
+
+    private static ZonedDateTime utc(long now) {
+        return Instant.ofEpochMilli(now).atZone(ZoneOffset.UTC);
+    }
+}

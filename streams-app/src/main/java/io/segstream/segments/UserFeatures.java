@@ -1,0 +1,12 @@
+package io.segstream.segments;
+
+import io.segstream.features.Cart;
+import io.segstream.features.Dwell;
+import io.segstream.features.Interest;
+import io.segstream.features.Rfm;
+
+/**
+ * Everything known about one user at one "now": the read models of the feature stores. Missing
+ * stores (a user who never ordered has no rfm entry) are empty read models, never null.
+ */
+public record UserFeatures(String userId, long now, Rfm rfm, Dwell dwell, Cart cart, Interest interest) {}
