@@ -5,6 +5,7 @@ import io.segstream.dlq.DeadLetterCounters;
 import io.segstream.features.FeatureCounters;
 import io.segstream.registry.SchemaRegistries;
 import io.segstream.registry.SchemaRegistryClient;
+import io.segstream.topology.InstanceState;
 import io.segstream.topology.SegStreamTopology;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -28,7 +29,7 @@ public final class SegStreamApp implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final DeadLetterCounters deadLetters = new DeadLetterCounters();
-    private final FeatureCounters features = new FeatureCounters();
+    private final InstanceState instance = InstanceState.create();
     private final Deque<Long> recentFailures = new ArrayDeque<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -37,7 +38,7 @@ public final class SegStreamApp implements AutoCloseable {
     }
 
     public SegStreamApp(SegStreamConfig config, SchemaRegistryClient registry) {
-        streams = new KafkaStreams(SegStreamTopology.build(config, registry, features),
+        streams = new KafkaStreams(SegStreamTopology.build(config, registry, instance),
                 SegStreamTopology.streamsProperties(config, deadLetters));
         streams.setUncaughtExceptionHandler(this::onStreamThreadFailure);
         streams.setStateListener((now, before) -> {
@@ -67,7 +68,11 @@ public final class SegStreamApp implements AutoCloseable {
     }
 
     public FeatureCounters featureCounters() {
-        return features;
+        return instance.features();
+    }
+
+    public InstanceState instance() {
+        return instance;
     }
 
     private synchronized StreamThreadExceptionResponse onStreamThreadFailure(Throwable failure) {

@@ -55,6 +55,8 @@ public final class SegStreamConfig extends AbstractConfig {
     public static final String DWELL_MAX_MS = "dwell.max.ms";
     public static final String CART_ABANDON_AFTER = "cart.abandon.after";
     public static final String INTEREST_WINDOW = "interest.window";
+    public static final String REEVALUATE_INTERVAL = "reevaluate.interval";
+    public static final String INTENT_MODEL_PATH = "intent.model.path";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(BOOTSTRAP_SERVERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
@@ -107,6 +109,12 @@ public final class SegStreamConfig extends AbstractConfig {
                     "A non-empty cart whose user shows no activity (click or order) for this long is abandoned.")
             .define(INTEREST_WINDOW, Type.STRING, "7d", Durations.positive(), Importance.MEDIUM,
                     "Sliding window of the per-category product-view counts (hourly buckets).")
+            .define(REEVALUATE_INTERVAL, Type.STRING, "60s", Durations.positive(), Importance.MEDIUM,
+                    "Every user is re-evaluated at least this often (on the time.mode clock), so time alone can move "
+                            + "users in and out of segments; after a definition change everyone is re-evaluated "
+                            + "within it, in bounded batches.")
+            .define(INTENT_MODEL_PATH, Type.STRING, null, Importance.MEDIUM,
+                    "JSON file of the intent model; empty uses the bundled default model.")
             .define(TOPICS_PARTITIONS, Type.INT, -1, Importance.LOW,
                     "Partitions for topics that `segstream topics create` makes; -1 uses the broker's num.partitions.")
             .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.LOW,

@@ -11,6 +11,8 @@ public final class StoreNames {
     public static final String TIMERS = "timers";
     public static final String DEDUP = "dedup";
     public static final String RFM_SKETCHES = "rfm-sketches";
+    public static final String MEMBERSHIP = "membership";
+    public static final String DEFINITIONS = "definitions";
 
     private StoreNames() {}
 }

@@ -15,7 +15,8 @@ public record FeatureSettings(
         Duration sessionGap,
         long dwellMaxMs,
         Duration abandonAfter,
-        Duration interestWindow) {
+        Duration interestWindow,
+        Duration reevaluateInterval) {
 
     public static FeatureSettings from(SegStreamConfig config) {
         return new FeatureSettings(
@@ -29,6 +30,7 @@ public record FeatureSettings(
                 config.duration(SegStreamConfig.DWELL_SESSION_GAP),
                 config.getLong(SegStreamConfig.DWELL_MAX_MS),
                 config.duration(SegStreamConfig.CART_ABANDON_AFTER),
-                config.duration(SegStreamConfig.INTEREST_WINDOW));
+                config.duration(SegStreamConfig.INTEREST_WINDOW),
+                config.duration(SegStreamConfig.REEVALUATE_INTERVAL));
     }
 }

@@ -1,12 +1,18 @@
 package io.segstream.features;
 
 import io.segstream.avro.CartAbandoned;
+import io.segstream.avro.ChangeTrigger;
 import io.segstream.avro.ClickEvent;
 import io.segstream.avro.ClickEventType;
 import io.segstream.avro.LineItem;
 import io.segstream.avro.Order;
 import io.segstream.avro.RfmSketches;
+import io.segstream.avro.SegmentDefinition;
 import io.segstream.config.StoreNames;
+import io.segstream.segments.MembershipState;
+import io.segstream.segments.SegmentCatalog;
+import io.segstream.segments.SegmentEvaluator;
+import io.segstream.topology.InstanceState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,21 +21,35 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps every feature of a user in one task: drops duplicates, updates the rfm, dwell, cart,
- * interest and timeline stores, and on its clock's punctuation emits cart abandonments that are
- * due and publishes this task's RFM sketches. Outputs are {@link CartAbandoned} and {@link RfmSketches}.
+ * interest and timeline stores, then evaluates the user's segments and emits what changed. On its
+ * clock's punctuation it emits due cart abandonments, re-evaluates a bounded batch of users (so
+ * time alone moves users, and definition changes reach everyone within reevaluate.interval) and
+ * publishes this task's RFM sketches. Outputs: {@link CartAbandoned}, {@link RfmSketches},
+ * SegmentChange (header {@link #ROUTE_HEADER} names a segment's own topic) and UserSegments.
  */
 public final class UserFeatureProcessor implements Processor<String, SpecificRecord, String, SpecificRecord> {
 
+    /** Header of a SegmentChange that must also go to its segment's output topic. */
+    public static final String ROUTE_HEADER = "segstream.route";
+
+    private static final Logger log = LoggerFactory.getLogger(UserFeatureProcessor.class);
+    private static final int MIN_SWEEP_BATCH = 100;
+
     private final FeatureSettings settings;
     private final FeatureCounters counters;
+    private final InstanceState instance;
+    private final SegmentEvaluator evaluator;
     private ProcessorContext<String, SpecificRecord> context;
     private WindowStore<String, Long> dedup;
     private KeyValueStore<String, RfmState> rfm;
@@ -38,10 +58,20 @@ public final class UserFeatureProcessor implements Processor<String, SpecificRec
     private KeyValueStore<String, InterestState> interest;
     private KeyValueStore<String, Timeline> timelines;
     private Timers timers;
+    private KeyValueStore<String, MembershipState> membership;
+    private KeyValueStore<String, SegmentDefinition> definitions;
+    private KeyValueStore<String, RfmSketches> sketches;
+    private RfmQuintiles quintiles;
+    private String sweepCursor;
+    private long sweepGeneration = -1;
+    private ChangeTrigger sweepTrigger = ChangeTrigger.TIME;
+    private long sweepPassUsers;
 
-    public UserFeatureProcessor(FeatureSettings settings, FeatureCounters counters) {
+    public UserFeatureProcessor(FeatureSettings settings, InstanceState instance, SegmentEvaluator evaluator) {
         this.settings = settings;
-        this.counters = counters;
+        this.counters = instance.features();
+        this.instance = instance;
+        this.evaluator = evaluator;
     }
 
     @Override
@@ -54,10 +84,22 @@ public final class UserFeatureProcessor implements Processor<String, SpecificRec
         interest = context.getStateStore(StoreNames.INTEREST);
         timelines = context.getStateStore(StoreNames.TIMELINE);
         timers = new Timers(context.getStateStore(StoreNames.TIMERS));
-        context.schedule(settings.punctuationInterval(), settings.timeMode().punctuationType(),
-                timestamp -> fireDueTimers(settings.timeMode().now(context)));
+        membership = context.getStateStore(StoreNames.MEMBERSHIP);
+        definitions = context.getStateStore(StoreNames.DEFINITIONS);
+        sketches = context.getStateStore(StoreNames.RFM_SKETCHES);
+        instance.catalog().sync(definitions);
+        refreshQuintiles();
+        context.schedule(settings.punctuationInterval(), settings.timeMode().punctuationType(), timestamp -> {
+            long now = settings.timeMode().now(context);
+            fireDueTimers(now);
+            instance.catalog().sync(definitions);
+            sweep(now);
+        });
         context.schedule(settings.scoresInterval(), settings.timeMode().punctuationType(),
-                timestamp -> publishSketches(settings.timeMode().now(context)));
+                timestamp -> {
+                    publishSketches(settings.timeMode().now(context));
+                    refreshQuintiles();
+                });
     }
 
     @Override
@@ -72,6 +114,7 @@ public final class UserFeatureProcessor implements Processor<String, SpecificRec
                 }
                 applyToTimeline(user, Activity.of(click));
                 counters.processed();
+                evaluate(user, record.timestamp(), ChangeTrigger.EVENT);
             }
         } else if (record.value() instanceof Order order) {
             if (firstSighting("o:" + order.getOrderId(), order.getEventTimestamp())) {
@@ -80,6 +123,7 @@ public final class UserFeatureProcessor implements Processor<String, SpecificRec
                     rfm.put(user, orders);
                     applyToTimeline(user, Activity.of(order));
                     counters.processed();
+                    evaluate(user, record.timestamp(), ChangeTrigger.EVENT);
                 } else {
                     counters.duplicate();
                 }
@@ -159,11 +203,98 @@ public final class UserFeatureProcessor implements Processor<String, SpecificRec
                 state.abandonedAt = abandonedAt;
                 context.forward(new Record<>(timer.user(), abandonment(timer.user(), state), abandonedAt));
                 counters.abandoned();
+                cart.put(timer.user(), state);
+                evaluate(timer.user(), abandonedAt, ChangeTrigger.TIME);
             } else {
                 armAbandonment(timer.user(), state);
+                cart.put(timer.user(), state);
             }
-            cart.put(timer.user(), state);
         }
+    }
+
+    /** Evaluates one user's segments as of now and emits the changes. */
+    private void evaluate(String user, long eventTime, ChangeTrigger trigger) {
+        long started = System.nanoTime();
+        long now = settings.timeMode().now(context);
+        SegmentCatalog.Snapshot catalog = instance.catalog().snapshot();
+        MembershipState stored = membership.get(user);
+        SegmentEvaluator.Outcome outcome = evaluator.evaluate(
+                FeatureViews.read(user, now, settings, rfm.get(user), dwell.get(user), cart.get(user), interest.get(user),
+                        quintiles),
+                catalog, stored, eventTime, context.currentSystemTimeMs(), trigger);
+        if (stored == null ? !outcome.membership().segments().isEmpty()
+                : !stored.segments().equals(outcome.membership().segments())) {
+            membership.put(user, outcome.membership());
+        }
+        for (SegmentEvaluator.RoutedChange routed : outcome.changes()) {
+            RecordHeaders headers = new RecordHeaders();
+            if (routed.outputTopic() != null) {
+                headers.add(ROUTE_HEADER, routed.outputTopic().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            context.forward(new Record<>(user, (SpecificRecord) routed.change(), eventTime, headers));
+            instance.segments().changed(routed.change().getSegment(), routed.change().getKind());
+        }
+        if (outcome.changed()) {
+            context.forward(new Record<>(user, (SpecificRecord) outcome.current(), eventTime));
+        }
+        instance.segments().evaluated(System.nanoTime() - started);
+    }
+
+    /**
+     * Re-evaluates the next batch of users. A full pass over every user takes at most
+     * reevaluate.interval; a definition change restarts the pass, and its changes say DEFINITION_CHANGE.
+     */
+    void sweep(long now) {
+        long generation = instance.catalog().snapshot().generation();
+        if (generation != sweepGeneration) {
+            if (sweepGeneration >= 0) {
+                log.info("Segment definitions changed (generation {}): re-evaluating every user of task {}",
+                        generation, context.taskId());
+                sweepTrigger = ChangeTrigger.DEFINITION_CHANGE;
+            }
+            sweepGeneration = generation;
+            sweepCursor = null;
+            sweepPassUsers = 0;
+        }
+        long users = Math.max(1, timelines.approximateNumEntries());
+        long passes = Math.max(1, settings.reevaluateInterval().toMillis() / settings.punctuationInterval().toMillis());
+        long batch = Math.max(MIN_SWEEP_BATCH, (users + passes - 1) / passes);
+        int done = 0;
+        String last = null;
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, Timeline> range = sweepCursor == null ? timelines.all() : timelines.range(sweepCursor, null)) {
+            while (range.hasNext() && keys.size() < batch) {
+                String key = range.next().key;
+                if (!key.equals(sweepCursor)) {
+                    keys.add(key);
+                }
+            }
+            last = range.hasNext() ? null : "end";
+        }
+        for (String user : keys) {
+            evaluate(user, now, sweepTrigger);
+            done++;
+        }
+        sweepPassUsers += done;
+        instance.segments().swept(done);
+        if (last != null) {
+            if (sweepTrigger == ChangeTrigger.DEFINITION_CHANGE) {
+                log.info("Re-evaluation after definition change done for task {}: {} users", context.taskId(), sweepPassUsers);
+            }
+            sweepTrigger = ChangeTrigger.TIME;
+            sweepCursor = null;
+            sweepPassUsers = 0;
+        } else {
+            sweepCursor = keys.isEmpty() ? sweepCursor : keys.get(keys.size() - 1);
+        }
+    }
+
+    private void refreshQuintiles() {
+        List<RfmSketches> tasks = new ArrayList<>();
+        try (KeyValueIterator<String, RfmSketches> entries = sketches.all()) {
+            entries.forEachRemaining(entry -> tasks.add(entry.value));
+        }
+        quintiles = tasks.isEmpty() ? null : RfmQuintiles.merge(tasks);
     }
 
     private static CartAbandoned abandonment(String user, CartState state) {

@@ -4,6 +4,9 @@ import io.segstream.avro.CartAbandoned;
 import io.segstream.avro.ClickEvent;
 import io.segstream.avro.Order;
 import io.segstream.avro.RfmSketches;
+import io.segstream.avro.SegmentChange;
+import io.segstream.avro.SegmentDefinition;
+import io.segstream.avro.UserSegments;
 import io.segstream.config.SegStreamConfig;
 import io.segstream.config.StoreNames;
 import io.segstream.config.Topics;
@@ -13,7 +16,6 @@ import io.segstream.dlq.DeadLetterProcessingHandler;
 import io.segstream.dlq.DeadLetters;
 import io.segstream.features.CartState;
 import io.segstream.features.DwellState;
-import io.segstream.features.FeatureCounters;
 import io.segstream.features.FeatureSettings;
 import io.segstream.features.InterestState;
 import io.segstream.features.RfmState;
@@ -21,7 +23,12 @@ import io.segstream.features.StateSerde;
 import io.segstream.features.Timeline;
 import io.segstream.features.UserFeatureProcessor;
 import io.segstream.registry.SchemaRegistryClient;
+import io.segstream.scoring.IntentModel;
+import io.segstream.segments.MembershipState;
+import io.segstream.segments.SegmentEvaluator;
 import io.segstream.serde.SpecificAvroSerde;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
@@ -31,7 +38,6 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyConfig;
-import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -45,8 +51,9 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The SegStream topology. Clicks and orders are validated (bad ones dead-lettered), re-keyed by
  * user once if configured, merged, and handled per user by {@link UserFeatureProcessor}, which
- * owns the feature stores and emits cart abandonments and RFM sketches. Tests and production both
- * build it here.
+ * owns the feature and membership stores and emits segment changes, memberships, cart
+ * abandonments and RFM sketches. Definitions and sketches arrive through global stores. Tests and
+ * production both build it here.
  */
 public final class SegStreamTopology {
 
@@ -55,9 +62,10 @@ public final class SegStreamTopology {
     private SegStreamTopology() {}
 
     /** The topology for {@code config}, with Avro serdes bound to {@code registry}. */
-    public static Topology build(SegStreamConfig config, SchemaRegistryClient registry, FeatureCounters counters) {
+    public static Topology build(SegStreamConfig config, SchemaRegistryClient registry, InstanceState instance) {
         Topics topics = Topics.from(config);
         FeatureSettings settings = FeatureSettings.from(config);
+        SegmentEvaluator evaluator = new SegmentEvaluator(intentModel(config));
         boolean repartition = config.getBoolean(SegStreamConfig.INPUT_REPARTITION);
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(kafkaStreamsSettings(config))));
 
@@ -74,32 +82,55 @@ public final class SegStreamTopology {
         builder.addStateStore(stateStore(StoreNames.CART, CartState.class));
         builder.addStateStore(stateStore(StoreNames.INTEREST, InterestState.class));
         builder.addStateStore(stateStore(StoreNames.TIMELINE, Timeline.class));
+        builder.addStateStore(stateStore(StoreNames.MEMBERSHIP, MembershipState.class));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.TIMERS), Serdes.String(), Serdes.String()));
 
-        Serde<RfmSketches> sketches = avro(RfmSketches.class, registry);
-        clicks.merge(orders, Named.as("inputs-merge"))
-                .process(() -> new UserFeatureProcessor(settings, counters), Named.as(USER_FEATURES),
+        KStream<String, SpecificRecord> outputs = clicks.merge(orders, Named.as("inputs-merge"))
+                .process(() -> new UserFeatureProcessor(settings, instance, evaluator), Named.as(USER_FEATURES),
                         StoreNames.DEDUP, StoreNames.RFM, StoreNames.DWELL, StoreNames.CART, StoreNames.INTEREST,
-                        StoreNames.TIMELINE, StoreNames.TIMERS)
-                .split(Named.as("outputs-"))
-                .branch((user, value) -> value instanceof CartAbandoned, Branched.withConsumer(abandoned -> abandoned
-                        .mapValues(value -> (CartAbandoned) value, Named.as("as-cart-abandoned"))
-                        .to(topics.cartAbandoned(), Produced.with(Serdes.String(), avro(CartAbandoned.class, registry))
-                                .withName("cart-abandoned-sink")), "cart-abandoned"))
-                .branch((task, value) -> value instanceof RfmSketches, Branched.withConsumer(published -> published
-                        .mapValues(value -> (RfmSketches) value, Named.as("as-rfm-sketches"))
-                        .to(topics.rfmSketches(), Produced.with(Serdes.String(), sketches).withName("rfm-sketches-sink")),
-                        "rfm-sketches"))
-                .noDefaultBranch();
+                        StoreNames.TIMELINE, StoreNames.TIMERS, StoreNames.MEMBERSHIP);
+        Serde<SegmentChange> changes = avro(SegmentChange.class, registry);
+        KStream<String, SegmentChange> segmentChanges = only(outputs, SegmentChange.class, "segment-changes");
+        segmentChanges.to(topics.segmentChanges(), Produced.with(Serdes.String(), changes).withName("segment-changes-sink"));
+        segmentChanges.processValues(RouteFilter::new, Named.as("segment-routes"))
+                .to((user, change, context) -> new String(
+                                context.headers().lastHeader(UserFeatureProcessor.ROUTE_HEADER).value(), StandardCharsets.UTF_8),
+                        Produced.with(Serdes.String(), changes).withName("segment-topic-sink"));
+        only(outputs, UserSegments.class, "membership")
+                .to(topics.segmentMembership(), Produced.with(Serdes.String(), avro(UserSegments.class, registry))
+                        .withName("membership-sink"));
+        only(outputs, CartAbandoned.class, "cart-abandoned")
+                .to(topics.cartAbandoned(), Produced.with(Serdes.String(), avro(CartAbandoned.class, registry))
+                        .withName("cart-abandoned-sink"));
+        Serde<RfmSketches> sketches = avro(RfmSketches.class, registry);
+        only(outputs, RfmSketches.class, "rfm-sketches")
+                .to(topics.rfmSketches(), Produced.with(Serdes.String(), sketches).withName("rfm-sketches-sink"));
 
-        builder.addGlobalStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(StoreNames.RFM_SKETCHES), Serdes.String(), sketches)
-                        .withLoggingDisabled(),
-                topics.rfmSketches(),
+        builder.addGlobalStore(globalStore(StoreNames.RFM_SKETCHES, sketches), topics.rfmSketches(),
                 Consumed.with(Serdes.String(), sketches).withName("rfm-sketches-global"),
-                SketchStoreUpdater::new);
+                () -> new GlobalStoreUpdater<RfmSketches>(StoreNames.RFM_SKETCHES, (task, published) -> { }));
+        Serde<SegmentDefinition> definitions = avro(SegmentDefinition.class, registry);
+        builder.addGlobalStore(globalStore(StoreNames.DEFINITIONS, definitions), topics.segmentDefinitions(),
+                Consumed.with(Serdes.String(), definitions).withName("definitions-global"),
+                () -> new GlobalStoreUpdater<SegmentDefinition>(StoreNames.DEFINITIONS, instance.catalog()::apply));
         return builder.build();
+    }
+
+    /** The intent model named by intent.model.path, or the bundled one. */
+    public static IntentModel intentModel(SegStreamConfig config) {
+        String path = config.getString(SegStreamConfig.INTENT_MODEL_PATH);
+        return path == null || path.isBlank() ? IntentModel.defaultModel() : IntentModel.load(Path.of(path));
+    }
+
+    private static <T extends SpecificRecord> KStream<String, T> only(KStream<String, SpecificRecord> outputs, Class<T> type,
+            String name) {
+        return outputs.filter((key, value) -> type.isInstance(value), Named.as(name + "-filter"))
+                .mapValues(value -> type.cast(value), Named.as("as-" + name));
+    }
+
+    private static <V> StoreBuilder<KeyValueStore<String, V>> globalStore(String name, Serde<V> values) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values).withLoggingDisabled();
     }
 
     /**

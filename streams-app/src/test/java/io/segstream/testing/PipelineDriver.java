@@ -5,6 +5,9 @@ import io.segstream.avro.ClickEvent;
 import io.segstream.avro.GeneratedClasses;
 import io.segstream.avro.Order;
 import io.segstream.avro.RfmSketches;
+import io.segstream.avro.SegmentChange;
+import io.segstream.avro.SegmentDefinition;
+import io.segstream.avro.UserSegments;
 import io.segstream.config.SegStreamConfig;
 import io.segstream.config.StoreNames;
 import io.segstream.config.Topics;
@@ -17,6 +20,7 @@ import io.segstream.features.InterestState;
 import io.segstream.features.RfmState;
 import io.segstream.registry.InMemorySchemaRegistry;
 import io.segstream.serde.SpecificAvroSerde;
+import io.segstream.topology.InstanceState;
 import io.segstream.topology.SegStreamTopology;
 import java.time.Instant;
 import java.util.HashMap;
@@ -49,13 +53,16 @@ public final class PipelineDriver implements AutoCloseable {
     private final FeatureSettings settings;
     private final InMemorySchemaRegistry registry;
     private final DeadLetterCounters deadLetterCounters = new DeadLetterCounters();
-    private final FeatureCounters featureCounters = new FeatureCounters();
+    private final InstanceState instance = InstanceState.create();
     public final TestInputTopic<String, ClickEvent> clicks;
     public final TestInputTopic<String, Order> orders;
     public final TestInputTopic<String, byte[]> rawClicks;
     public final TestOutputTopic<String, CartAbandoned> abandoned;
     public final TestOutputTopic<byte[], byte[]> deadLetters;
     public final TestOutputTopic<String, RfmSketches> sketches;
+    public final TestOutputTopic<String, SegmentChange> changes;
+    public final TestOutputTopic<String, UserSegments> memberships;
+    private final TestInputTopic<String, SegmentDefinition> definitions;
 
     static {
         GeneratedClasses.trust();
@@ -75,7 +82,7 @@ public final class PipelineDriver implements AutoCloseable {
         settings = FeatureSettings.from(config);
         Properties properties = SegStreamTopology.streamsProperties(config, deadLetterCounters);
         properties.put(StreamsConfig.STATE_DIR_CONFIG, "target/ttd-state/" + UUID.randomUUID());
-        driver = new TopologyTestDriver(SegStreamTopology.build(config, registry, featureCounters), properties, WALL_CLOCK_START);
+        driver = new TopologyTestDriver(SegStreamTopology.build(config, registry, instance), properties, WALL_CLOCK_START);
         StringSerializer keys = new StringSerializer();
         clicks = driver.createInputTopic(topics.clickstream(), keys, avro(ClickEvent.class).serializer());
         orders = driver.createInputTopic(topics.orders(), keys, avro(Order.class).serializer());
@@ -83,6 +90,10 @@ public final class PipelineDriver implements AutoCloseable {
         abandoned = driver.createOutputTopic(topics.cartAbandoned(), new StringDeserializer(), avro(CartAbandoned.class).deserializer());
         deadLetters = driver.createOutputTopic(topics.deadLetters(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         sketches = driver.createOutputTopic(topics.rfmSketches(), new StringDeserializer(), avro(RfmSketches.class).deserializer());
+        changes = driver.createOutputTopic(topics.segmentChanges(), new StringDeserializer(), avro(SegmentChange.class).deserializer());
+        memberships = driver.createOutputTopic(topics.segmentMembership(), new StringDeserializer(),
+                avro(UserSegments.class).deserializer());
+        definitions = driver.createInputTopic(topics.segmentDefinitions(), keys, avro(SegmentDefinition.class).serializer());
     }
 
     public PipelineDriver() {
@@ -106,7 +117,11 @@ public final class PipelineDriver implements AutoCloseable {
     }
 
     public FeatureCounters featureCounters() {
-        return featureCounters;
+        return instance.features();
+    }
+
+    public InstanceState instance() {
+        return instance;
     }
 
     public void click(ClickEvent event) {
@@ -115,6 +130,16 @@ public final class PipelineDriver implements AutoCloseable {
 
     public void order(Order order) {
         orders.pipeInput(new TestRecord<>(order.getUserId(), order));
+    }
+
+    /** Publishes a definition (or retires {@code name} when {@code definition} is null), as segments apply does. */
+    public void define(String name, SegmentDefinition definition) {
+        definitions.pipeInput(name, definition);
+    }
+
+    /** The records that went to a segment's own output topic. */
+    public TestOutputTopic<String, SegmentChange> segmentTopic(String topic) {
+        return driver.createOutputTopic(topic, new StringDeserializer(), avro(SegmentChange.class).deserializer());
     }
 
     public void advanceWallClock(java.time.Duration duration) {

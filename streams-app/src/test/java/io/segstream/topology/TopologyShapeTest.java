@@ -3,7 +3,6 @@ package io.segstream.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segstream.config.SegStreamConfig;
-import io.segstream.features.FeatureCounters;
 import io.segstream.registry.InMemorySchemaRegistry;
 import java.util.Map;
 import org.apache.kafka.streams.TopologyDescription;
@@ -18,7 +17,7 @@ class TopologyShapeTest {
                 "schema.registry.url", "mem://shape", SegStreamConfig.INPUT_REPARTITION, "true"));
 
         TopologyDescription description = SegStreamTopology.build(config, InMemorySchemaRegistry.named("shape"),
-                new FeatureCounters()).describe();
+                InstanceState.create()).describe();
 
         String text = description.toString();
         assertThat(text).contains("clickstream-source", "clickstream-validate", "clickstream-key-by-user",
@@ -29,7 +28,8 @@ class TopologyShapeTest {
                 .filteredOn(node -> node.name().equals(SegStreamTopology.USER_FEATURES))
                 .singleElement()
                 .satisfies(node -> assertThat(((TopologyDescription.Processor) node).stores())
-                        .containsExactlyInAnyOrder("dedup", "rfm", "dwell", "cart", "interest", "timeline", "timers"));
+                        .containsExactlyInAnyOrder("dedup", "rfm", "dwell", "cart", "interest", "timeline", "timers",
+                                "membership"));
         assertThat(text).doesNotContainPattern("KSTREAM-[A-Z]+-\\d+");
     }
 }

@@ -1,0 +1,43 @@
+package io.segstream.segments;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Fact values as they travel in a SegmentChange: a flat map of null, boolean, long, double or
+ * string. Maps flatten to {@code name.key}; lists become comma-separated strings.
+ */
+final class Evidence {
+
+    private Evidence() {}
+
+    static Map<String, Object> flatten(Map<String, Object> facts) {
+        Map<String, Object> flat = new LinkedHashMap<>();
+        facts.forEach((name, value) -> {
+            if (value instanceof Map<?, ?> map) {
+                map.forEach((key, entry) -> flat.put(name + "." + key, scalar(entry)));
+            } else {
+                flat.put(name, scalar(value));
+            }
+        });
+        return flat;
+    }
+
+    private static Object scalar(Object value) {
+        if (value == null || value instanceof Boolean || value instanceof Long || value instanceof Double
+                || value instanceof String) {
+            return value;
+        }
+        if (value instanceof Integer number) {
+            return number.longValue();
+        }
+        if (value instanceof Number number) {
+            return number.doubleValue();
+        }
+        if (value instanceof Collection<?> items) {
+            return String.join(",", items.stream().map(String::valueOf).toList());
+        }
+        return value.toString();
+    }
+}

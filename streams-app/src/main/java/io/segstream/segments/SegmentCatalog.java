@@ -1,0 +1,129 @@
+package io.segstream.segments;
+
+import io.segstream.avro.SegmentDefinition;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The active definitions of this instance, compiled once per version and shared by every task.
+ * Updated from the global {@code definitions} store; readers take an immutable {@link Snapshot}.
+ * {@link Snapshot#generation()} grows with every change, which tells the re-evaluation sweep to run.
+ */
+public final class SegmentCatalog {
+
+    private static final Logger log = LoggerFactory.getLogger(SegmentCatalog.class);
+
+    private volatile Snapshot snapshot = new Snapshot(0, Map.of());
+
+    /** An immutable view: segments by name, and the evaluation plan (standalone and exclusive groups). */
+    public static final class Snapshot {
+        private final long generation;
+        private final Map<String, CompiledSegment> byName;
+        private final List<CompiledSegment> standalone = new ArrayList<>();
+        private final Map<String, List<CompiledSegment>> groups = new TreeMap<>();
+        private final Map<String, CompiledSegment> fallbacks = new HashMap<>();
+
+        Snapshot(long generation, Map<String, CompiledSegment> byName) {
+            this.generation = generation;
+            this.byName = Map.copyOf(byName);
+            Comparator<CompiledSegment> byPriority = Comparator.<CompiledSegment>comparingInt(s -> s.definition().getPriority())
+                    .reversed().thenComparing(CompiledSegment::name);
+            byName.values().stream().sorted(byPriority).forEach(segment -> {
+                String group = segment.definition().getExclusiveGroup();
+                if (group == null) {
+                    standalone.add(segment);
+                } else if (segment.definition().getFallback()) {
+                    fallbacks.put(group, segment);
+                } else {
+                    groups.computeIfAbsent(group, g -> new ArrayList<>()).add(segment);
+                }
+            });
+            fallbacks.keySet().forEach(group -> groups.computeIfAbsent(group, g -> new ArrayList<>()));
+        }
+
+        public long generation() {
+            return generation;
+        }
+
+        public Map<String, CompiledSegment> segments() {
+            return byName;
+        }
+
+        /**
+         * The segments {@code input} belongs to: every standalone segment whose condition holds, and per
+         * exclusive group the highest-priority one that holds, else the group's fallback.
+         */
+        public Map<String, CompiledSegment> matching(Facts.Input input) {
+            Map<String, CompiledSegment> matching = new LinkedHashMap<>();
+            for (CompiledSegment segment : standalone) {
+                if (segment.condition().test(input)) {
+                    matching.put(segment.name(), segment);
+                }
+            }
+            groups.forEach((group, members) -> {
+                CompiledSegment chosen = members.stream().filter(segment -> segment.condition().test(input)).findFirst()
+                        .orElseGet(() -> {
+                            CompiledSegment fallback = fallbacks.get(group);
+                            return fallback != null && fallback.condition().test(input) ? fallback : null;
+                        });
+                if (chosen != null) {
+                    matching.put(chosen.name(), chosen);
+                }
+            });
+            return matching;
+        }
+    }
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /** Applies one record of the definitions topic (null = retired). */
+    public synchronized void apply(String name, SegmentDefinition definition) {
+        Map<String, CompiledSegment> next = new HashMap<>(snapshot.segments());
+        if (definition == null) {
+            if (next.remove(name) == null) {
+                return;
+            }
+            log.info("Segment {} retired", name);
+        } else {
+            CompiledSegment current = next.get(name);
+            if (current != null && current.version() == definition.getVersion()) {
+                return;
+            }
+            try {
+                next.put(name, CompiledSegment.compile(definition));
+                log.info("Segment {} v{} active: {}", name, definition.getVersion(), definition.getCondition());
+            } catch (InvalidDefinitionException e) {
+                log.error("Segment {} v{} ignored, its condition does not compile (validate definitions with "
+                        + "'segstream segments validate'): {}", name, definition.getVersion(), e.getMessage());
+                return;
+            }
+        }
+        snapshot = new Snapshot(snapshot.generation() + 1, next);
+    }
+
+    /** Brings the catalog in line with the store: applies what differs, removes what is gone. */
+    public synchronized void sync(ReadOnlyKeyValueStore<String, SegmentDefinition> store) {
+        Map<String, SegmentDefinition> stored = new HashMap<>();
+        try (KeyValueIterator<String, SegmentDefinition> entries = store.all()) {
+            while (entries.hasNext()) {
+                KeyValue<String, SegmentDefinition> entry = entries.next();
+                stored.put(entry.key, entry.value);
+            }
+        }
+        stored.forEach(this::apply);
+        new ArrayList<>(snapshot.segments().keySet()).stream().filter(name -> !stored.containsKey(name))
+                .forEach(name -> apply(name, null));
+    }
+}

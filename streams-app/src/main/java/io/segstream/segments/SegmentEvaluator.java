@@ -1,0 +1,104 @@
+package io.segstream.segments;
+
+import io.segstream.avro.ChangeTrigger;
+import io.segstream.avro.Membership;
+import io.segstream.avro.SegmentChange;
+import io.segstream.avro.SegmentChangeKind;
+import io.segstream.avro.UserSegments;
+import io.segstream.scoring.IntentModel;
+import io.segstream.scoring.IntentScore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Decides a user's segments and what changed: scores intent, evaluates the catalog, and diffs the
+ * result with the stored membership. Emits a change only when membership really changes.
+ */
+public final class SegmentEvaluator {
+
+    /** A change and the extra topic it also goes to (the segment's output topic), or null. */
+    public record RoutedChange(SegmentChange change, String outputTopic) {}
+
+    /** The new membership, the changes, and the user's full membership when it changed (else null). */
+    public record Outcome(MembershipState membership, List<RoutedChange> changes, UserSegments current) {
+        public boolean changed() {
+            return current != null;
+        }
+    }
+
+    private final IntentModel intentModel;
+
+    public SegmentEvaluator(IntentModel intentModel) {
+        this.intentModel = intentModel;
+    }
+
+    public IntentModel intentModel() {
+        return intentModel;
+    }
+
+    /** The facts of a user, intent score included. */
+    public Facts.Input facts(UserFeatures features) {
+        IntentScore intent = intentModel.score(new Facts.Input(features, 0));
+        return new Facts.Input(features, intent.score());
+    }
+
+    public Outcome evaluate(UserFeatures features, SegmentCatalog.Snapshot catalog, MembershipState stored,
+            long eventTime, long emittedAt, ChangeTrigger trigger) {
+        MembershipState current = stored == null ? new MembershipState() : stored;
+        Facts.Input input = facts(features);
+        Map<String, CompiledSegment> matching = catalog.matching(input);
+        MembershipState next = new MembershipState();
+        List<RoutedChange> changes = new ArrayList<>();
+        current.segments().forEach((name, member) -> {
+            CompiledSegment segment = catalog.segments().get(name);
+            if (matching.containsKey(name)) {
+                next.segments.put(name, new MembershipState.Member(segment.version(), member.since(),
+                        segment.definition().getOutputTopic()));
+            } else {
+                boolean retired = segment == null;
+                changes.add(new RoutedChange(change(features.userId(), name, SegmentChangeKind.EXITED,
+                        retired ? ChangeTrigger.DEFINITION_CHANGE : trigger, eventTime, emittedAt,
+                        retired ? member.version() : segment.version(),
+                        retired ? Map.of() : segment.condition().evidence(input)), member.outputTopic()));
+            }
+        });
+        matching.forEach((name, segment) -> {
+            if (!current.segments().containsKey(name)) {
+                next.segments.put(name, new MembershipState.Member(segment.version(), eventTime,
+                        segment.definition().getOutputTopic()));
+                changes.add(new RoutedChange(change(features.userId(), name, SegmentChangeKind.ENTERED, trigger,
+                        eventTime, emittedAt, segment.version(), segment.condition().evidence(input)),
+                        segment.definition().getOutputTopic()));
+            }
+        });
+        boolean changed = !Objects.equals(current.segments().keySet(), next.segments().keySet());
+        return new Outcome(next, changes, changed ? userSegments(features.userId(), next, eventTime) : null);
+    }
+
+    private static SegmentChange change(String user, String segment, SegmentChangeKind kind, ChangeTrigger trigger,
+            long eventTime, long emittedAt, long version, Map<String, Object> evidence) {
+        return SegmentChange.newBuilder()
+                .setUserId(user)
+                .setSegment(segment)
+                .setKind(kind)
+                .setTrigger(trigger)
+                .setEventTime(Instant.ofEpochMilli(eventTime))
+                .setEmittedAt(Instant.ofEpochMilli(emittedAt))
+                .setDefinitionVersion(version)
+                .setFeatures(new TreeMap<>(Evidence.flatten(evidence)))
+                .build();
+    }
+
+    private static UserSegments userSegments(String user, MembershipState membership, long eventTime) {
+        List<Membership> segments = new ArrayList<>();
+        membership.segments().forEach((name, member) -> segments.add(Membership.newBuilder()
+                .setSegment(name).setDefinitionVersion(member.version()).setSince(Instant.ofEpochMilli(member.since()))
+                .build()));
+        return UserSegments.newBuilder().setUserId(user).setSegments(segments)
+                .setUpdatedAt(Instant.ofEpochMilli(eventTime)).build();
+    }
+}

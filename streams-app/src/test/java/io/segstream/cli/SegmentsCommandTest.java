@@ -1,0 +1,77 @@
+package io.segstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SegmentsCommandTest {
+
+    private record Run(int exitCode, String out, String err) {}
+
+    private static Run run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+            int code = SegStreamCli.execute(args);
+            return new Run(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void theShippedSampleDefinitionsAreValid() throws Exception {
+        Path samples = Path.of("..", "deploy", "segments");
+        String[] args = Files.list(samples).filter(path -> path.toString().endsWith(".yaml")).sorted()
+                .map(Path::toString).toArray(String[]::new);
+
+        Run run = run(concat("segments", "validate", args));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("9 segment(s) in 3 file(s) are valid." + System.lineSeparator());
+    }
+
+    @Test
+    void anInvalidDefinitionIsRejectedNamingTheFileTheSegmentAndTheProblem(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, """
+                segments:
+                  - name: whales
+                    condition: rfm.monetary > 'lots'
+                """);
+        Path unknown = dir.resolve("unknown.yaml");
+        Files.writeString(unknown, """
+                segments:
+                  - name: vip
+                    condition: rfm.frequency > 10
+                    priorty: 5
+                """);
+
+        Run run = run("segments", "validate", file.toString(), unknown.toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains(file + ": segment 'whales': condition does not compile:")
+                .contains("found no matching overload for '_>_' applied to '(double, string)'")
+                .contains(unknown + ": unknown field 'priorty' at line 5");
+        assertThat(run.out()).isEmpty();
+    }
+
+    private static String[] concat(String first, String second, String[] rest) {
+        String[] all = new String[rest.length + 2];
+        all[0] = first;
+        all[1] = second;
+        System.arraycopy(rest, 0, all, 2, rest.length);
+        return all;
+    }
+}

@@ -1,0 +1,46 @@
+package io.segstream.segments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.segstream.features.CartState;
+import io.segstream.features.DwellState;
+import io.segstream.features.Interest;
+import io.segstream.features.RfmState;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConditionsTest {
+
+    private static Facts.Input views(Map<String, Integer> categoryViews) {
+        long now = 1_700_000_000_000L;
+        return new Facts.Input(new UserFeatures("u1", now, new RfmState().view(now, 365, null),
+                new DwellState().view(now, 1_800_000), new CartState().view(), new Interest(categoryViews)), 42.0);
+    }
+
+    @Test
+    void aConditionIsTypeCheckedAndReadsOnlyTheFactsItNames() {
+        Condition condition = Conditions.compile(
+                "interest.categoryViews.exists(c, interest.categoryViews[c] > 3 && !(c in cart.categories)) && intent.score > 40.0");
+
+        assertThat(condition.reads()).extracting(Fact::name)
+                .containsExactly("cart.categories", "interest.categoryViews", "intent.score");
+        assertThat(condition.test(views(Map.of("shoes", 4)))).isTrue();
+        assertThat(condition.test(views(Map.of("shoes", 3)))).isFalse();
+        assertThat(condition.evidence(views(Map.of("shoes", 4))))
+                .containsEntry("interest.categoryViews", Map.of("shoes", 4L)).containsEntry("intent.score", 42.0);
+    }
+
+    @Test
+    void aMissingMapKeyMakesTheConditionFalseNotAnError() {
+        assertThat(Conditions.compile("interest.categoryViews['hats'] > 1").test(views(Map.of()))).isFalse();
+    }
+
+    @Test
+    void errorsSayWhatIsWrong() {
+        assertThatThrownBy(() -> Conditions.compile("rfm.frequency")).hasMessageContaining("expected type 'bool' but found 'int'");
+        assertThatThrownBy(() -> Conditions.compile("rfm.frequncy > 2"))
+                .hasMessageContaining("'rfm.frequncy' is not a fact; did you mean 'rfm.frequency'?");
+        assertThatThrownBy(() -> Conditions.compile(" ")).hasMessage("condition is empty");
+    }
+}
