@@ -1,0 +1,131 @@
+package io.segstream.segments;
+
+import static io.segstream.testing.Events.add;
+import static io.segstream.testing.Events.at;
+import static io.segstream.testing.Events.click;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.segstream.app.SegStreamApp;
+import io.segstream.avro.ClickEvent;
+import io.segstream.avro.ClickEventType;
+import io.segstream.avro.SegmentChange;
+import io.segstream.avro.SegmentChangeKind;
+import io.segstream.cli.SegStreamCli;
+import io.segstream.config.SegStreamConfig;
+import io.segstream.config.TopicCreator;
+import io.segstream.config.Topics;
+import io.segstream.local.EmbeddedKafkaBroker;
+import io.segstream.registry.HttpSchemaRegistryClient;
+import io.segstream.registry.RegistryConfig;
+import io.segstream.serde.SpecificAvroDeserializer;
+import io.segstream.serde.SpecificAvroSerializer;
+import io.segstream.testing.ApicurioRegistry;
+import io.segstream.testing.KafkaTopics;
+import io.segstream.testing.RealInfrastructure;
+import io.segstream.testing.TestConfigs;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Operators apply and retire definitions with the CLI while the pipeline runs on a real broker. */
+@ExtendWith(RealInfrastructure.class)
+class SegmentsIT {
+
+    private static final Instant T0 = at("2026-11-20T10:00:00Z");
+
+    @Test
+    void appliedDefinitionsTakeEffectWithoutARestartAndRetiringExitsTheMembers(EmbeddedKafkaBroker kafka,
+            ApicurioRegistry registry, @TempDir Path dir) throws Exception {
+        String suffix = TestConfigs.suffix();
+        Map<String, String> values = TestConfigs.isolated(kafka.bootstrapServers(), suffix);
+        values.put(RegistryConfig.URL, registry.url());
+        values.put(SegStreamConfig.TIME_MODE, "stream");
+        values.put(SegStreamConfig.TOPICS_PARTITIONS, "1");
+        values.put("state.dir", "target/it-state/" + suffix);
+        Path configFile = dir.resolve("segstream.properties");
+        Properties properties = new Properties();
+        properties.putAll(values);
+        try (var out = Files.newOutputStream(configFile)) {
+            properties.store(out, "SegmentsIT");
+        }
+        String routed = "segment.cart-holders-" + suffix;
+        Path definitions = dir.resolve("cart.yaml");
+        Files.writeString(definitions, """
+                segments:
+                  - name: cart-holders
+                    condition: cart.items > 0
+                    outputTopic: %s
+                """.formatted(routed));
+        SegStreamConfig config = SegStreamConfig.of(values);
+        Topics topics = Topics.from(config);
+        TopicCreator.createMissing(config);
+        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(values));
+
+        try (SegStreamApp app = new SegStreamApp(config, client)) {
+            app.start();
+            assertThat(cli("segments", "apply", "--config", configFile.toString(), definitions.toString()))
+                    .isEqualTo("created    cart-holders (v1)");
+            assertThat(cli("segments", "apply", "--config", configFile.toString(), definitions.toString()))
+                    .isEqualTo("unchanged  cart-holders (v1)");
+            assertThat(cli("segments", "list", "--config", configFile.toString()))
+                    .contains("cart-holders", "cart.items > 0");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> app.instance().catalog().snapshot().segments().containsKey("cart-holders"));
+
+            SpecificAvroSerializer<ClickEvent> clicks = new SpecificAvroSerializer<>(ClickEvent.class, client, false);
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaTopics.producerConfig(kafka),
+                    new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>(topics.clickstream(), "u1",
+                        clicks.serialize(topics.clickstream(), add("e1", "u1", "sku-1", 1, "9.00", T0)))).get();
+            }
+            SpecificAvroDeserializer<SegmentChange> changes = new SpecificAvroDeserializer<>(SegmentChange.class, client);
+            List<ConsumerRecord<String, byte[]>> entered =
+                    KafkaTopics.consume(kafka, routed, new ByteArrayDeserializer(), 1);
+            assertThat(changes.deserialize(routed, entered.get(0).value()).getKind()).isEqualTo(SegmentChangeKind.ENTERED);
+
+            assertThat(cli("segments", "retire", "cart-holders", "--config", configFile.toString()))
+                    .isEqualTo("Retired cart-holders.");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !app.instance().catalog().snapshot().segments().containsKey("cart-holders"));
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaTopics.producerConfig(kafka),
+                    new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>(topics.clickstream(), "other", clicks.serialize(topics.clickstream(),
+                        click("e2", "other", ClickEventType.PAGE_VIEW, T0.plusSeconds(60)).build()))).get();
+            }
+            List<ConsumerRecord<String, byte[]>> all =
+                    KafkaTopics.consume(kafka, topics.segmentChanges(), new ByteArrayDeserializer(), 2);
+            SegmentChange exited = changes.deserialize(topics.segmentChanges(), all.get(1).value());
+            assertThat(exited.getUserId()).isEqualTo("u1");
+            assertThat(exited.getKind()).isEqualTo(SegmentChangeKind.EXITED);
+            assertThat(exited.getTrigger().name()).isEqualTo("DEFINITION_CHANGE");
+        }
+    }
+
+    private static String cli(String... args) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            assertThat(SegStreamCli.execute(args)).as(String.join(" ", args)).isZero();
+        } finally {
+            System.setOut(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8).strip();
+    }
+}
