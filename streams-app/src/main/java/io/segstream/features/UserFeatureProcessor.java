@@ -256,36 +256,33 @@ public final class UserFeatureProcessor implements Processor<String, SpecificRec
             sweepCursor = null;
             sweepPassUsers = 0;
         }
-        long users = Math.max(1, timelines.approximateNumEntries());
+        // Every user has a cart entry (written on each click and order); its values are small to read.
+        long users = Math.max(1, cart.approximateNumEntries());
         long passes = Math.max(1, settings.reevaluateInterval().toMillis() / settings.punctuationInterval().toMillis());
         long batch = Math.max(MIN_SWEEP_BATCH, (users + passes - 1) / passes);
-        int done = 0;
-        String last = null;
         List<String> keys = new ArrayList<>();
-        try (KeyValueIterator<String, Timeline> range = sweepCursor == null ? timelines.all() : timelines.range(sweepCursor, null)) {
+        boolean exhausted;
+        try (KeyValueIterator<String, CartState> range = sweepCursor == null ? cart.all() : cart.range(sweepCursor, null)) {
             while (range.hasNext() && keys.size() < batch) {
                 String key = range.next().key;
                 if (!key.equals(sweepCursor)) {
                     keys.add(key);
                 }
             }
-            last = range.hasNext() ? null : "end";
+            exhausted = !range.hasNext();
         }
-        for (String user : keys) {
-            evaluate(user, now, sweepTrigger);
-            done++;
-        }
-        sweepPassUsers += done;
-        instance.segments().swept(done);
-        if (last != null) {
+        keys.forEach(user -> evaluate(user, now, sweepTrigger));
+        sweepPassUsers += keys.size();
+        instance.segments().swept(keys.size());
+        if (exhausted) {
             if (sweepTrigger == ChangeTrigger.DEFINITION_CHANGE) {
                 log.info("Re-evaluation after definition change done for task {}: {} users", context.taskId(), sweepPassUsers);
             }
             sweepTrigger = ChangeTrigger.TIME;
             sweepCursor = null;
             sweepPassUsers = 0;
-        } else {
-            sweepCursor = keys.isEmpty() ? sweepCursor : keys.get(keys.size() - 1);
+        } else if (!keys.isEmpty()) {
+            sweepCursor = keys.get(keys.size() - 1);
         }
     }
 

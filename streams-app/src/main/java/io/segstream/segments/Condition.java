@@ -2,7 +2,6 @@ package io.segstream.segments;
 
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,13 +31,8 @@ public final class Condition {
 
     /** Whether the condition holds; an evaluation error (e.g. a missing map key) counts as false. */
     public boolean test(Facts.Input input) {
-        Map<String, Object> values = new HashMap<>();
         try {
-            return Boolean.TRUE.equals(program.eval(name -> Optional.ofNullable(
-                    values.computeIfAbsent(name, key -> {
-                        Fact fact = Facts.named(key);
-                        return fact == null ? null : fact.read().apply(input);
-                    }))));
+            return Boolean.TRUE.equals(program.eval(name -> Optional.ofNullable(input.value(name))));
         } catch (CelEvaluationException e) {
             return false;
         }
@@ -47,7 +41,7 @@ public final class Condition {
     /** The values of the facts this condition reads, by name: the "why" of a decision. */
     public Map<String, Object> evidence(Facts.Input input) {
         Map<String, Object> evidence = new LinkedHashMap<>();
-        reads.forEach(fact -> evidence.put(fact.name(), fact.read().apply(input)));
+        reads.forEach(fact -> evidence.put(fact.name(), input.value(fact.name())));
         return evidence;
     }
 }

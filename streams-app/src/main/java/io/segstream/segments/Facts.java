@@ -26,8 +26,30 @@ import java.util.function.Function;
  */
 public final class Facts {
 
-    /** A user's features plus the intent score computed from them. */
-    public record Input(UserFeatures features, double intentScore) {}
+    /**
+     * A user's features plus the intent score computed from them. Fact values are read once per
+     * input and shared by every condition evaluated on it; an input belongs to one evaluation.
+     */
+    public record Input(UserFeatures features, double intentScore, Map<String, Object> values) {
+
+        public Input(UserFeatures features, double intentScore) {
+            this(features, intentScore, new HashMap<>());
+        }
+
+        /** The value of the fact {@code name}, or null when there is no such fact. */
+        public Object value(String name) {
+            Object value = values.get(name);
+            if (value == null) {
+                Fact fact = named(name);
+                if (fact == null) {
+                    return null;
+                }
+                value = fact.read().apply(this);
+                values.put(name, value);
+            }
+            return value;
+        }
+    }
 
     private static final CelType INT = SimpleType.INT;
     private static final CelType DOUBLE = SimpleType.DOUBLE;
