@@ -27,6 +27,11 @@ import picocli.CommandLine.Spec;
                 SegmentsCommand.Retire.class})
 final class SegmentsCommand {
 
+    /** The definitions topic of the cluster the options configure. */
+    static DefinitionTopic definitionTopic(SegStreamConfig config) {
+        return new DefinitionTopic(config, SchemaRegistries.client(config.all()));
+    }
+
     /** Reads and checks files; prints every problem and returns null when there is one. */
     static List<SegmentSpec> readChecked(List<Path> files, PrintWriter err) {
         SegmentFiles.Result result = SegmentFiles.read(files);
@@ -76,7 +81,7 @@ final class SegmentsCommand {
                 return 1;
             }
             SegStreamConfig loaded = config.load();
-            DefinitionTopic topic = new DefinitionTopic(loaded, SchemaRegistries.client(loaded.all()));
+            DefinitionTopic topic = definitionTopic(loaded);
             Map<String, SegmentDefinition> current = topic.current();
             Instant now = Instant.now();
             List<SegmentDefinition> changed = new ArrayList<>();
@@ -111,9 +116,7 @@ final class SegmentsCommand {
 
         @Override
         public Integer call() {
-            SegStreamConfig loaded = config.load();
-            Map<String, SegmentDefinition> current =
-                    new DefinitionTopic(loaded, SchemaRegistries.client(loaded.all())).current();
+            Map<String, SegmentDefinition> current = definitionTopic(config.load()).current();
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%-32s %7s %8s %-12s %s%n", "NAME", "VERSION", "PRIORITY", "GROUP", "CONDITION");
             current.values().forEach(definition -> out.printf("%-32s %7d %8d %-12s %s%n", definition.getName(),
@@ -139,8 +142,7 @@ final class SegmentsCommand {
 
         @Override
         public Integer call() {
-            SegStreamConfig loaded = config.load();
-            DefinitionTopic topic = new DefinitionTopic(loaded, SchemaRegistries.client(loaded.all()));
+            DefinitionTopic topic = definitionTopic(config.load());
             if (!topic.current().containsKey(name)) {
                 spec.commandLine().getErr().println("No live segment named '" + name + "'.");
                 return 1;

@@ -53,11 +53,7 @@ class PipelineIT {
     void deadLettersBadBytesAndEmitsACartAbandonmentEndToEnd(EmbeddedKafkaBroker kafka, ApicurioRegistry registry)
             throws Exception {
         String suffix = TestConfigs.suffix();
-        Map<String, String> values = TestConfigs.isolated(kafka.bootstrapServers(), suffix);
-        values.put(RegistryConfig.URL, registry.url());
-        values.put(SegStreamConfig.TIME_MODE, "stream");
-        values.put(SegStreamConfig.TOPICS_PARTITIONS, "1");
-        values.put("state.dir", "target/it-state/" + suffix);
+        Map<String, String> values = TestConfigs.pipeline(kafka.bootstrapServers(), registry.url(), suffix);
         SegStreamConfig config = SegStreamConfig.of(values);
         Topics topics = Topics.from(config);
         TopicCreator.createMissing(config);

@@ -53,11 +53,7 @@ class SegmentsIT {
     void appliedDefinitionsTakeEffectWithoutARestartAndRetiringExitsTheMembers(EmbeddedKafkaBroker kafka,
             ApicurioRegistry registry, @TempDir Path dir) throws Exception {
         String suffix = TestConfigs.suffix();
-        Map<String, String> values = TestConfigs.isolated(kafka.bootstrapServers(), suffix);
-        values.put(RegistryConfig.URL, registry.url());
-        values.put(SegStreamConfig.TIME_MODE, "stream");
-        values.put(SegStreamConfig.TOPICS_PARTITIONS, "1");
-        values.put("state.dir", "target/it-state/" + suffix);
+        Map<String, String> values = TestConfigs.pipeline(kafka.bootstrapServers(), registry.url(), suffix);
         Path configFile = dir.resolve("segstream.properties");
         Properties properties = new Properties();
         properties.putAll(values);

@@ -22,6 +22,19 @@ public final class TestConfigs {
         return values;
     }
 
+    /**
+     * A whole pipeline's settings against the real broker and registry: isolated names, stream time
+     * (deterministic), one partition per topic, state under target/.
+     */
+    public static Map<String, String> pipeline(String bootstrapServers, String registryUrl, String suffix) {
+        Map<String, String> values = isolated(bootstrapServers, suffix);
+        values.put("schema.registry.url", registryUrl);
+        values.put(SegStreamConfig.TIME_MODE, "stream");
+        values.put(SegStreamConfig.TOPICS_PARTITIONS, "1");
+        values.put("state.dir", "target/it-state/" + suffix);
+        return values;
+    }
+
     public static String suffix() {
         return UUID.randomUUID().toString().substring(0, 8);
     }
