@@ -3,6 +3,11 @@ package io.segstream.app;
 import io.segstream.config.SegStreamConfig;
 import io.segstream.dlq.DeadLetterCounters;
 import io.segstream.features.FeatureCounters;
+import io.segstream.features.FeatureSettings;
+import io.segstream.query.ApiServer;
+import io.segstream.query.LocalQueries;
+import io.segstream.query.Metrics;
+import io.segstream.segments.SegmentEvaluator;
 import io.segstream.registry.SchemaRegistries;
 import io.segstream.registry.SchemaRegistryClient;
 import io.segstream.topology.InstanceState;
@@ -13,6 +18,7 @@ import java.util.Deque;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +38,16 @@ public final class SegStreamApp implements AutoCloseable {
     private final InstanceState instance = InstanceState.create();
     private final Deque<Long> recentFailures = new ArrayDeque<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final SegStreamConfig config;
+    private Metrics metrics;
+    private ApiServer api;
 
     public SegStreamApp(SegStreamConfig config) {
         this(config, SchemaRegistries.client(config.all()));
     }
 
     public SegStreamApp(SegStreamConfig config, SchemaRegistryClient registry) {
+        this.config = config;
         streams = new KafkaStreams(SegStreamTopology.build(config, registry, instance),
                 SegStreamTopology.streamsProperties(config, deadLetters));
         streams.setUncaughtExceptionHandler(this::onStreamThreadFailure);
@@ -49,8 +59,26 @@ public final class SegStreamApp implements AutoCloseable {
         });
     }
 
+    /** Starts the pipeline, then the HTTP API. */
     public void start() {
         streams.start();
+        metrics = new Metrics(streams, instance, deadLetters);
+        String server = config.passthrough(SegStreamConfig.APPLICATION_SERVER);
+        HostInfo self = server == null || server.isBlank() ? null : HostInfo.buildFromEndpoint(server);
+        int port = config.getInt(SegStreamConfig.API_PORT);
+        if (self != null && port != 0 && self.port() != port) {
+            log.warn("application.server {} advertises port {} but the API listens on {}: other instances will not "
+                    + "reach this one", server, self.port(), port);
+        }
+        api = new ApiServer(config.getString(SegStreamConfig.API_BIND_ADDRESS), port, self, streams,
+                new LocalQueries(streams, FeatureSettings.from(config), instance,
+                        new SegmentEvaluator(SegStreamTopology.intentModel(config))),
+                instance, metrics);
+    }
+
+    /** The port the HTTP API listens on. */
+    public int apiPort() {
+        return api.port();
     }
 
     /** Blocks until the instance has stopped; returns true when it stopped cleanly rather than on an error. */
@@ -89,8 +117,15 @@ public final class SegStreamApp implements AutoCloseable {
         return StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 
+    /** Stops the HTTP API first, then the pipeline. */
     @Override
     public void close() {
+        if (api != null) {
+            api.close();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
         streams.close(Duration.ofSeconds(30));
     }
 }

@@ -57,6 +57,9 @@ public final class SegStreamConfig extends AbstractConfig {
     public static final String INTEREST_WINDOW = "interest.window";
     public static final String REEVALUATE_INTERVAL = "reevaluate.interval";
     public static final String INTENT_MODEL_PATH = "intent.model.path";
+    public static final String API_PORT = "api.port";
+    public static final String API_BIND_ADDRESS = "api.bind.address";
+    public static final String APPLICATION_SERVER = "application.server";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(BOOTSTRAP_SERVERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
@@ -115,6 +118,10 @@ public final class SegStreamConfig extends AbstractConfig {
                             + "within it, in bounded batches.")
             .define(INTENT_MODEL_PATH, Type.STRING, null, Importance.MEDIUM,
                     "JSON file of the intent model; empty uses the bundled default model.")
+            .define(API_PORT, Type.INT, 7070, ConfigDef.Range.between(0, 65535), Importance.MEDIUM,
+                    "Port of the HTTP API (0 picks a free one). Every instance serves the API.")
+            .define(API_BIND_ADDRESS, Type.STRING, "127.0.0.1", Importance.MEDIUM,
+                    "Address the HTTP API listens on; 0.0.0.0 in a container or to be reached by other instances.")
             .define(TOPICS_PARTITIONS, Type.INT, -1, Importance.LOW,
                     "Partitions for topics that `segstream topics create` makes; -1 uses the broker's num.partitions.")
             .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.LOW,

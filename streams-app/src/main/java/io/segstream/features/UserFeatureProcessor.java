@@ -105,6 +105,7 @@ public final class UserFeatureProcessor implements Processor<String, SpecificRec
     @Override
     public void process(Record<String, SpecificRecord> record) {
         String user = record.key();
+        instance.streamTime().accumulate(context.currentStreamTimeMs());
         if (record.value() instanceof ClickEvent click) {
             if (firstSighting("c:" + click.getEventId(), click.getEventTimestamp())) {
                 if (click.getType() == ClickEventType.PRODUCT_VIEW) {

@@ -25,6 +25,12 @@ import io.segstream.testing.ApicurioRegistry;
 import io.segstream.testing.KafkaTopics;
 import io.segstream.testing.RealInfrastructure;
 import io.segstream.testing.TestConfigs;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,7 +99,34 @@ class PipelineIT {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(carts.get("u1").view().abandonedAt()).isEqualTo(T0.plus(Duration.ofMinutes(30))));
             assertThat(app.streams().state()).isEqualTo(KafkaStreams.State.RUNNING);
+
+            String api = "http://127.0.0.1:" + app.apiPort();
+            JsonNode profile = getJson(api + "/api/v1/users/u1", 200);
+            assertThat(profile.path("userId").asText()).isEqualTo("u1");
+            assertThat(profile.path("cart").path("abandonedAt").asText()).isEqualTo("2026-11-20T10:30:00Z");
+            assertThat(profile.path("cart").path("value").decimalValue()).isEqualByComparingTo("39.98");
+            assertThat(profile.path("rfm").path("frequency").asLong()).isZero();
+            assertThat(profile.path("intent").path("contributions").size()).isEqualTo(9);
+            assertThat(getJson(api + "/api/v1/users/nobody", 404).path("error").asText()).isEqualTo("unknown user");
+            assertThat(getJson(api + "/api/v1/segments/none/members?limit=abc", 404).path("error").asText())
+                    .isEqualTo("unknown segment");
+            assertThat(getJson(api + "/health/ready", 200).path("status").asText()).isEqualTo("UP");
+            assertThat(get(api + "/metrics").body())
+                    .contains("segstream_dead_letters_total{reason=\"UNKNOWN_MAGIC_BYTE\"} 1.0")
+                    .contains("segstream_carts_abandoned_total 1.0")
+                    .contains("kafka_stream_");
         }
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode getJson(String url, int status) throws Exception {
+        HttpResponse<String> response = get(url);
+        assertThat(response.statusCode()).as(url + " -> " + response.body()).isEqualTo(status);
+        return new ObjectMapper().readTree(response.body());
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, String topic, String key, byte[] value)

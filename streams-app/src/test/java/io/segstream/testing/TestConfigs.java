@@ -32,6 +32,7 @@ public final class TestConfigs {
         values.put(SegStreamConfig.TIME_MODE, "stream");
         values.put(SegStreamConfig.TOPICS_PARTITIONS, "1");
         values.put("state.dir", "target/it-state/" + suffix);
+        values.put(SegStreamConfig.API_PORT, "0");
         return values;
     }
 

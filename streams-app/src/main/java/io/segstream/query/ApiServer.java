@@ -1,0 +1,302 @@
+package io.segstream.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.json.JavalinJackson;
+import io.segstream.config.StoreNames;
+import io.segstream.segments.CompiledSegment;
+import io.segstream.topology.InstanceState;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The analysts' HTTP API. Any instance answers for any user: it looks up the owner of the key,
+ * answers from its own stores or forwards to the owner with one shared HTTP client, and falls back
+ * to a standby replica (answer flagged stale) when the owner is unreachable. Cluster-wide routes
+ * fan out to every instance and merge. 503 with Retry-After while stores migrate.
+ */
+public final class ApiServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+    private static final String RETRY_AFTER_SECONDS = "5";
+    private static final int MAX_PAGE = 1000;
+
+    static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private final KafkaStreams streams;
+    private final LocalQueries local;
+    private final InstanceState instance;
+    private final Metrics metrics;
+    private final HostInfo self;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Javalin server;
+
+    /** Starts listening on {@code bindAddress:port}; {@code self} is this instance's application.server, or null alone. */
+    public ApiServer(String bindAddress, int port, HostInfo self, KafkaStreams streams, LocalQueries local,
+            InstanceState instance, Metrics metrics) {
+        this.streams = streams;
+        this.local = local;
+        this.instance = instance;
+        this.metrics = metrics;
+        this.self = self;
+        this.server = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.jsonMapper(new JavalinJackson(JSON, false));
+        });
+        server.get("/api/v1/users/{userId}", ctx -> user(ctx, "", stale -> local.profile(ctx.pathParam("userId"), stale)));
+        server.get("/api/v1/users/{userId}/explain",
+                ctx -> user(ctx, "/explain", stale -> local.explain(ctx.pathParam("userId"), stale)));
+        server.get("/api/v1/segments", this::segments);
+        server.get("/api/v1/segments/{name}/members", this::members);
+        server.get("/api/v1/instances", this::instances);
+        server.get("/internal/v1/segment-counts", ctx -> ctx.json(local.memberCounts()));
+        server.get("/internal/v1/segments/{name}/members", ctx -> ctx.json(
+                local.members(ctx.pathParam("name"), ctx.queryParamAsClass("after", String.class).getOrDefault(""), limit(ctx))));
+        server.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
+        server.get("/health/ready", this::ready);
+        server.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        server.exception(InvalidStateStoreException.class, (e, ctx) -> {
+            ctx.header("Retry-After", RETRY_AFTER_SECONDS);
+            error(ctx, 503, "state stores are migrating or restoring", "retry after " + RETRY_AFTER_SECONDS + " s");
+        });
+        server.exception(BadRequest.class, (e, ctx) -> error(ctx, 400, "bad request", e.getMessage()));
+        server.exception(Exception.class, (e, ctx) -> {
+            log.error("API request {} failed", ctx.path(), e);
+            error(ctx, 500, "internal error", e.getMessage());
+        });
+        server.error(404, ctx -> {
+            if (ctx.result() == null) {
+                error(ctx, 404, "not found", "no route " + ctx.method() + " " + ctx.path());
+            }
+        });
+        server.start(bindAddress, port);
+        log.info("HTTP API listening on {}:{}", bindAddress, server.port());
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    private static final class BadRequest extends RuntimeException {
+        BadRequest(String message) {
+            super(message);
+        }
+    }
+
+    private <T> void user(Context ctx, String suffix, Function<Boolean, Optional<T>> answer) throws InterruptedException {
+        String user = ctx.pathParam("userId");
+        boolean stale = "true".equals(ctx.queryParam("stale"));
+        if (self == null || "true".equals(ctx.queryParam("local"))) {
+            answerLocally(ctx, user, answer.apply(stale));
+            return;
+        }
+        KeyQueryMetadata owner = streams.queryMetadataForKey(StoreNames.CART, user, Serdes.String().serializer());
+        if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE) || owner.activeHost() == null) {
+            throw new InvalidStateStoreException("no instance owns the key yet");
+        }
+        if (owner.activeHost().equals(self)) {
+            answerLocally(ctx, user, answer.apply(false));
+            return;
+        }
+        String path = "/api/v1/users/" + encode(user) + suffix + "?local=true";
+        if (forward(ctx, owner.activeHost(), path)) {
+            return;
+        }
+        for (HostInfo standby : owner.standbyHosts()) {
+            if (standby.equals(self)) {
+                answerLocally(ctx, user, answer.apply(true));
+                return;
+            }
+            if (forward(ctx, standby, path + "&stale=true")) {
+                return;
+            }
+        }
+        ctx.header("Retry-After", RETRY_AFTER_SECONDS);
+        error(ctx, 503, "the instance owning this user is unreachable and no standby answered",
+                "owner " + owner.activeHost() + "; retry after " + RETRY_AFTER_SECONDS + " s");
+    }
+
+    private static <T> void answerLocally(Context ctx, String user, Optional<T> answer) {
+        if (answer.isPresent()) {
+            ctx.json(answer.get());
+        } else {
+            error(ctx, 404, "unknown user", "no events seen for user '" + user + "'");
+        }
+    }
+
+    /** Relays another instance's answer; false when that instance cannot be reached. */
+    private boolean forward(Context ctx, HostInfo host, String path) throws InterruptedException {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://" + host.host() + ":"
+                    + host.port() + path)).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            ctx.status(response.statusCode()).contentType("application/json").result(response.body());
+            response.headers().firstValue("Retry-After").ifPresent(value -> ctx.header("Retry-After", value));
+            return true;
+        } catch (IOException e) {
+            log.warn("Instance {} did not answer {}: {}", host, path, e.toString());
+            return false;
+        }
+    }
+
+    private void segments(Context ctx) throws InterruptedException {
+        Map<String, Long> counts = new TreeMap<>();
+        for (JsonNode instanceCounts : fanOut("/internal/v1/segment-counts", () -> JSON.valueToTree(local.memberCounts()))) {
+            instanceCounts.fields().forEachRemaining(entry -> counts.merge(entry.getKey(), entry.getValue().asLong(), Long::sum));
+        }
+        List<Map<String, Object>> segments = new ArrayList<>();
+        new TreeMap<>(instance.catalog().snapshot().segments()).forEach((name, segment) -> segments.add(describe(segment,
+                counts.getOrDefault(name, 0L))));
+        ctx.json(segments);
+    }
+
+    private static Map<String, Object> describe(CompiledSegment segment, long members) {
+        Map<String, Object> description = new LinkedHashMap<>();
+        description.put("name", segment.name());
+        description.put("version", segment.version());
+        description.put("memberCount", members);
+        description.put("description", segment.definition().getDescription());
+        description.put("condition", segment.definition().getCondition());
+        description.put("priority", segment.definition().getPriority());
+        description.put("exclusiveGroup", segment.definition().getExclusiveGroup());
+        description.put("fallback", segment.definition().getFallback());
+        description.put("outputTopic", segment.definition().getOutputTopic());
+        description.put("updatedAt", segment.definition().getUpdatedAt());
+        return description;
+    }
+
+    private void members(Context ctx) throws InterruptedException {
+        String segment = ctx.pathParam("name");
+        if (!instance.catalog().snapshot().segments().containsKey(segment)) {
+            error(ctx, 404, "unknown segment", "no live segment named '" + segment + "'");
+            return;
+        }
+        int limit = limit(ctx);
+        String cursor = ctx.queryParamAsClass("cursor", String.class).getOrDefault("");
+        String query = "?after=" + encode(cursor) + "&limit=" + limit;
+        TreeSet<String> merged = new TreeSet<>();
+        for (JsonNode page : fanOut("/internal/v1/segments/" + encode(segment) + "/members" + query,
+                () -> JSON.valueToTree(local.members(segment, cursor, limit)))) {
+            page.forEach(user -> merged.add(user.asText()));
+        }
+        List<String> members = merged.stream().limit(limit).toList();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("segment", segment);
+        body.put("members", members);
+        body.put("nextCursor", members.size() == limit ? members.get(members.size() - 1) : null);
+        ctx.json(body);
+    }
+
+    private void instances(Context ctx) {
+        List<Map<String, Object>> instances = new ArrayList<>();
+        for (StreamsMetadata metadata : streams.metadataForAllStreamsClients()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("host", metadata.host());
+            entry.put("port", metadata.port());
+            entry.put("self", metadata.hostInfo().equals(self));
+            entry.put("activePartitions", metadata.topicPartitions().stream().map(Object::toString).sorted().toList());
+            entry.put("standbyPartitions", metadata.standbyTopicPartitions().stream().map(Object::toString).sorted().toList());
+            instances.add(entry);
+        }
+        ctx.json(instances);
+    }
+
+    private void ready(Context ctx) {
+        boolean running = streams.state() == KafkaStreams.State.RUNNING;
+        boolean queryable = false;
+        if (running) {
+            try {
+                local.memberCounts();
+                queryable = true;
+            } catch (InvalidStateStoreException e) {
+                queryable = false;
+            }
+        }
+        Map<String, Object> body = Map.of("status", running && queryable ? "UP" : "DOWN", "streams", streams.state().name(),
+                "storesQueryable", queryable);
+        ctx.status(running && queryable ? 200 : 503).json(body);
+    }
+
+    /** Asks every instance (this one directly) and returns their JSON answers; unreachable ones are skipped. */
+    private List<JsonNode> fanOut(String path, java.util.function.Supplier<JsonNode> localAnswer) throws InterruptedException {
+        List<JsonNode> answers = new ArrayList<>();
+        if (self == null) {
+            answers.add(localAnswer.get());
+            return answers;
+        }
+        for (StreamsMetadata metadata : streams.metadataForAllStreamsClients()) {
+            if (metadata.hostInfo().equals(self)) {
+                answers.add(localAnswer.get());
+                continue;
+            }
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://" + metadata.host() + ":"
+                        + metadata.port() + path)).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    answers.add(JSON.readTree(response.body()));
+                } else {
+                    log.warn("Instance {} answered {} to {}", metadata.hostInfo(), response.statusCode(), path);
+                }
+            } catch (IOException e) {
+                log.warn("Instance {} did not answer {}: {}", metadata.hostInfo(), path, e.toString());
+            }
+        }
+        return answers;
+    }
+
+    private static int limit(Context ctx) {
+        String value = ctx.queryParam("limit");
+        if (value == null) {
+            return 100;
+        }
+        try {
+            int limit = Integer.parseInt(value);
+            if (limit < 1 || limit > MAX_PAGE) {
+                throw new BadRequest("limit must be between 1 and " + MAX_PAGE + ", was " + limit);
+            }
+            return limit;
+        } catch (NumberFormatException e) {
+            throw new BadRequest("limit must be a number, was '" + value + "'");
+        }
+    }
+
+    private static void error(Context ctx, int status, String error, String detail) {
+        ctx.status(status).json(new ApiError(status, error, detail));
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}

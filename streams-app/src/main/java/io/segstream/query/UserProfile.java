@@ -1,0 +1,20 @@
+package io.segstream.query;
+
+import io.segstream.features.Cart;
+import io.segstream.features.Dwell;
+import io.segstream.features.Interest;
+import io.segstream.features.Rfm;
+import io.segstream.scoring.IntentScore;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A user's live profile as the API returns it. {@code stale} is true when a standby replica
+ * answered because the owner was unreachable; {@code asOf} is the "now" it was computed for.
+ */
+public record UserProfile(String userId, Instant asOf, Rfm rfm, Dwell dwell, Cart cart, Interest interest,
+        IntentScore intent, List<Segment> segments, boolean stale) {
+
+    /** A segment the user is in, with the definition version that put them there. */
+    public record Segment(String name, long version, Instant since) {}
+}
