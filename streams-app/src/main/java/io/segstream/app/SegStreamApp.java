@@ -41,6 +41,7 @@ public final class SegStreamApp implements AutoCloseable {
     private final SegStreamConfig config;
     private Metrics metrics;
     private ApiServer api;
+    private LocalQueries local;
 
     public SegStreamApp(SegStreamConfig config) {
         this(config, SchemaRegistries.client(config.all()));
@@ -70,10 +71,14 @@ public final class SegStreamApp implements AutoCloseable {
             log.warn("application.server {} advertises port {} but the API listens on {}: other instances will not "
                     + "reach this one", server, self.port(), port);
         }
-        api = new ApiServer(config.getString(SegStreamConfig.API_BIND_ADDRESS), port, self, streams,
-                new LocalQueries(streams, FeatureSettings.from(config), instance,
-                        new SegmentEvaluator(SegStreamTopology.intentModel(config))),
-                instance, metrics);
+        local = new LocalQueries(streams, FeatureSettings.from(config), instance,
+                new SegmentEvaluator(SegStreamTopology.intentModel(config)));
+        api = new ApiServer(config.getString(SegStreamConfig.API_BIND_ADDRESS), port, self, streams, local, instance, metrics);
+    }
+
+    /** Members per segment on this instance (the demo's console view). */
+    public java.util.Map<String, Long> memberCounts() {
+        return local.memberCounts();
     }
 
     /** The port the HTTP API listens on. */

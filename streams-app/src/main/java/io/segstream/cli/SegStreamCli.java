@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Real-time audience segmentation on Kafka Streams.",
-        subcommands = {RunCommand.class, SegmentsCommand.class, TopicsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, SegmentsCommand.class, TopicsCommand.class,
+            CommandLine.HelpCommand.class})
 public final class SegStreamCli {
 
     public static void main(String[] args) {

@@ -2,15 +2,13 @@ package io.segstream.cli;
 
 import io.segstream.avro.SegmentDefinition;
 import io.segstream.config.SegStreamConfig;
-import io.segstream.config.TopicCreator;
 import io.segstream.registry.SchemaRegistries;
 import io.segstream.segments.DefinitionTopic;
 import io.segstream.segments.SegmentFiles;
+import io.segstream.segments.SegmentPublisher;
 import io.segstream.segments.SegmentSpec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -81,27 +79,7 @@ final class SegmentsCommand {
                 return 1;
             }
             SegStreamConfig loaded = config.load();
-            DefinitionTopic topic = definitionTopic(loaded);
-            Map<String, SegmentDefinition> current = topic.current();
-            Instant now = Instant.now();
-            List<SegmentDefinition> changed = new ArrayList<>();
-            for (SegmentSpec segment : segments) {
-                SegmentDefinition existing = current.get(segment.name());
-                if (existing != null && SegmentFiles.sameContent(existing, segment)) {
-                    out.println("unchanged  " + segment.name() + " (v" + existing.getVersion() + ")");
-                    continue;
-                }
-                long version = existing == null ? 1 : existing.getVersion() + 1;
-                changed.add(SegmentFiles.toDefinition(segment, version, now));
-                out.println((existing == null ? "created    " : "updated    ") + segment.name() + " (v" + version + ")");
-            }
-            List<String> outputTopics = segments.stream().map(SegmentSpec::outputTopic)
-                    .filter(java.util.Objects::nonNull).distinct().toList();
-            TopicCreator.createMissing(loaded, outputTopics);
-            topic.publish(changed);
-            current.keySet().stream().filter(name -> segments.stream().noneMatch(s -> s.name().equals(name)))
-                    .forEach(name -> out.println("not in these files, still live: " + name
-                            + " (segstream segments retire " + name + " to remove it)"));
+            SegmentPublisher.apply(segments, loaded, definitionTopic(loaded)).forEach(out::println);
             return 0;
         }
     }
