@@ -13,6 +13,11 @@ final class ConfigOptions {
     Path file;
 
     SegStreamConfig load() {
-        return SegStreamConfig.load(file, System.getenv());
+        return load(java.util.Map.of());
+    }
+
+    /** Loads the configuration with command-line values taking precedence over file and environment. */
+    SegStreamConfig load(java.util.Map<String, String> overrides) {
+        return SegStreamConfig.load(file, System.getenv(), overrides);
     }
 }

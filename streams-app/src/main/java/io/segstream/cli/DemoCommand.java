@@ -13,6 +13,9 @@ import io.segstream.local.EmbeddedKafkaBroker;
 import io.segstream.local.SyntheticTraffic;
 import io.segstream.registry.SchemaRegistries;
 import io.segstream.registry.SchemaRegistryClient;
+import io.segstream.replay.ReplayFormat;
+import io.segstream.replay.ReplaySummary;
+import io.segstream.replay.Replayer;
 import io.segstream.segments.DefinitionTopic;
 import io.segstream.segments.SegmentFiles;
 import io.segstream.segments.SegmentPublisher;
@@ -81,6 +84,11 @@ final class DemoCommand implements Callable<Integer> {
             + "(default: deploy/segments of this checkout).")
     Path segments;
 
+    @Option(names = "--replay", paramLabel = "FORMAT:FILE", description = "Replay a real export instead of "
+            + "synthetic traffic, e.g. online-retail:data/online-retail.csv.gz or rees46:sample.csv (time.mode=stream), "
+            + "then keep serving.")
+    String replay;
+
     @Spec
     CommandSpec spec;
 
@@ -111,7 +119,13 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
 
         CountDownLatch stopped = new CountDownLatch(1);
-        Thread traffic = new Thread(() -> produce(config, registry, topics), "demo-traffic");
+        Thread traffic = new Thread(() -> {
+            if (replay == null) {
+                produce(config, registry, topics);
+            } else {
+                replay(config, registry, out);
+            }
+        }, "demo-traffic");
         Thread watcher = new Thread(() -> watch(config, registry, topics), "demo-watch");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             running = false;
@@ -141,7 +155,7 @@ final class DemoCommand implements Callable<Integer> {
         values.put(SegStreamConfig.APPLICATION_ID, "segstream-demo");
         values.put("schema.registry.url", "mem://demo");
         values.put("state.dir", state.toString());
-        values.put(SegStreamConfig.TIME_MODE, "wall");
+        values.put(SegStreamConfig.TIME_MODE, replay == null ? "wall" : "stream");
         values.put(SegStreamConfig.TOPICS_PARTITIONS, "3");
         values.put(SegStreamConfig.API_PORT, Integer.toString(port));
         // Livelier than production defaults, so the demo shows abandonments and time-driven exits within minutes.
@@ -161,6 +175,23 @@ final class DemoCommand implements Callable<Integer> {
         }
         try (Stream<Path> files = Files.list(directory)) {
             return files.filter(file -> file.toString().endsWith(".yaml") || file.toString().endsWith(".yml")).sorted().toList();
+        }
+    }
+
+    /** Replays the export given with --replay, then leaves the pipeline serving. */
+    private void replay(SegStreamConfig config, SchemaRegistryClient registry, PrintWriter out) {
+        int colon = replay.indexOf(':');
+        if (colon < 0) {
+            spec.commandLine().getErr().println("--replay takes FORMAT:FILE, e.g. online-retail:online-retail.csv.gz");
+            return;
+        }
+        try {
+            ReplaySummary summary = new Replayer(config, registry)
+                    .replay(ReplayFormat.parse(replay.substring(0, colon)), Path.of(replay.substring(colon + 1)), 0, false);
+            out.println("Replay done: " + summary);
+            out.flush();
+        } catch (IOException | RuntimeException e) {
+            spec.commandLine().getErr().println("Replay failed: " + e.getMessage());
         }
     }
 

@@ -139,11 +139,17 @@ public final class SegStreamConfig extends AbstractConfig {
 
     /** Loads {@code file} (when given), then applies {@code SEGSTREAM_*} overrides from {@code environment}. */
     public static SegStreamConfig load(Path file, Map<String, String> environment) {
+        return load(file, environment, Map.of());
+    }
+
+    /** As {@link #load(Path, Map)}, with explicit values (command-line options) applied last. */
+    public static SegStreamConfig load(Path file, Map<String, String> environment, Map<String, String> overrides) {
         Map<String, String> values = new HashMap<>();
         if (file != null) {
             values.putAll(readProperties(file));
         }
         values.putAll(environmentOverrides(environment));
+        values.putAll(overrides);
         try {
             return new SegStreamConfig(values);
         } catch (ConfigException e) {

@@ -22,6 +22,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -63,7 +64,7 @@ public final class UserFeatureProcessor implements Processor<String, SpecificRec
     private KeyValueStore<String, RfmSketches> sketches;
     private RfmQuintiles quintiles;
     private String sweepCursor;
-    private long sweepGeneration = -1;
+    private long sweepGeneration;
     private ChangeTrigger sweepTrigger = ChangeTrigger.TIME;
     private long sweepPassUsers;
 
@@ -88,12 +89,15 @@ public final class UserFeatureProcessor implements Processor<String, SpecificRec
         definitions = context.getStateStore(StoreNames.DEFINITIONS);
         sketches = context.getStateStore(StoreNames.RFM_SKETCHES);
         instance.catalog().sync(definitions);
+        sweepGeneration = instance.catalog().snapshot().generation();
         refreshQuintiles();
-        context.schedule(settings.punctuationInterval(), settings.timeMode().punctuationType(), timestamp -> {
-            long now = settings.timeMode().now(context);
-            fireDueTimers(now);
+        context.schedule(settings.punctuationInterval(), settings.timeMode().punctuationType(),
+                timestamp -> fireDueTimers(settings.timeMode().now(context)));
+        // The sweep is paced by the wall clock in both modes: a replay, whose stream time jumps hours
+        // per record, would otherwise sweep on nearly every record.
+        context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, timestamp -> {
             instance.catalog().sync(definitions);
-            sweep(now);
+            sweep(settings.timeMode().now(context));
         });
         context.schedule(settings.scoresInterval(), settings.timeMode().punctuationType(),
                 timestamp -> {
@@ -248,11 +252,9 @@ public final class UserFeatureProcessor implements Processor<String, SpecificRec
     void sweep(long now) {
         long generation = instance.catalog().snapshot().generation();
         if (generation != sweepGeneration) {
-            if (sweepGeneration >= 0) {
-                log.info("Segment definitions changed (generation {}): re-evaluating every user of task {}",
-                        generation, context.taskId());
-                sweepTrigger = ChangeTrigger.DEFINITION_CHANGE;
-            }
+            log.info("Segment definitions changed (generation {}): re-evaluating every user of task {}",
+                    generation, context.taskId());
+            sweepTrigger = ChangeTrigger.DEFINITION_CHANGE;
             sweepGeneration = generation;
             sweepCursor = null;
             sweepPassUsers = 0;

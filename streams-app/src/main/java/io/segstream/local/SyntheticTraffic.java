@@ -2,6 +2,7 @@ package io.segstream.local;
 
 import io.segstream.avro.ClickEvent;
 import io.segstream.avro.ClickEventType;
+import io.segstream.avro.GeneratedClasses;
 import io.segstream.avro.DeviceType;
 import io.segstream.avro.LineItem;
 import io.segstream.avro.Order;
@@ -26,6 +27,10 @@ import org.apache.avro.specific.SpecificRecord;
  * occasional) and users go quiet mid-session, leaving carts behind.
  */
 public final class SyntheticTraffic {
+
+    static {
+        GeneratedClasses.trust();
+    }
 
     private static final String[] CATEGORIES = {"electronics.audio", "electronics.smartphone", "apparel.shoes",
         "apparel.jacket", "home.kitchen", "home.decor", "books.fiction", "sport.bicycle", "beauty.skincare", "toys.lego"};

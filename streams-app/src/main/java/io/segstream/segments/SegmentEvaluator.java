@@ -60,8 +60,12 @@ public final class SegmentEvaluator {
                         segment.definition().getOutputTopic()));
             } else {
                 boolean retired = segment == null;
+                // In a pass after a definition change, a member of an unchanged definition left because of time.
+                ChangeTrigger cause = retired ? ChangeTrigger.DEFINITION_CHANGE
+                        : trigger == ChangeTrigger.DEFINITION_CHANGE && segment.version() == member.version() ? ChangeTrigger.TIME
+                        : trigger;
                 changes.add(new RoutedChange(change(features.userId(), name, SegmentChangeKind.EXITED,
-                        retired ? ChangeTrigger.DEFINITION_CHANGE : trigger, eventTime, emittedAt,
+                        cause, eventTime, emittedAt,
                         retired ? member.version() : segment.version(),
                         retired ? Map.of() : segment.condition().evidence(input)), member.outputTopic()));
             }
