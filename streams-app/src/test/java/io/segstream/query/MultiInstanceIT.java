@@ -1,0 +1,140 @@
+package io.segstream.query;
+
+import static io.segstream.testing.Definitions.segment;
+import static io.segstream.testing.Events.add;
+import static io.segstream.testing.Events.at;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segstream.app.SegStreamApp;
+import io.segstream.avro.ClickEvent;
+import io.segstream.config.SegStreamConfig;
+import io.segstream.config.StoreNames;
+import io.segstream.config.TopicCreator;
+import io.segstream.config.Topics;
+import io.segstream.local.EmbeddedKafkaBroker;
+import io.segstream.local.Ports;
+import io.segstream.registry.HttpSchemaRegistryClient;
+import io.segstream.registry.RegistryConfig;
+import io.segstream.segments.DefinitionTopic;
+import io.segstream.serde.SpecificAvroSerializer;
+import io.segstream.testing.ApicurioRegistry;
+import io.segstream.testing.KafkaTopics;
+import io.segstream.testing.RealInfrastructure;
+import io.segstream.testing.TestConfigs;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Two instances on the real broker: any instance answers for any user, and one takes over from the other. */
+@ExtendWith(RealInfrastructure.class)
+class MultiInstanceIT {
+
+    private static final Instant T0 = at("2026-11-20T10:00:00Z");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void anInstanceAnswersForUsersTheOtherOwnsAndTakesOverWhenItStops(EmbeddedKafkaBroker kafka,
+            ApicurioRegistry registry) throws Exception {
+        String suffix = TestConfigs.suffix();
+        Map<String, String> shared = TestConfigs.pipeline(kafka.bootstrapServers(), registry.url(), suffix);
+        shared.put(SegStreamConfig.TOPICS_PARTITIONS, "4");
+        int portOne = Ports.freeLoopbackPort();
+        int portTwo = Ports.freeLoopbackPort();
+        SegStreamConfig one = instance(shared, suffix, 1, portOne);
+        SegStreamConfig two = instance(shared, suffix, 2, portTwo);
+        Topics topics = Topics.from(one);
+        TopicCreator.createMissing(one);
+        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(shared));
+        new DefinitionTopic(one, client).publish(List.of(segment("cart-holders", "cart.items > 0", 1).build()));
+        List<String> users = IntStream.range(0, 40).mapToObj(i -> "user-" + i).toList();
+
+        SegStreamApp first = new SegStreamApp(one, client);
+        try (SegStreamApp second = new SegStreamApp(two, client)) {
+            first.start();
+            second.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> first.streams().state() == KafkaStreams.State.RUNNING
+                    && second.streams().state() == KafkaStreams.State.RUNNING
+                    && !first.streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty()
+                    && !second.streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty());
+
+            SpecificAvroSerializer<ClickEvent> clicks = new SpecificAvroSerializer<>(ClickEvent.class, client, false);
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaTopics.producerConfig(kafka),
+                    new StringSerializer(), new ByteArraySerializer())) {
+                for (int i = 0; i < users.size(); i++) {
+                    producer.send(new ProducerRecord<>(topics.clickstream(), users.get(i), clicks.serialize(topics.clickstream(),
+                            add("e" + i, users.get(i), "sku-" + i, 1 + i % 3, "10.00", T0.plusSeconds(i))))).get();
+                }
+            }
+            String apiOne = "http://127.0.0.1:" + portOne;
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                    getJson(apiOne + "/api/v1/segments").get(0).path("memberCount").asLong()).isEqualTo(users.size()));
+
+            HostInfo hostTwo = new HostInfo("127.0.0.1", portTwo);
+            String ownedByTwo = users.stream().filter(user -> hostTwo.equals(first.streams()
+                    .queryMetadataForKey(StoreNames.CART, user, Serdes.String().serializer()).activeHost()))
+                    .findFirst().orElseThrow();
+            int expectedItems = 1 + Integer.parseInt(ownedByTwo.substring("user-".length())) % 3;
+
+            JsonNode forwarded = getJson(apiOne + "/api/v1/users/" + ownedByTwo);
+            assertThat(forwarded.path("userId").asText()).isEqualTo(ownedByTwo);
+            assertThat(forwarded.path("cart").path("items").asInt()).isEqualTo(expectedItems);
+            assertThat(forwarded.path("stale").asBoolean()).isFalse();
+            assertThat(getJson(apiOne + "/api/v1/instances")).hasSize(2);
+            JsonNode page = getJson(apiOne + "/api/v1/segments/cart-holders/members?limit=25");
+            assertThat(page.path("members")).hasSize(25);
+            JsonNode rest = getJson(apiOne + "/api/v1/segments/cart-holders/members?limit=25&cursor="
+                    + page.path("nextCursor").asText());
+            assertThat(rest.path("members")).hasSize(15);
+            assertThat(rest.path("nextCursor").isNull()).isTrue();
+
+            second.close();
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                HttpResponse<String> response = get(apiOne + "/api/v1/users/" + ownedByTwo);
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                assertThat(JSON.readTree(response.body()).path("cart").path("items").asInt()).isEqualTo(expectedItems);
+            });
+            assertThat(getJson(apiOne + "/api/v1/instances")).hasSize(1);
+        } finally {
+            first.close();
+        }
+    }
+
+    private static SegStreamConfig instance(Map<String, String> shared, String suffix, int number, int port) {
+        Map<String, String> values = new HashMap<>(shared);
+        values.put("state.dir", "target/it-state/" + suffix + "-" + number);
+        values.put(SegStreamConfig.API_PORT, Integer.toString(port));
+        values.put(SegStreamConfig.APPLICATION_SERVER, "127.0.0.1:" + port);
+        return SegStreamConfig.of(values);
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode getJson(String url) throws Exception {
+        HttpResponse<String> response = get(url);
+        assertThat(response.statusCode()).as(url + " -> " + response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+}
