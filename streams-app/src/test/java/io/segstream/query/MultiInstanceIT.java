@@ -106,6 +106,9 @@ class MultiInstanceIT {
                     + page.path("nextCursor").asText());
             assertThat(rest.path("members")).hasSize(15);
             assertThat(rest.path("nextCursor").isNull()).isTrue();
+            HttpResponse<String> badLimit = get(apiOne + "/api/v1/segments/cart-holders/members?limit=0");
+            assertThat(badLimit.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(badLimit.body()).path("detail").asText()).isEqualTo("limit must be between 1 and 1000, was 0");
 
             second.close();
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
@@ -119,11 +122,60 @@ class MultiInstanceIT {
         }
     }
 
+    @Test
+    void whenTheOwnerCannotBeReachedAStandbyReplicaAnswersFlaggedStale(EmbeddedKafkaBroker kafka,
+            ApicurioRegistry registry) throws Exception {
+        String suffix = TestConfigs.suffix();
+        Map<String, String> shared = TestConfigs.pipeline(kafka.bootstrapServers(), registry.url(), suffix);
+        shared.put(SegStreamConfig.TOPICS_PARTITIONS, "2");
+        shared.put("num.standby.replicas", "1");
+        int portOne = Ports.freeLoopbackPort();
+        SegStreamConfig one = instance(shared, suffix, 1, portOne);
+        // Instance 2 advertises an address where nothing listens: to instance 1 it is unreachable.
+        SegStreamConfig two = instance(shared, suffix, 2, Ports.freeLoopbackPort(), Ports.freeLoopbackPort());
+        Topics topics = Topics.from(one);
+        TopicCreator.createMissing(one);
+        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(shared));
+        List<String> users = IntStream.range(0, 20).mapToObj(i -> "user-" + i).toList();
+
+        try (SegStreamApp first = new SegStreamApp(one, client); SegStreamApp second = new SegStreamApp(two, client)) {
+            first.start();
+            second.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> first.streams().state() == KafkaStreams.State.RUNNING
+                    && second.streams().state() == KafkaStreams.State.RUNNING
+                    && !second.streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty()
+                    && !first.streams().metadataForLocalThreads().iterator().next().standbyTasks().isEmpty());
+            SpecificAvroSerializer<ClickEvent> clicks = new SpecificAvroSerializer<>(ClickEvent.class, client, false);
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaTopics.producerConfig(kafka),
+                    new StringSerializer(), new ByteArraySerializer())) {
+                for (int i = 0; i < users.size(); i++) {
+                    producer.send(new ProducerRecord<>(topics.clickstream(), users.get(i), clicks.serialize(topics.clickstream(),
+                            add("e" + i, users.get(i), "sku-" + i, 2, "10.00", T0.plusSeconds(i))))).get();
+                }
+            }
+            HostInfo advertisedTwo = HostInfo.buildFromEndpoint(two.passthrough(SegStreamConfig.APPLICATION_SERVER));
+            String ownedByTwo = users.stream().filter(user -> advertisedTwo.equals(first.streams()
+                    .queryMetadataForKey(StoreNames.CART, user, Serdes.String().serializer()).activeHost()))
+                    .findFirst().orElseThrow();
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                JsonNode answer = getJson("http://127.0.0.1:" + portOne + "/api/v1/users/" + ownedByTwo);
+                assertThat(answer.path("stale").asBoolean()).isTrue();
+                assertThat(answer.path("cart").path("items").asInt()).isEqualTo(2);
+            });
+        }
+    }
+
     private static SegStreamConfig instance(Map<String, String> shared, String suffix, int number, int port) {
+        return instance(shared, suffix, number, port, port);
+    }
+
+    private static SegStreamConfig instance(Map<String, String> shared, String suffix, int number, int port,
+            int advertisedPort) {
         Map<String, String> values = new HashMap<>(shared);
         values.put("state.dir", "target/it-state/" + suffix + "-" + number);
         values.put(SegStreamConfig.API_PORT, Integer.toString(port));
-        values.put(SegStreamConfig.APPLICATION_SERVER, "127.0.0.1:" + port);
+        values.put(SegStreamConfig.APPLICATION_SERVER, "127.0.0.1:" + advertisedPort);
         return SegStreamConfig.of(values);
     }
 
