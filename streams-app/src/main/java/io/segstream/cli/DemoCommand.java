@@ -200,8 +200,7 @@ final class DemoCommand implements Callable<Integer> {
         SyntheticTraffic traffic = new SyntheticTraffic(seed, users);
         SpecificAvroSerializer<ClickEvent> clicks = new SpecificAvroSerializer<>(ClickEvent.class, registry, false);
         SpecificAvroSerializer<Order> orders = new SpecificAvroSerializer<>(Order.class, registry, false);
-        Map<String, Object> properties = config.kafkaProperties();
-        properties.remove(SegStreamConfig.APPLICATION_ID);
+        Map<String, Object> properties = config.clientProperties();
         properties.put("linger.ms", 5);
         try (KafkaProducer<String, byte[]> producer =
                 new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer())) {
@@ -233,8 +232,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Follows segment changes and abandonments for the console view. */
     private void watch(SegStreamConfig config, SchemaRegistryClient registry, Topics topics) {
-        Map<String, Object> properties = config.kafkaProperties();
-        properties.remove(SegStreamConfig.APPLICATION_ID);
+        Map<String, Object> properties = config.clientProperties();
         properties.put(ConsumerConfig.GROUP_ID_CONFIG, "segstream-demo-console-" + UUID.randomUUID());
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         SpecificAvroDeserializer<SegmentChange> changes = new SpecificAvroDeserializer<>(SegmentChange.class, registry);

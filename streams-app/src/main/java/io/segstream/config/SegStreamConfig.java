@@ -190,6 +190,13 @@ public final class SegStreamConfig extends AbstractConfig {
         return value == null ? null : value.toString();
     }
 
+    /** Settings for a plain producer, consumer or admin client: the Kafka settings without application.id. */
+    public Map<String, Object> clientProperties() {
+        Map<String, Object> client = kafkaProperties();
+        client.remove(APPLICATION_ID);
+        return client;
+    }
+
     static Map<String, String> environmentOverrides(Map<String, String> environment) {
         Map<String, String> overrides = new HashMap<>();
         environment.forEach((name, value) -> {

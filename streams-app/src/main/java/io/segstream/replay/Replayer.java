@@ -47,8 +47,7 @@ public final class Replayer {
         Topics topics = Topics.from(config);
         SpecificAvroSerializer<ClickEvent> clicks = new SpecificAvroSerializer<>(ClickEvent.class, registry, false);
         SpecificAvroSerializer<Order> orders = new SpecificAvroSerializer<>(Order.class, registry, false);
-        Map<String, Object> properties = config.kafkaProperties();
-        properties.remove(SegStreamConfig.APPLICATION_ID);
+        Map<String, Object> properties = config.clientProperties();
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         properties.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -40,8 +40,7 @@ public final class DefinitionTopic {
 
     /** The live definitions by name: the topic read from its start to its end, tombstones applied. */
     public Map<String, SegmentDefinition> current() {
-        Map<String, Object> properties = config.kafkaProperties();
-        properties.remove("application.id");
+        Map<String, Object> properties = config.clientProperties();
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         SpecificAvroDeserializer<SegmentDefinition> values = new SpecificAvroDeserializer<>(SegmentDefinition.class, registry);
         Map<String, SegmentDefinition> current = new TreeMap<>();
@@ -98,8 +97,7 @@ public final class DefinitionTopic {
     }
 
     private KafkaProducer<String, SegmentDefinition> producer(SpecificAvroSerializer<SegmentDefinition> values) {
-        Map<String, Object> properties = config.kafkaProperties();
-        properties.remove("application.id");
+        Map<String, Object> properties = config.clientProperties();
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         return new KafkaProducer<>(properties, new StringSerializer(), values);

@@ -77,14 +77,7 @@ class MultiInstanceIT {
                     && !first.streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty()
                     && !second.streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty());
 
-            SpecificAvroSerializer<ClickEvent> clicks = new SpecificAvroSerializer<>(ClickEvent.class, client, false);
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaTopics.producerConfig(kafka),
-                    new StringSerializer(), new ByteArraySerializer())) {
-                for (int i = 0; i < users.size(); i++) {
-                    producer.send(new ProducerRecord<>(topics.clickstream(), users.get(i), clicks.serialize(topics.clickstream(),
-                            add("e" + i, users.get(i), "sku-" + i, 1 + i % 3, "10.00", T0.plusSeconds(i))))).get();
-                }
-            }
+            addToCarts(kafka, client, topics, users);
             String apiOne = "http://127.0.0.1:" + portOne;
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                     getJson(apiOne + "/api/v1/segments").get(0).path("memberCount").asLong()).isEqualTo(users.size()));
@@ -93,7 +86,7 @@ class MultiInstanceIT {
             String ownedByTwo = users.stream().filter(user -> hostTwo.equals(first.streams()
                     .queryMetadataForKey(StoreNames.CART, user, Serdes.String().serializer()).activeHost()))
                     .findFirst().orElseThrow();
-            int expectedItems = 1 + Integer.parseInt(ownedByTwo.substring("user-".length())) % 3;
+            int expectedItems = itemsOf(ownedByTwo);
 
             JsonNode forwarded = getJson(apiOne + "/api/v1/users/" + ownedByTwo);
             assertThat(forwarded.path("userId").asText()).isEqualTo(ownedByTwo);
@@ -145,14 +138,7 @@ class MultiInstanceIT {
                     && second.streams().state() == KafkaStreams.State.RUNNING
                     && !second.streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty()
                     && !first.streams().metadataForLocalThreads().iterator().next().standbyTasks().isEmpty());
-            SpecificAvroSerializer<ClickEvent> clicks = new SpecificAvroSerializer<>(ClickEvent.class, client, false);
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaTopics.producerConfig(kafka),
-                    new StringSerializer(), new ByteArraySerializer())) {
-                for (int i = 0; i < users.size(); i++) {
-                    producer.send(new ProducerRecord<>(topics.clickstream(), users.get(i), clicks.serialize(topics.clickstream(),
-                            add("e" + i, users.get(i), "sku-" + i, 2, "10.00", T0.plusSeconds(i))))).get();
-                }
-            }
+            addToCarts(kafka, client, topics, users);
             HostInfo advertisedTwo = HostInfo.buildFromEndpoint(two.passthrough(SegStreamConfig.APPLICATION_SERVER));
             String ownedByTwo = users.stream().filter(user -> advertisedTwo.equals(first.streams()
                     .queryMetadataForKey(StoreNames.CART, user, Serdes.String().serializer()).activeHost()))
@@ -161,9 +147,26 @@ class MultiInstanceIT {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 JsonNode answer = getJson("http://127.0.0.1:" + portOne + "/api/v1/users/" + ownedByTwo);
                 assertThat(answer.path("stale").asBoolean()).isTrue();
-                assertThat(answer.path("cart").path("items").asInt()).isEqualTo(2);
+                assertThat(answer.path("cart").path("items").asInt()).isEqualTo(itemsOf(ownedByTwo));
             });
         }
+    }
+
+    /** User i adds 1 + i % 3 units to the cart. */
+    private static void addToCarts(EmbeddedKafkaBroker kafka, HttpSchemaRegistryClient client, Topics topics,
+            List<String> users) throws Exception {
+        SpecificAvroSerializer<ClickEvent> clicks = new SpecificAvroSerializer<>(ClickEvent.class, client, false);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaTopics.producerConfig(kafka),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < users.size(); i++) {
+                producer.send(new ProducerRecord<>(topics.clickstream(), users.get(i), clicks.serialize(topics.clickstream(),
+                        add("e" + i, users.get(i), "sku-" + i, itemsOf(users.get(i)), "10.00", T0.plusSeconds(i))))).get();
+            }
+        }
+    }
+
+    private static int itemsOf(String user) {
+        return 1 + Integer.parseInt(user.substring("user-".length())) % 3;
     }
 
     private static SegStreamConfig instance(Map<String, String> shared, String suffix, int number, int port) {
