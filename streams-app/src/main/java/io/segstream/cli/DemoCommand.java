@@ -38,7 +38,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -173,9 +172,7 @@ final class DemoCommand implements Callable<Integer> {
         if (!Files.isDirectory(directory)) {
             throw new IllegalArgumentException("no segment definitions in " + directory + "; pass --segments DIR");
         }
-        try (Stream<Path> files = Files.list(directory)) {
-            return files.filter(file -> file.toString().endsWith(".yaml") || file.toString().endsWith(".yml")).sorted().toList();
-        }
+        return SegmentFiles.expand(List.of(directory));
     }
 
     /** Replays the export given with --replay, then leaves the pipeline serving. */

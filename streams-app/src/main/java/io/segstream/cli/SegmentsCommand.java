@@ -32,7 +32,13 @@ final class SegmentsCommand {
 
     /** Reads and checks files; prints every problem and returns null when there is one. */
     static List<SegmentSpec> readChecked(List<Path> files, PrintWriter err) {
-        SegmentFiles.Result result = SegmentFiles.read(files);
+        SegmentFiles.Result result;
+        try {
+            result = SegmentFiles.read(SegmentFiles.expand(files));
+        } catch (java.io.IOException e) {
+            err.println("Cannot list definition files: " + e.getMessage());
+            return null;
+        }
         result.problems().forEach(problem -> err.println(problem));
         return result.ok() ? result.segments() : null;
     }
@@ -41,7 +47,7 @@ final class SegmentsCommand {
             description = "Check definition files offline: fields, CEL conditions against the facts, groups. "
                     + "Exits 1 and names the file, segment and problem when one is wrong.")
     static final class Validate implements Callable<Integer> {
-        @Parameters(paramLabel = "FILE", arity = "1..*", description = "YAML definition files")
+        @Parameters(paramLabel = "FILE", arity = "1..*", description = "YAML definition files, or directories of them")
         List<Path> files;
 
         @Spec
@@ -53,7 +59,7 @@ final class SegmentsCommand {
             if (segments == null) {
                 return 1;
             }
-            spec.commandLine().getOut().println(segments.size() + " segment(s) in " + files.size() + " file(s) are valid.");
+            spec.commandLine().getOut().println(segments.size() + " segment(s) are valid.");
             return 0;
         }
     }
@@ -62,7 +68,7 @@ final class SegmentsCommand {
             description = "Validate the files, then publish new and changed definitions (each change gets the next "
                     + "version) and create their output topics. Running pipelines pick them up without a restart.")
     static final class Apply implements Callable<Integer> {
-        @Parameters(paramLabel = "FILE", arity = "1..*", description = "YAML definition files")
+        @Parameters(paramLabel = "FILE", arity = "1..*", description = "YAML definition files, or directories of them")
         List<Path> files;
 
         @Mixin

@@ -55,6 +55,22 @@ public final class SegmentFiles {
 
     private SegmentFiles() {}
 
+    /** The definition files named: files as given, directories as their *.yaml / *.yml files, sorted. */
+    public static List<Path> expand(List<Path> paths) throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (Path path : paths) {
+            if (Files.isDirectory(path)) {
+                try (java.util.stream.Stream<Path> listed = Files.list(path)) {
+                    listed.filter(file -> file.toString().endsWith(".yaml") || file.toString().endsWith(".yml"))
+                            .sorted().forEach(files::add);
+                }
+            } else {
+                files.add(path);
+            }
+        }
+        return files;
+    }
+
     /** Reads and checks {@code files} together (names and groups must be consistent across them). */
     public static Result read(List<Path> files) {
         List<SegmentSpec> segments = new ArrayList<>();

@@ -39,7 +39,15 @@ class SegmentsCommandTest {
         Run run = run(concat("segments", "validate", args));
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).isEqualTo("9 segment(s) in 3 file(s) are valid." + System.lineSeparator());
+        assertThat(run.out()).isEqualTo("9 segment(s) are valid." + System.lineSeparator());
+    }
+
+    @Test
+    void aDirectoryStandsForTheDefinitionFilesInIt() {
+        Run run = run("segments", "validate", Path.of("..", "deploy", "segments").toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("9 segment(s) are valid." + System.lineSeparator());
     }
 
     @Test
