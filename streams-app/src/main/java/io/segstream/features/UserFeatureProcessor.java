@@ -112,23 +112,25 @@ public final class UserFeatureProcessor implements Processor<String, SpecificRec
         instance.streamTime().accumulate(context.currentStreamTimeMs());
         if (record.value() instanceof ClickEvent click) {
             if (firstSighting("c:" + click.getEventId(), click.getEventTimestamp())) {
+                InterestState views = interest.get(user);
                 if (click.getType() == ClickEventType.PRODUCT_VIEW) {
-                    InterestState views = orNew(interest.get(user), InterestState::new);
+                    views = orNew(views, InterestState::new);
                     views.addView(click.getEventTimestamp().toEpochMilli(), click.getCategory(), settings.interestWindow().toMillis());
                     interest.put(user, views);
                 }
-                applyToTimeline(user, Activity.of(click));
+                Touched touched = applyToTimeline(user, Activity.of(click));
                 counters.processed();
-                evaluate(user, record.timestamp(), ChangeTrigger.EVENT);
+                evaluate(user, record.timestamp(), ChangeTrigger.EVENT, rfm.get(user), touched.dwell(), touched.cart(), views);
             }
         } else if (record.value() instanceof Order order) {
             if (firstSighting("o:" + order.getOrderId(), order.getEventTimestamp())) {
                 RfmState orders = orNew(rfm.get(user), RfmState::new);
                 if (orders.apply(order, settings.rfmWindowDays())) {
                     rfm.put(user, orders);
-                    applyToTimeline(user, Activity.of(order));
+                    Touched touched = applyToTimeline(user, Activity.of(order));
                     counters.processed();
-                    evaluate(user, record.timestamp(), ChangeTrigger.EVENT);
+                    evaluate(user, record.timestamp(), ChangeTrigger.EVENT, orders, touched.dwell(), touched.cart(),
+                            interest.get(user));
                 } else {
                     counters.duplicate();
                 }
@@ -150,7 +152,10 @@ public final class UserFeatureProcessor implements Processor<String, SpecificRec
         return true;
     }
 
-    private void applyToTimeline(String user, Activity activity) {
+    /** The user's cart and dwell after an activity, to evaluate without reading them back. */
+    private record Touched(CartState cart, DwellState dwell) {}
+
+    private Touched applyToTimeline(String user, Activity activity) {
         long gap = settings.sessionGap().toMillis();
         long dwellMax = settings.dwellMaxMs();
         Timeline timeline = orNew(timelines.get(user), Timeline::new);
@@ -176,6 +181,7 @@ public final class UserFeatureProcessor implements Processor<String, SpecificRec
         if (activity.isClick()) {
             dwell.put(user, liveDwell);
         }
+        return new Touched(liveCart, liveDwell);
     }
 
     /** Keeps exactly one abandonment timer per non-empty, not yet abandoned cart, due at last activity + timeout. */
@@ -217,15 +223,20 @@ public final class UserFeatureProcessor implements Processor<String, SpecificRec
         }
     }
 
-    /** Evaluates one user's segments as of now and emits the changes. */
+    /** Evaluates one user's segments as of now, reading their states from the stores. */
     private void evaluate(String user, long eventTime, ChangeTrigger trigger) {
+        evaluate(user, eventTime, trigger, rfm.get(user), dwell.get(user), cart.get(user), interest.get(user));
+    }
+
+    /** Evaluates one user's segments as of now from states already in hand, and emits the changes. */
+    private void evaluate(String user, long eventTime, ChangeTrigger trigger, RfmState rfmState, DwellState dwellState,
+            CartState cartState, InterestState interestState) {
         long started = System.nanoTime();
         long now = settings.timeMode().now(context);
         SegmentCatalog.Snapshot catalog = instance.catalog().snapshot();
         MembershipState stored = membership.get(user);
         SegmentEvaluator.Outcome outcome = evaluator.evaluate(
-                FeatureViews.read(user, now, settings, rfm.get(user), dwell.get(user), cart.get(user), interest.get(user),
-                        quintiles),
+                FeatureViews.read(user, now, settings, rfmState, dwellState, cartState, interestState, quintiles),
                 catalog, stored, eventTime, context.currentSystemTimeMs(), trigger);
         if (stored == null ? !outcome.membership().segments().isEmpty()
                 : !stored.segments().equals(outcome.membership().segments())) {
