@@ -1,6 +1,5 @@
 package io.segstream.dlq;
 
-import io.segstream.registry.SchemaRegistryException;
 import io.segstream.serde.WireFormatException;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,7 +22,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
 
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
-        if (exception instanceof SchemaRegistryException) {
+        if (DeadLetters.isOutage(exception)) {
             return Response.fail();
         }
         DeadLetterReason reason = exception instanceof WireFormatException wire

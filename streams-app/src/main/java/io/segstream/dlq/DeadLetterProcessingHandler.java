@@ -6,8 +6,11 @@ import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Dead-letters records a processor refused with {@link InvalidRecordException}, with the bytes
- * they arrived with. Any other exception is a defect, not bad input, and fails the task.
+ * No record stops the pipeline: a record a processor refused ({@link InvalidRecordException}) is
+ * dead-lettered at stage VALIDATION with its reason, and a record whose processing raised anything
+ * else at stage PROCESSING with the exception, both with the bytes they arrived with. An outage
+ * (registry or broker unreachable) is not the record's fault: the task fails and is retried.
+ * Scheduled work that fails has no record; it is logged and counted and runs again next time.
  */
 public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
 
@@ -24,6 +27,14 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
             return Response.resume(deadLetters.record(context, context.sourceRawKey(), context.sourceRawValue(),
                     DeadLetters.Stage.VALIDATION, invalid.reason(), invalid.getMessage()));
         }
-        return Response.fail();
+        if (DeadLetters.isOutage(exception)) {
+            return Response.fail();
+        }
+        if (record == null) {
+            deadLetters.punctuationFailed(context, exception);
+            return Response.resume();
+        }
+        return Response.resume(deadLetters.record(context, context.sourceRawKey(), context.sourceRawValue(),
+                DeadLetters.Stage.PROCESSING, DeadLetterReason.PROCESSING_ERROR, DeadLetters.describe(exception), exception));
     }
 }

@@ -19,10 +19,16 @@ public enum DeadLetterReason {
     INVALID_AMOUNT,
     /** A mandatory field is missing or has the UNKNOWN enum symbol. */
     INVALID_FIELD,
-    /** The event timestamp is missing, not positive, or too far in the future. */
+    /** The event timestamp is missing, not after 1970, or more than timestamp.max.future ahead of the wall clock. */
     INVALID_TIMESTAMP,
     /** The event is further behind stream time than the grace period. */
-    LATE;
+    LATE,
+    /** A record without a value (a tombstone) on an input topic: there is no event to apply. */
+    NULL_VALUE,
+    /** Processing the record raised an unexpected exception (a defect, or input no rule foresaw). */
+    PROCESSING_ERROR,
+    /** An output of the record could not be serialized or was refused by the broker. */
+    OUTPUT_ERROR;
 
     /** The dead-letter reason of a payload the serde could not read. */
     public static DeadLetterReason of(WireFormatException exception) {

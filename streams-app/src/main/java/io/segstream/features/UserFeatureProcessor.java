@@ -212,7 +212,7 @@ public final class UserFeatureProcessor implements Processor<String, SpecificRec
             long abandonedAt = state.lastActivity + settings.abandonAfter().toMillis();
             if (!state.isEmpty() && state.abandonedAt == null && abandonedAt <= now) {
                 state.abandonedAt = abandonedAt;
-                context.forward(new Record<>(timer.user(), abandonment(timer.user(), state), abandonedAt));
+                context.forward(new Record<>(timer.user(), abandonment(timer.user(), state), writtenAt()));
                 counters.abandoned();
                 cart.put(timer.user(), state);
                 evaluate(timer.user(), abandonedAt, ChangeTrigger.TIME);
@@ -247,11 +247,11 @@ public final class UserFeatureProcessor implements Processor<String, SpecificRec
             if (routed.outputTopic() != null) {
                 headers.add(ROUTE_HEADER, routed.outputTopic().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
-            context.forward(new Record<>(user, (SpecificRecord) routed.change(), eventTime, headers));
+            context.forward(new Record<>(user, (SpecificRecord) routed.change(), writtenAt(), headers));
             instance.segments().changed(routed.change().getSegment(), routed.change().getKind());
         }
         if (outcome.changed()) {
-            context.forward(new Record<>(user, (SpecificRecord) outcome.current(), eventTime));
+            context.forward(new Record<>(user, (SpecificRecord) outcome.current(), writtenAt()));
         }
         instance.segments().evaluated(System.nanoTime() - started);
     }
@@ -332,7 +332,17 @@ public final class UserFeatureProcessor implements Processor<String, SpecificRec
             }
         }
         String taskId = context.taskId().toString();
-        context.forward(new Record<>(taskId, sketches.build(taskId, now), now));
+        context.forward(new Record<>(taskId, sketches.build(taskId, now), writtenAt()));
+    }
+
+    /**
+     * The Kafka timestamp of every output: the wall-clock time it is written, never the event's time.
+     * A broker refuses records stamped more than log.message.timestamp.after.max.ms ahead and deletes
+     * records stamped older than retention.ms, so outputs of events from the future or the past would
+     * otherwise fail the task or vanish before anyone reads them. Event time is in the payload.
+     */
+    private long writtenAt() {
+        return context.currentSystemTimeMs();
     }
 
     private static <T> T orNew(T value, java.util.function.Supplier<T> creator) {

@@ -1,26 +1,31 @@
 package io.segstream.topology;
 
-import io.segstream.avro.ClickEvent;
-import io.segstream.avro.Order;
 import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.processor.TimestampExtractor;
 
 /**
- * Event time comes from the payload. A payload without a usable timestamp falls back to the
- * record's own timestamp, so Kafka Streams does not drop it silently; validation then
- * dead-letters it as INVALID_TIMESTAMP.
+ * Event time comes from the payload. A record that breaks the {@link InputContract} (no value, a
+ * time at or before 1970 or too far ahead, a missing id ...) gets its partition's current time
+ * instead: it is still processed, so validation dead-letters it, but it never moves stream time,
+ * so one bad clock cannot make the valid records after it late.
  */
-public final class PayloadTimestampExtractor implements TimestampExtractor {
+final class PayloadTimestampExtractor implements TimestampExtractor {
+
+    private final InputContract contract;
+
+    PayloadTimestampExtractor(InputContract contract) {
+        this.contract = contract;
+    }
 
     @Override
     public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
-        Instant payloadTime = record.value() instanceof ClickEvent click ? click.getEventTimestamp()
-                : record.value() instanceof Order order ? order.getEventTimestamp()
-                : null;
-        if (payloadTime != null && payloadTime.toEpochMilli() > 0) {
+        Object key = record.key();
+        if (contract.check(key == null ? null : key.toString(), record.value()) == null) {
+            Instant payloadTime = InputContract.eventTime(record.value());
             return payloadTime.toEpochMilli();
         }
-        return record.timestamp() >= 0 ? record.timestamp() : Math.max(partitionTime, 0);
+        // Never negative: Kafka Streams would drop the record without a trace.
+        return Math.max(partitionTime, 0);
     }
 }

@@ -13,6 +13,7 @@ import io.segstream.config.Topics;
 import io.segstream.dlq.DeadLetterCounters;
 import io.segstream.dlq.DeadLetterDeserializationHandler;
 import io.segstream.dlq.DeadLetterProcessingHandler;
+import io.segstream.dlq.DeadLetterProductionHandler;
 import io.segstream.dlq.DeadLetters;
 import io.segstream.features.CartState;
 import io.segstream.features.DwellState;
@@ -58,6 +59,9 @@ import org.apache.kafka.streams.state.Stores;
 public final class SegStreamTopology {
 
     public static final String USER_FEATURES = "user-features";
+
+    /** SegStream's default for Kafka Streams' {@code max.task.idle.ms}. */
+    public static final String MAX_TASK_IDLE_MS = "500";
 
     private SegStreamTopology() {}
 
@@ -141,16 +145,23 @@ public final class SegStreamTopology {
         Properties properties = kafkaStreamsSettings(config);
         properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
         properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
+        properties.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class);
         properties.put(DeadLetters.TOPIC_CONFIG, Topics.from(config).deadLetters());
         properties.put(DeadLetters.COUNTERS_CONFIG, deadLetterCounters);
         return properties;
     }
 
-    /** The Kafka settings of {@code config} with SegStream's Streams defaults; the topology is built with these too. */
+    /**
+     * The Kafka settings of {@code config} with SegStream's Streams defaults; the topology is built
+     * with these too. A task waits up to {@link #MAX_TASK_IDLE_MS} for an input partition that has
+     * caught up before it runs ahead on the other, so a backlog written to both inputs is processed
+     * in event-time order across them instead of making the slower topic's events late.
+     */
     private static Properties kafkaStreamsSettings(SegStreamConfig config) {
         Properties properties = new Properties();
         properties.putAll(config.kafkaProperties());
         properties.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        properties.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, MAX_TASK_IDLE_MS);
         properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return properties;
     }
@@ -158,12 +169,13 @@ public final class SegStreamTopology {
     @SuppressWarnings("unchecked")
     private static <T extends SpecificRecord> KStream<String, SpecificRecord> input(StreamsBuilder builder, String topic,
             String name, Serde<T> serde, FeatureSettings settings, boolean repartition) {
+        InputContract contract = new InputContract(settings.timestampMaxFuture(), !repartition);
         FixedKeyProcessorSupplier<String, SpecificRecord, SpecificRecord> validator =
-                () -> new InputValidator(settings, !repartition);
+                () -> new InputValidator(contract, settings.grace());
         KStream<String, SpecificRecord> validated = builder
                 .stream(topic, Consumed.with(Serdes.String(), serde)
                         .withName(name + "-source")
-                        .withTimestampExtractor(new PayloadTimestampExtractor()))
+                        .withTimestampExtractor(new PayloadTimestampExtractor(contract)))
                 .processValues(validator, Named.as(name + "-validate"));
         if (!repartition) {
             return validated;

@@ -137,6 +137,47 @@ class DeadLetterTest {
     }
 
     @Test
+    void aNullValueIsDeadLetteredAndTheRecordsAfterItStillCount() {
+        pipeline.rawClicks.pipeInput("u1", null, T0);
+        pipeline.click(add("e1", "u1", "sku", 1, "2.00", T0.plusSeconds(60)));
+
+        TestRecord<byte[], byte[]> letter = pipeline.deadLetters.readRecord();
+        assertThat(letter.key()).isEqualTo("u1".getBytes(StandardCharsets.UTF_8));
+        assertThat(letter.value()).isNull();
+        assertThat(headers(letter)).containsEntry(DeadLetters.HEADER_STAGE, "VALIDATION")
+                .containsEntry(DeadLetters.HEADER_REASON, "NULL_VALUE")
+                .containsEntry(DeadLetters.HEADER_OFFSET, "0");
+        assertThat(pipeline.deadLetters.isEmpty()).isTrue();
+        assertThat(pipeline.cart("u1").view().items()).isEqualTo(1);
+        assertThat(pipeline.deadLetterCounters().count(DeadLetterReason.NULL_VALUE)).isEqualTo(1);
+    }
+
+    @Test
+    void eventsFromTheFutureOrBefore1970AreRefusedWithoutMovingStreamTime() {
+        Instant wallClock = Instant.now();
+        pipeline.click(add("e1", "u1", "sku", 1, "2.00", T0));
+        pipeline.click(add("e2", "u1", "sku", 1, "2.00", wallClock.plus(java.time.Duration.ofHours(2))));
+        pipeline.click(add("e3", "u1", "sku", 1, "2.00", wallClock.plus(java.time.Duration.ofDays(10))));
+        pipeline.click(add("e4", "u1", "sku", 1, "2.00", Instant.parse("1969-12-31T23:59:59Z")));
+        pipeline.rawClicks.pipeInput("u1", null, wallClock.plus(java.time.Duration.ofDays(10)));
+        // Had any of those moved stream time, this event would be more than grace behind it: LATE.
+        pipeline.click(add("e5", "u1", "sku", 1, "2.00", T0.plusSeconds(60)));
+
+        assertThat(pipeline.deadLetters.readRecordsToList()).extracting(letter -> headers(letter).get(DeadLetters.HEADER_REASON))
+                .containsExactly("INVALID_TIMESTAMP", "INVALID_TIMESTAMP", "INVALID_TIMESTAMP", "NULL_VALUE");
+        assertThat(pipeline.cart("u1").view().items()).isEqualTo(2);
+    }
+
+    @Test
+    void aDeadLetterIsStampedWhenItIsWrittenAndKeepsTheOriginalTimestampInAHeader() {
+        long before = System.currentTimeMillis();
+        TestRecord<byte[], byte[]> letter = deadLetterFor("u1", "not avro".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(letter.timestamp()).isBetween(before, System.currentTimeMillis());
+        assertThat(headers(letter)).containsEntry(DeadLetters.HEADER_TIMESTAMP, Long.toString(T0.toEpochMilli()));
+    }
+
+    @Test
     void ordersAreValidatedToo() {
         Order refundWithPositiveTotal = Order.newBuilder(purchase("r1", "u1", "5.00", T0)).setType(OrderType.REFUND).build();
         byte[] bytes = pipeline.avro(Order.class).serializer().serialize("orders", refundWithPositiveTotal);
