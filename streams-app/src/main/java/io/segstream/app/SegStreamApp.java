@@ -1,5 +1,6 @@
 package io.segstream.app;
 
+import io.segstream.config.ClusterChecks;
 import io.segstream.config.SegStreamConfig;
 import io.segstream.dlq.DeadLetterCounters;
 import io.segstream.features.FeatureCounters;
@@ -13,9 +14,9 @@ import io.segstream.registry.SchemaRegistryClient;
 import io.segstream.topology.InstanceState;
 import io.segstream.topology.SegStreamTopology;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -24,22 +25,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running SegStream instance: the topology on Kafka Streams, with its counters. A failing
- * stream thread is replaced (a registry outage heals itself), unless threads keep failing, which
- * means a defect: then the instance shuts down rather than spin.
+ * One running SegStream instance: the topology on Kafka Streams, with its counters and health. A
+ * record never fails a stream thread (the exception handlers dead-letter it), so a thread fails
+ * only when something outside the record does, such as an unreachable schema registry: it is
+ * replaced after a backoff that doubles up to a minute, and the instance never gives up by itself.
+ * The instance is a static member of its consumer group, so after a crash it gets its partitions
+ * back as soon as it rejoins instead of after the session timeout.
  */
 public final class SegStreamApp implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SegStreamApp.class);
-    private static final int MAX_THREAD_FAILURES = 5;
-    private static final Duration FAILURE_WINDOW = Duration.ofMinutes(10);
 
     private final KafkaStreams streams;
     private final DeadLetterCounters deadLetters = new DeadLetterCounters();
     private final InstanceState instance = InstanceState.create();
-    private final Deque<Long> recentFailures = new ArrayDeque<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch closing = new CountDownLatch(1);
     private final SegStreamConfig config;
+    private final ClusterChecks cluster;
+    private final InstanceHealth health;
     private Metrics metrics;
     private ApiServer api;
     private LocalQueries local;
@@ -50,8 +54,11 @@ public final class SegStreamApp implements AutoCloseable {
 
     public SegStreamApp(SegStreamConfig config, SchemaRegistryClient registry) {
         this.config = config;
-        streams = new KafkaStreams(SegStreamTopology.build(config, registry, instance),
-                SegStreamTopology.streamsProperties(config, deadLetters));
+        Properties properties = SegStreamTopology.streamsProperties(config, deadLetters);
+        StaticMembership.apply(config, properties);
+        streams = new KafkaStreams(SegStreamTopology.build(config, registry, instance), properties);
+        cluster = new ClusterChecks(config);
+        health = new InstanceHealth(streams, cluster, String.join(",", config.getList(SegStreamConfig.BOOTSTRAP_SERVERS)));
         streams.setUncaughtExceptionHandler(this::onStreamThreadFailure);
         streams.setStateListener((now, before) -> {
             log.info("Kafka Streams {} -> {}", before, now);
@@ -61,10 +68,17 @@ public final class SegStreamApp implements AutoCloseable {
         });
     }
 
-    /** Starts the pipeline, then the HTTP API. */
+    /**
+     * Waits for the brokers (saying what it waits for), checks the topics and timestamp limits
+     * (a problem stops it with a message naming the key to fix), then starts the pipeline and the
+     * HTTP API.
+     */
     public void start() {
+        cluster.awaitBrokers(null);
+        cluster.requireReadyToRun();
         streams.start();
-        metrics = new Metrics(streams, instance, deadLetters);
+        health.start();
+        metrics = new Metrics(streams, instance, deadLetters, health::threadFailures);
         String server = config.passthrough(SegStreamConfig.APPLICATION_SERVER);
         HostInfo self = server == null || server.isBlank() ? null : HostInfo.buildFromEndpoint(server);
         int port = config.getInt(SegStreamConfig.API_PORT);
@@ -74,7 +88,8 @@ public final class SegStreamApp implements AutoCloseable {
         }
         local = new LocalQueries(streams, FeatureSettings.from(config), instance,
                 new SegmentEvaluator(SegStreamTopology.intentModel(config)));
-        api = new ApiServer(config.getString(SegStreamConfig.API_BIND_ADDRESS), port, self, streams, local, instance, metrics);
+        api = new ApiServer(config.getString(SegStreamConfig.API_BIND_ADDRESS), port, self, streams, local, instance, metrics,
+                health::problems);
     }
 
     /** Members per segment on this instance (the demo's console view). */
@@ -109,23 +124,31 @@ public final class SegStreamApp implements AutoCloseable {
         return instance;
     }
 
-    private synchronized StreamThreadExceptionResponse onStreamThreadFailure(Throwable failure) {
-        long now = System.nanoTime();
-        recentFailures.addLast(now);
-        while (!recentFailures.isEmpty() && now - recentFailures.peekFirst() > FAILURE_WINDOW.toNanos()) {
-            recentFailures.removeFirst();
+    /** Every reason this instance is not ready; empty when it is (what /health/ready reports). */
+    public java.util.List<String> problems() {
+        return health.problems();
+    }
+
+    /** Runs on the failed thread: waits out the backoff (cut short by close), then has the thread replaced. */
+    private StreamThreadExceptionResponse onStreamThreadFailure(Throwable failure) {
+        Duration backoff = health.threadFailed(failure);
+        log.error("Stream thread failed; replacing it in {} s. Processing resumes from the last commit", backoff.toSeconds(),
+                failure);
+        try {
+            if (closing.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        if (recentFailures.size() > MAX_THREAD_FAILURES) {
-            log.error("Stream threads failed {} times within {}; shutting down", recentFailures.size(), FAILURE_WINDOW, failure);
-            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        }
-        log.error("Stream thread failed; replacing it", failure);
         return StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 
     /** Stops the HTTP API first, then the pipeline. */
     @Override
     public void close() {
+        closing.countDown();
+        health.close();
         if (api != null) {
             api.close();
         }
@@ -136,5 +159,6 @@ public final class SegStreamApp implements AutoCloseable {
         // after the session timeout.
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        cluster.close();
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -60,10 +61,11 @@ public final class SegStreamConfig extends AbstractConfig {
     public static final String API_PORT = "api.port";
     public static final String API_BIND_ADDRESS = "api.bind.address";
     public static final String APPLICATION_SERVER = "application.server";
+    public static final String STATIC_MEMBERSHIP = "static.membership";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
-            .define(BOOTSTRAP_SERVERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
-                    "Kafka brokers to connect to, host:port,...")
+            .define(BOOTSTRAP_SERVERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, SegStreamConfig::checkBrokers,
+                    Importance.HIGH, "Kafka brokers to connect to, host:port,...")
             .define(APPLICATION_ID, Type.STRING, "segstream", Importance.HIGH,
                     "Kafka Streams application id: consumer group, prefix of internal topics and state folders. "
                             + "Instances with the same id share the work.")
@@ -96,8 +98,10 @@ public final class SegStreamConfig extends AbstractConfig {
                     "How far behind stream time a record may be and still count; later ones are dead-lettered (LATE).")
             .define(DEDUP_RETENTION, Type.STRING, "24h", Durations.positive(), Importance.MEDIUM,
                     "How long event ids and order ids are remembered to drop duplicates.")
-            .define(TIMESTAMP_MAX_FUTURE, Type.STRING, "1d", Durations.positive(), Importance.LOW,
-                    "An event timestamp further than this ahead of the wall clock is invalid (INVALID_TIMESTAMP).")
+            .define(TIMESTAMP_MAX_FUTURE, Type.STRING, "1h", Durations.positive(), Importance.LOW,
+                    "An event timestamp further than this ahead of the wall clock is invalid (INVALID_TIMESTAMP). "
+                            + "At most the brokers' log.message.timestamp.after.max.ms (1h by default): state "
+                            + "changelogs carry event times, and a broker refuses records stamped further ahead.")
             .define(PUNCTUATION_INTERVAL, Type.STRING, "10s", Durations.positive(), Importance.LOW,
                     "How often due timers (cart abandonment) are checked, on both the stream-time and the wall clock.")
             .define(RFM_WINDOW_DAYS, Type.INT, 365, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
@@ -122,11 +126,32 @@ public final class SegStreamConfig extends AbstractConfig {
                     "Port of the HTTP API (0 picks a free one). Every instance serves the API.")
             .define(API_BIND_ADDRESS, Type.STRING, "127.0.0.1", Importance.MEDIUM,
                     "Address the HTTP API listens on; 0.0.0.0 in a container or to be reached by other instances.")
+            .define(STATIC_MEMBERSHIP, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Join the consumer group as a static member (group.instance.id = application id, host name and "
+                            + "a hash of state.dir, unless group.instance.id is set): an instance restarted after a "
+                            + "crash gets its partitions back at once instead of after session.timeout.ms.")
             .define(TOPICS_PARTITIONS, Type.INT, -1, Importance.LOW,
                     "Partitions for topics that `segstream topics create` makes; -1 uses the broker's num.partitions.")
             .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.LOW,
                     "Replication factor for topics that `segstream topics create` makes; -1 uses the broker's "
                             + "default.replication.factor.");
+
+    /** Each broker must be host:port; Kafka's own message for a missing port names neither the key nor the fix. */
+    private static void checkBrokers(String key, Object value) {
+        @SuppressWarnings("unchecked")
+        List<String> brokers = (List<String>) value;
+        if (brokers.isEmpty()) {
+            throw new ConfigException(key, value, "name at least one broker as host:port, e.g. 127.0.0.1:9092");
+        }
+        for (String broker : brokers) {
+            int colon = broker.lastIndexOf(':');
+            String port = colon < 0 ? "" : broker.substring(colon + 1);
+            if (colon <= 0 || !port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                throw new ConfigException(key, value, "entry '" + broker + "' is not host:port (a port 1-65535 is "
+                        + "required), e.g. " + (colon < 0 ? broker : broker.substring(0, colon)) + ":9092");
+            }
+        }
+    }
 
     private SegStreamConfig(Map<String, String> values) {
         super(DEFINITION, values, false);

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -56,13 +57,18 @@ public final class ApiServer implements AutoCloseable {
     private final InstanceState instance;
     private final Metrics metrics;
     private final HostInfo self;
+    private final Supplier<List<String>> problems;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Javalin server;
 
-    /** Starts listening on {@code bindAddress:port}; {@code self} is this instance's application.server, or null alone. */
+    /**
+     * Starts listening on {@code bindAddress:port}; {@code self} is this instance's application.server,
+     * or null alone; {@code problems} says why the instance is not ready (empty when it is).
+     */
     public ApiServer(String bindAddress, int port, HostInfo self, KafkaStreams streams, LocalQueries local,
-            InstanceState instance, Metrics metrics) {
+            InstanceState instance, Metrics metrics, Supplier<List<String>> problems) {
         this.streams = streams;
+        this.problems = problems;
         this.local = local;
         this.instance = instance;
         this.metrics = metrics;
@@ -229,19 +235,23 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void ready(Context ctx) {
-        boolean running = streams.state() == KafkaStreams.State.RUNNING;
+        List<String> reasons = new ArrayList<>(problems.get());
         boolean queryable = false;
-        if (running) {
+        if (streams.state() == KafkaStreams.State.RUNNING) {
             try {
                 local.memberCounts();
                 queryable = true;
             } catch (InvalidStateStoreException e) {
-                queryable = false;
+                reasons.add("state stores are not queryable yet: " + e.getMessage());
             }
         }
-        Map<String, Object> body = Map.of("status", running && queryable ? "UP" : "DOWN", "streams", streams.state().name(),
-                "storesQueryable", queryable);
-        ctx.status(running && queryable ? 200 : 503).json(body);
+        boolean ready = queryable && reasons.isEmpty();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", ready ? "UP" : "DOWN");
+        body.put("streams", streams.state().name());
+        body.put("storesQueryable", queryable);
+        body.put("problems", reasons);
+        ctx.status(ready ? 200 : 503).json(body);
     }
 
     /** Asks every instance (this one directly) and returns their JSON answers; unreachable ones are skipped. */

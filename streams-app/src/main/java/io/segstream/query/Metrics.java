@@ -9,6 +9,7 @@ import io.segstream.dlq.DeadLetterCounters;
 import io.segstream.dlq.DeadLetterReason;
 import io.segstream.topology.InstanceState;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 
 /** Prometheus metrics: Kafka Streams' own (Micrometer binder) and the pipeline's counters. */
@@ -18,7 +19,8 @@ public final class Metrics implements AutoCloseable {
     private final KafkaStreamsMetrics streamsMetrics;
     private final InstanceState instance;
 
-    public Metrics(KafkaStreams streams, InstanceState instance, DeadLetterCounters deadLetters) {
+    public Metrics(KafkaStreams streams, InstanceState instance, DeadLetterCounters deadLetters,
+            LongSupplier threadFailures) {
         this.instance = instance;
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
@@ -26,6 +28,10 @@ public final class Metrics implements AutoCloseable {
             FunctionCounter.builder("segstream.dead.letters", deadLetters, counters -> counters.count(reason))
                     .description("Records sent to the dead-letter topic").tag("reason", reason.name()).register(registry);
         }
+        FunctionCounter.builder("segstream.stream.thread.failures", threadFailures, LongSupplier::getAsLong)
+                .description("Stream threads that failed (an outage, not a record) and were replaced").register(registry);
+        FunctionCounter.builder("segstream.punctuation.failures", deadLetters, DeadLetterCounters::failedPunctuations)
+                .description("Scheduled work (timers, sweeps, sketches) that raised an exception").register(registry);
         FunctionCounter.builder("segstream.events.processed", instance.features(), c -> c.processedCount())
                 .description("Clicks and orders applied to user features").register(registry);
         FunctionCounter.builder("segstream.events.duplicates", instance.features(), c -> c.duplicateCount())
