@@ -8,17 +8,20 @@ import io.segstream.features.FeatureSettings;
 import io.segstream.query.ApiServer;
 import io.segstream.query.LocalQueries;
 import io.segstream.query.Metrics;
+import io.segstream.segments.Conditions;
 import io.segstream.segments.SegmentEvaluator;
 import io.segstream.registry.SchemaRegistries;
 import io.segstream.registry.SchemaRegistryClient;
 import io.segstream.topology.InstanceState;
 import io.segstream.topology.SegStreamTopology;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
@@ -54,8 +57,19 @@ public final class SegStreamApp implements AutoCloseable {
 
     public SegStreamApp(SegStreamConfig config, SchemaRegistryClient registry) {
         this.config = config;
+        // The global thread compiles every definition before any stream thread starts, and the first
+        // compilation loads the expression engine (about two seconds on a cold JVM): load it meanwhile,
+        // so a restarted instance processes again sooner.
+        Thread warmUp = new Thread(() -> Conditions.compile("rfm.frequency >= 0 && cart.items >= 0"), "segstream-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
         Properties properties = SegStreamTopology.streamsProperties(config, deadLetters);
         StaticMembership.apply(config, properties);
+        StreamsConfig streamsConfig = new StreamsConfig(properties);
+        if (StreamsConfig.EXACTLY_ONCE_V2.equals(streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))) {
+            UncommittedState.discard(Path.of(streamsConfig.getString(StreamsConfig.STATE_DIR_CONFIG),
+                    streamsConfig.getString(StreamsConfig.APPLICATION_ID_CONFIG)));
+        }
         streams = new KafkaStreams(SegStreamTopology.build(config, registry, instance), properties);
         cluster = new ClusterChecks(config);
         health = new InstanceHealth(streams, cluster, String.join(",", config.getList(SegStreamConfig.BOOTSTRAP_SERVERS)));
@@ -122,6 +136,11 @@ public final class SegStreamApp implements AutoCloseable {
 
     public InstanceState instance() {
         return instance;
+    }
+
+    /** Stream threads that failed and were replaced since start. */
+    public long threadFailures() {
+        return health.threadFailures();
     }
 
     /** Every reason this instance is not ready; empty when it is (what /health/ready reports). */

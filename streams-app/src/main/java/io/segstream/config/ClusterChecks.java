@@ -37,6 +37,7 @@ public final class ClusterChecks implements AutoCloseable {
 
     private final SegStreamConfig config;
     private final Admin admin;
+    private volatile boolean closed;
 
     public ClusterChecks(SegStreamConfig config) {
         this.config = config;
@@ -53,7 +54,7 @@ public final class ClusterChecks implements AutoCloseable {
     public void awaitBrokers(Duration timeout) {
         long started = System.nanoTime();
         long lastSaid = 0;
-        while (true) {
+        while (!closed) {
             try {
                 Collection<Node> nodes = admin.describeCluster().nodes().get(ATTEMPT.toMillis(), TimeUnit.MILLISECONDS);
                 if (!nodes.isEmpty()) {
@@ -75,6 +76,7 @@ public final class ClusterChecks implements AutoCloseable {
                 }
             }
         }
+        throw new KafkaException("Stopped while waiting for Kafka at " + config.getList(SegStreamConfig.BOOTSTRAP_SERVERS));
     }
 
     /** True when a broker answers within a few seconds; for health checks of a running instance. */
@@ -196,6 +198,7 @@ public final class ClusterChecks implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         admin.close(Duration.ofSeconds(5));
     }
 }

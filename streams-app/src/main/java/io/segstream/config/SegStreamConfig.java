@@ -95,7 +95,8 @@ public final class SegStreamConfig extends AbstractConfig {
                             + "operation; deadlines also fire when traffic is quiet), stream = the largest event time "
                             + "seen (replaying history gives the results it would have given live).")
             .define(GRACE, Type.STRING, "1h", Durations.positive(), Importance.MEDIUM,
-                    "How far behind stream time a record may be and still count; later ones are dead-lettered (LATE).")
+                    "How far behind the latest event time of its input partition a record may be and still count; "
+                            + "later ones are dead-lettered (LATE).")
             .define(DEDUP_RETENTION, Type.STRING, "24h", Durations.positive(), Importance.MEDIUM,
                     "How long event ids and order ids are remembered to drop duplicates.")
             .define(TIMESTAMP_MAX_FUTURE, Type.STRING, "1h", Durations.positive(), Importance.LOW,
@@ -141,14 +142,14 @@ public final class SegStreamConfig extends AbstractConfig {
         @SuppressWarnings("unchecked")
         List<String> brokers = (List<String>) value;
         if (brokers.isEmpty()) {
-            throw new ConfigException(key, value, "name at least one broker as host:port, e.g. 127.0.0.1:9092");
+            throw new ConfigException(key, value, "name at least one broker as host:port, e.g. 127.0.0.1:9092.");
         }
         for (String broker : brokers) {
             int colon = broker.lastIndexOf(':');
             String port = colon < 0 ? "" : broker.substring(colon + 1);
             if (colon <= 0 || !port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
                 throw new ConfigException(key, value, "entry '" + broker + "' is not host:port (a port 1-65535 is "
-                        + "required), e.g. " + (colon < 0 ? broker : broker.substring(0, colon)) + ":9092");
+                        + "required), e.g. " + (colon < 0 ? broker : broker.substring(0, colon)) + ":9092.");
             }
         }
     }

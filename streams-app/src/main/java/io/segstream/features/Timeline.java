@@ -7,9 +7,10 @@ import java.util.List;
 /**
  * The order-sensitive part of a user's history (store {@code timeline}): the cart and dwell state
  * settled up to {@code stream time - grace}, plus every activity since, sorted by event time.
- * Records later than grace are dead-lettered upstream, so nothing can land before the settled
- * point; an activity that lands inside the recent part is folded again from the settled state,
- * which gives exactly the result in-order arrival would have given.
+ * An activity that lands inside the recent part is folded again from the settled state, which
+ * gives exactly the result in-order arrival would have given. Lateness is checked per input
+ * partition upstream, so an activity of an input that fell behind the other by more than grace
+ * can land before the settled point: it is folded right after the settled state.
  */
 public final class Timeline {
 

@@ -57,6 +57,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * settings applied over the single-node defaults.
      */
     public static EmbeddedKafkaBroker start(Path dataDir, Map<String, String> overrides) {
+        return start(dataDir, overrides, Ports.freeLoopbackPort(), Ports.freeLoopbackPort());
+    }
+
+    /**
+     * As {@link #start(Path, Map)} on given ports: a broker restarted on its data folder and ports
+     * is the same broker to its clients (chaos tests stop and start it under a running pipeline).
+     */
+    public static EmbeddedKafkaBroker start(Path dataDir, Map<String, String> overrides, int brokerPort, int controllerPort) {
         boolean owns = dataDir == null;
         Path dir;
         try {
@@ -64,8 +72,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the broker's data folder " + dataDir, e);
         }
-        int brokerPort = Ports.freeLoopbackPort();
-        int controllerPort = Ports.freeLoopbackPort();
         Map<String, String> settings = settings(dir, brokerPort, controllerPort);
         settings.putAll(overrides);
         KafkaConfig config = new KafkaConfig(toProperties(settings), false);
@@ -156,6 +162,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private static void format(KafkaConfig config, Path dir) {
+        if (Files.exists(dir.resolve("log").resolve("meta.properties"))) {
+            // Formatted by an earlier run: keep its cluster id, so the restarted broker is the same cluster.
+            return;
+        }
         try {
             new Formatter()
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))

@@ -13,12 +13,20 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  * Checks each input record against the {@link InputContract} and against lateness, and forwards
  * the good ones; a bad one raises {@link InvalidRecordException}, which the processing handler
  * dead-letters with its original bytes.
+ *
+ * <p>Lateness is measured against the latest event time of the record's own input partition, not
+ * the task's stream time: a task reads one clickstream and one orders partition, and when one
+ * topic runs ahead of the other (a backfill, a consumer catching up, a producer that batches
+ * differently) the other's events are not late, they are merely behind. One validator serves one
+ * input topic of one task, so it sees one partition. After a restart the partition's latest time
+ * is rebuilt from the records that follow the last commit.
  */
 final class InputValidator implements FixedKeyProcessor<String, SpecificRecord, SpecificRecord> {
 
     private final InputContract contract;
     private final Duration grace;
     private FixedKeyProcessorContext<String, SpecificRecord> context;
+    private long partitionTime = Long.MIN_VALUE;
 
     InputValidator(InputContract contract, Duration grace) {
         this.contract = contract;
@@ -37,11 +45,12 @@ final class InputValidator implements FixedKeyProcessor<String, SpecificRecord, 
             throw violation.exception();
         }
         long at = InputContract.eventTime(record.value()).toEpochMilli();
-        long streamTime = context.currentStreamTimeMs();
-        if (at < streamTime - grace.toMillis()) {
+        if (partitionTime != Long.MIN_VALUE && at < partitionTime - grace.toMillis()) {
             throw new InvalidRecordException(DeadLetterReason.LATE, "eventTimestamp " + Instant.ofEpochMilli(at)
-                    + " is more than " + grace + " behind stream time " + Instant.ofEpochMilli(streamTime));
+                    + " is more than " + grace + " behind the latest event time of its partition, "
+                    + Instant.ofEpochMilli(partitionTime));
         }
+        partitionTime = Math.max(partitionTime, at);
         context.forward(record);
     }
 }

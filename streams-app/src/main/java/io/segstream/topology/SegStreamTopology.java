@@ -60,9 +60,6 @@ public final class SegStreamTopology {
 
     public static final String USER_FEATURES = "user-features";
 
-    /** SegStream's default for Kafka Streams' {@code max.task.idle.ms}. */
-    public static final String MAX_TASK_IDLE_MS = "500";
-
     private SegStreamTopology() {}
 
     /** The topology for {@code config}, with Avro serdes bound to {@code registry}. */
@@ -151,17 +148,11 @@ public final class SegStreamTopology {
         return properties;
     }
 
-    /**
-     * The Kafka settings of {@code config} with SegStream's Streams defaults; the topology is built
-     * with these too. A task waits up to {@link #MAX_TASK_IDLE_MS} for an input partition that has
-     * caught up before it runs ahead on the other, so a backlog written to both inputs is processed
-     * in event-time order across them instead of making the slower topic's events late.
-     */
+    /** The Kafka settings of {@code config} with SegStream's Streams defaults; the topology is built with these too. */
     private static Properties kafkaStreamsSettings(SegStreamConfig config) {
         Properties properties = new Properties();
         properties.putAll(config.kafkaProperties());
         properties.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        properties.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, MAX_TASK_IDLE_MS);
         properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return properties;
     }

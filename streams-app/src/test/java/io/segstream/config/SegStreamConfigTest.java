@@ -76,7 +76,7 @@ class SegStreamConfigTest {
         assertThatThrownBy(() -> SegStreamConfig.load(null, Map.of("SEGSTREAM_BOOTSTRAP_SERVERS", "127.0.0.1")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("Invalid value [127.0.0.1] for configuration bootstrap.servers: entry '127.0.0.1' "
-                        + "is not host:port (a port 1-65535 is required), e.g. 127.0.0.1:9092");
+                        + "is not host:port (a port 1-65535 is required), e.g. 127.0.0.1:9092.");
         assertThatThrownBy(() -> SegStreamConfig.load(null, Map.of("SEGSTREAM_BOOTSTRAP_SERVERS", "a:9092,b:99999")))
                 .hasMessageContaining("entry 'b:99999' is not host:port");
     }

@@ -76,9 +76,6 @@ public final class PipelineDriver implements AutoCloseable {
         values.put(SegStreamConfig.APPLICATION_ID, "segstream-test");
         values.put("schema.registry.url", "mem://" + registryName);
         values.put(SegStreamConfig.TIME_MODE, "stream");
-        // TopologyTestDriver processes each record as it is piped, in the order the test pipes them;
-        // waiting for an idle partition (Kafka Streams' max.task.idle.ms) is tested on a real broker.
-        values.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "0");
         values.putAll(overrides);
         SegStreamConfig config = SegStreamConfig.of(values);
         topics = Topics.from(config);

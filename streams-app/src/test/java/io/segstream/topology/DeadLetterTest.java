@@ -178,6 +178,24 @@ class DeadLetterTest {
     }
 
     @Test
+    void lateIsMeasuredAgainstTheRecordsOwnInputSoAnInputThatFellBehindLosesNothing() {
+        pipeline.click(add("e1", "u1", "sku", 1, "2.00", at("2026-11-20T12:00:00Z")));
+        // Orders run 90 minutes behind the clicks (a backfill, a lagging producer): not late.
+        pipeline.order(purchase("o1", "u2", "10.00", at("2026-11-20T10:30:00Z")));
+        pipeline.order(purchase("o2", "u2", "5.00", at("2026-11-20T10:31:00Z")));
+        // More than grace behind the latest order: late.
+        pipeline.order(purchase("o3", "u2", "7.00", at("2026-11-20T09:30:59Z")));
+
+        TestRecord<byte[], byte[]> letter = pipeline.deadLetters.readRecord();
+        assertThat(headers(letter)).containsEntry(DeadLetters.HEADER_REASON, "LATE")
+                .containsEntry(DeadLetters.HEADER_TOPIC, "orders")
+                .containsEntry(DeadLetters.HEADER_MESSAGE, "eventTimestamp 2026-11-20T09:30:59Z is more than PT1H behind "
+                        + "the latest event time of its partition, 2026-11-20T10:31:00Z");
+        assertThat(pipeline.deadLetters.isEmpty()).isTrue();
+        assertThat(pipeline.rfm("u2").view(at("2026-11-20T12:00:00Z").toEpochMilli(), 365, null).frequency()).isEqualTo(2);
+    }
+
+    @Test
     void ordersAreValidatedToo() {
         Order refundWithPositiveTotal = Order.newBuilder(purchase("r1", "u1", "5.00", T0)).setType(OrderType.REFUND).build();
         byte[] bytes = pipeline.avro(Order.class).serializer().serialize("orders", refundWithPositiveTotal);

@@ -1,0 +1,325 @@
+package io.segstream.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.segstream.avro.CartAbandoned;
+import io.segstream.avro.SegmentChange;
+import io.segstream.avro.UserSegments;
+import io.segstream.cli.SegStreamCli;
+import io.segstream.config.SegStreamConfig;
+import io.segstream.config.TopicCreator;
+import io.segstream.config.Topics;
+import io.segstream.local.Ports;
+import io.segstream.registry.HttpSchemaRegistryClient;
+import io.segstream.registry.RegistryConfig;
+import io.segstream.serde.SpecificAvroDeserializer;
+import io.segstream.testing.ApicurioRegistry;
+import io.segstream.testing.BrokerMain;
+import io.segstream.testing.Chaos;
+import io.segstream.testing.ChaosInput;
+import io.segstream.testing.ChildProcess;
+import io.segstream.testing.Memberships;
+import io.segstream.testing.RealInfrastructure;
+import io.segstream.testing.TestConfigs;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Chaos (a) and (b), with the pipeline ({@code segstream run}) and the broker in processes of their
+ * own: the pipeline killed with kill -9 while it has lag, and the broker killed and stopped under
+ * it. Exactly-once; the outputs of each run are compared with a run of the same input without
+ * faults. Population segments (RFM quintiles) depend on when sketches are merged and are left out
+ * of the comparison.
+ */
+@ExtendWith(RealInfrastructure.class)
+class CrashRecoveryIT {
+
+    /** A JVM ended by SIGTERM exits 128 + 15 once its shutdown hooks (SegStream's clean close) have run. */
+    private static final int SIGTERM_EXIT = 143;
+    private static final Set<String> POPULATION_SEGMENTS = Set.of("big-spenders");
+    private static final int VALID = Chaos.FULL ? 20_000 : 4_000;
+    private static final int KILLS = Chaos.FULL ? 5 : 2;
+    private static final Duration OUTAGE = Chaos.FULL ? Duration.ofSeconds(30) : Duration.ofSeconds(15);
+    private static final java.util.regex.Pattern API_PORT = java.util.regex.Pattern.compile("HTTP API listening on 127\\.0\\.0\\.1:(\\d+)");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final Instant END = Instant.now();
+    private static final Path WORK = Path.of("target/chaos/" + TestConfigs.suffix()).toAbsolutePath();
+
+    private static int brokerPort;
+    private static int controllerPort;
+    private static ChildProcess broker;
+    private static String bootstrap;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        brokerPort = Ports.freeLoopbackPort();
+        controllerPort = Ports.freeLoopbackPort();
+        bootstrap = "127.0.0.1:" + brokerPort;
+        broker = startBrokerProcess();
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        if (admin != null) {
+            admin.close();
+        }
+        if (broker != null) {
+            broker.stop();
+        }
+    }
+
+    private static ChildProcess startBrokerProcess() throws InterruptedException {
+        Path log = WORK.resolve("broker.log");
+        long from = ChildProcess.logSize(log);
+        ChildProcess process = ChildProcess.start(BrokerMain.class, List.of(WORK.resolve("broker").toString(),
+                Integer.toString(brokerPort), Integer.toString(controllerPort)), log);
+        process.awaitLog("READY", from, Duration.ofSeconds(90));
+        return process;
+    }
+
+    /** One run's topics and config file; every run reads the same input. */
+    private record Run(String name, SegStreamConfig config, Path configFile, Path log) {
+        Topics topics() {
+            return Topics.from(config);
+        }
+    }
+
+    private static Run prepare(String name, ApicurioRegistry registry) throws Exception {
+        Map<String, String> values = TestConfigs.pipeline(bootstrap, registry.url(), name + "-" + TestConfigs.suffix());
+        values.put(SegStreamConfig.TOPICS_PARTITIONS, "2");
+        values.put("state.dir", WORK.resolve(name + "-state").toString());
+        values.put(SegStreamConfig.REEVALUATE_INTERVAL, "5s");
+        values.put(SegStreamConfig.PUNCTUATION_INTERVAL, "1s");
+        // -Dchaos.staticMembership=false measures recovery without static membership, for comparison.
+        values.put(SegStreamConfig.STATIC_MEMBERSHIP, System.getProperty("chaos.staticMembership", "true"));
+        SegStreamConfig config = SegStreamConfig.of(values);
+        TopicCreator.createMissing(config);
+        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(values));
+        Chaos.applySampleSegments(config, client);
+        ChaosInput input = ChaosInput.generate(31, 2_000, VALID, 5, END, Duration.ofHours(3), Topics.from(config), client);
+        try (KafkaProducer<String, byte[]> producer = Chaos.producer(bootstrap)) {
+            input.produce(producer, 0, input.entries().size());
+        }
+        Path file = WORK.resolve(name + ".properties");
+        Properties properties = new Properties();
+        properties.putAll(values);
+        try (OutputStream out = Files.newOutputStream(file)) {
+            properties.store(out, "chaos run " + name);
+        }
+        return new Run(name, config, file, WORK.resolve(name + ".log"));
+    }
+
+    private static ChildProcess startPipeline(Run run) {
+        return ChildProcess.start(SegStreamCli.class, List.of("run", "--config", run.configFile().toString()), run.log());
+    }
+
+    private static Admin admin;
+
+    private static Admin admin() {
+        if (admin == null) {
+            admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", 2000,
+                    "default.api.timeout.ms", 2000));
+        }
+        return admin;
+    }
+
+    /** Committed offsets of the run's group on its inputs, summed, and the inputs' end offsets, summed. */
+    private static long[] progress(Run run) {
+        try {
+            Admin admin = admin();
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
+                    run.config().getString(SegStreamConfig.APPLICATION_ID)).partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetSpec> latest = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+            for (String topic : List.of(run.topics().clickstream(), run.topics().orders())) {
+                for (int p = 0; p < 2; p++) {
+                    latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+                }
+            }
+            long ends = 0;
+            long done = 0;
+            for (var entry : admin.listOffsets(latest).all().get().entrySet()) {
+                ends += entry.getValue().offset();
+                OffsetAndMetadata offset = committed.get(entry.getKey());
+                done += offset == null ? 0 : offset.offset();
+            }
+            return new long[] {done, ends};
+        } catch (Exception e) {
+            return new long[] {-1, -1};
+        }
+    }
+
+    /** Waits until the run has committed its whole input, then lets time-driven work settle. */
+    private static void awaitDrained(Run run, ChildProcess pipeline) throws InterruptedException {
+        Chaos.await(Duration.ofMinutes(Chaos.FULL ? 15 : 4), run.name() + " to commit its whole input", () -> {
+            assertThat(pipeline.isAlive()).as(run.name() + " pipeline alive").isTrue();
+            long[] progress = progress(run);
+            return progress[1] > 0 && progress[0] == progress[1];
+        });
+        // Every user is re-evaluated within reevaluate.interval (5 s) at the final stream time.
+        Thread.sleep(12_000);
+    }
+
+    /** "STATUS BODY" of /health/ready, or "000" when the API does not answer. */
+    private static String health(String url) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() + " " + response.body();
+        } catch (IOException e) {
+            return "000 " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "000 interrupted";
+        }
+    }
+
+    /** What a run wrote, as a downstream tool reads it. */
+    private record Outputs(List<ConsumerRecord<String, SegmentChange>> changes,
+            List<ConsumerRecord<String, UserSegments>> memberships, List<String> abandonments) {}
+
+    private static Outputs outputs(Run run, ApicurioRegistry registry) {
+        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(Map.of("schema.registry.url",
+                registry.url())));
+        List<String> abandonments = new ArrayList<>();
+        Chaos.readAll(bootstrap, run.topics().cartAbandoned(), new SpecificAvroDeserializer<>(CartAbandoned.class, client))
+                .forEach(record -> abandonments.add(record.key() + " " + record.value().getAbandonedAt() + " "
+                        + record.value().getCartValue()));
+        Collections.sort(abandonments);
+        return new Outputs(
+                Chaos.readAll(bootstrap, run.topics().segmentChanges(), new SpecificAvroDeserializer<>(SegmentChange.class, client)),
+                Chaos.readAll(bootstrap, run.topics().segmentMembership(),
+                        new SpecificAvroDeserializer<>(UserSegments.class, client)),
+                abandonments);
+    }
+
+    @Test
+    void killedPipelinesAndBrokerOutagesLoseNothingAndDuplicateNothing(ApicurioRegistry registry) throws Exception {
+        Run reference = prepare("reference", registry);
+        Run crashes = prepare("crashes", registry);
+        Run outages = prepare("outages", registry);
+
+        ChildProcess clean = startPipeline(reference);
+        awaitDrained(reference, clean);
+        assertThat(clean.stop()).as("exit after SIGTERM").isIn(0, SIGTERM_EXIT);
+        Outputs expected = outputs(reference, registry);
+
+        // (a) kill -9 while the pipeline has lag, then start it again on the same state directory.
+        List<Double> recoveries = new ArrayList<>();
+        Random random = new Random(5);
+        ChildProcess pipeline = startPipeline(crashes);
+        for (int kill = 0; kill < KILLS; kill++) {
+            long before = progress(crashes)[0];
+            Chaos.await(Duration.ofSeconds(90), "crashes to make progress", () -> progress(crashes)[0] > before);
+            Thread.sleep(500 + random.nextInt(1500));
+            long[] atKill = progress(crashes);
+            assertThat(atKill[0]).as("still has lag when killed").isLessThan(atKill[1]);
+            pipeline.kill();
+            long committed = progress(crashes)[0];
+            long restarted = System.nanoTime();
+            pipeline = startPipeline(crashes);
+            Chaos.await(Duration.ofSeconds(120), "processing again after kill " + (kill + 1),
+                    () -> progress(crashes)[0] > committed);
+            recoveries.add((System.nanoTime() - restarted) / 1e9);
+        }
+        awaitDrained(crashes, pipeline);
+        assertThat(pipeline.stop()).as("exit after SIGTERM").isIn(0, SIGTERM_EXIT);
+        Outputs afterCrashes = outputs(crashes, registry);
+
+        // (b) the broker killed, then stopped, for a while each, under a running pipeline.
+        ChildProcess survivor = startPipeline(outages);
+        Chaos.await(Duration.ofSeconds(60), "the API of outages", () -> survivor.findInLog(API_PORT, 0) != null);
+        String ready = "http://127.0.0.1:" + survivor.findInLog(API_PORT, 0) + "/health/ready";
+        List<Double> brokerRecoveries = new ArrayList<>();
+        for (boolean hard : new boolean[] {true, false}) {
+            long before = progress(outages)[0];
+            Chaos.await(Duration.ofSeconds(90), "outages to make progress", () -> progress(outages)[0] > before);
+            if (hard) {
+                broker.kill();
+            } else {
+                broker.stop();
+            }
+            long down = System.nanoTime();
+            Chaos.await(OUTAGE, "/health/ready to say the broker is unreachable",
+                    () -> health(ready).startsWith("503") && health(ready).contains("cannot reach Kafka at " + bootstrap));
+            Chaos.report("broker %s: /health/ready answered 503 \"cannot reach Kafka\" after %.1f s", hard ? "killed" : "stopped",
+                    (System.nanoTime() - down) / 1e9);
+            Thread.sleep(Math.max(0, OUTAGE.toMillis() - (System.nanoTime() - down) / 1_000_000));
+            long committed = progress(outages)[0];
+            broker = startBrokerProcess();
+            long back = System.nanoTime();
+            long floor = committed < 0 ? before : committed;
+            Chaos.await(Duration.ofSeconds(180), "processing again after the broker returned",
+                    () -> progress(outages)[0] > floor);
+            brokerRecoveries.add((System.nanoTime() - back) / 1e9);
+            assertThat(survivor.isAlive()).as("the pipeline survives without a restart").isTrue();
+            Chaos.await(Duration.ofSeconds(30), "/health/ready to answer 200 again", () -> health(ready).startsWith("200"));
+        }
+        awaitDrained(outages, survivor);
+        assertThat(survivor.stop()).as("exit after SIGTERM").isIn(0, SIGTERM_EXIT);
+        Outputs afterOutages = outputs(outages, registry);
+
+        for (var run : Map.of("crashes", afterCrashes, "outages", afterOutages).entrySet()) {
+            Outputs actual = run.getValue();
+            List<String> contradictions = new ArrayList<>();
+            var implied = Memberships.impliedByChanges(actual.changes(), contradictions);
+            var sequences = Memberships.sequences(actual.changes(), POPULATION_SEGMENTS);
+            var expectedSequences = Memberships.sequences(expected.changes(), POPULATION_SEGMENTS);
+            Set<String> differing = new HashSet<>(sequences.keySet());
+            differing.addAll(expectedSequences.keySet());
+            differing.removeIf(key -> java.util.Objects.equals(sequences.get(key), expectedSequences.get(key)));
+            Chaos.report("%s: %d segment changes (no faults: %d), %d abandonments (no faults: %d), %d contradictions, "
+                            + "%d of %d user/segment change sequences differ from the run without faults",
+                    run.getKey(), actual.changes().size(), expected.changes().size(), actual.abandonments().size(),
+                    expected.abandonments().size(), contradictions.size(), differing.size(), expectedSequences.size());
+
+            assertThat(contradictions).as(run.getKey() + ": a duplicated or missing ENTERED/EXITED").isEmpty();
+            assertThat(implied).as(run.getKey() + ": membership records agree with the changes")
+                    .isEqualTo(Memberships.lastRecorded(actual.memberships()));
+            assertThat(actual.abandonments()).as(run.getKey() + ": abandonments").isEqualTo(expected.abandonments());
+            assertThat(Memberships.without(implied, POPULATION_SEGMENTS)).as(run.getKey() + ": final memberships")
+                    .isEqualTo(Memberships.without(Memberships.lastRecorded(expected.memberships()), POPULATION_SEGMENTS));
+        }
+        Collections.sort(recoveries);
+        Chaos.report("kill -9 -> committing input again after a restart: %s s, median %.1f s", recoveries,
+                recoveries.get(recoveries.size() / 2));
+        Chaos.report("broker killed, then stopped, for %d s each: committing again %s s after it returned",
+                OUTAGE.toSeconds(), brokerRecoveries);
+        // Without static membership the restarted instance waits out the dead member's session (45 s).
+        assertThat(recoveries.get(recoveries.size() / 2)).as("median seconds to process again after kill -9").isLessThan(20.0);
+    }
+
+    static {
+        try {
+            Files.createDirectories(WORK);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
