@@ -94,8 +94,11 @@ final class InstanceHealth implements AutoCloseable {
         List<String> problems = new ArrayList<>();
         KafkaStreams.State state = streams.state();
         if (state != KafkaStreams.State.RUNNING) {
-            problems.add("Kafka Streams is " + state + (state == KafkaStreams.State.REBALANCING
-                    ? " (tasks are being assigned or their state restored)" : ""));
+            problems.add("Kafka Streams is " + state + switch (state) {
+                case CREATED -> " (not started: waiting for the brokers and the start-up checks)";
+                case REBALANCING -> " (tasks are being assigned or their state restored)";
+                default -> "";
+            });
         }
         if (!brokersReachable) {
             problems.add("cannot reach Kafka at " + brokers + " (bootstrap.servers); retrying");

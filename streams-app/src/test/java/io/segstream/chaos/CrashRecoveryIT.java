@@ -7,7 +7,6 @@ import io.segstream.avro.SegmentChange;
 import io.segstream.avro.UserSegments;
 import io.segstream.cli.SegStreamCli;
 import io.segstream.config.SegStreamConfig;
-import io.segstream.config.TopicCreator;
 import io.segstream.config.Topics;
 import io.segstream.local.Ports;
 import io.segstream.registry.HttpSchemaRegistryClient;
@@ -112,18 +111,15 @@ class CrashRecoveryIT {
     }
 
     private static Run prepare(String name, ApicurioRegistry registry) throws Exception {
-        Map<String, String> values = TestConfigs.pipeline(bootstrap, registry.url(), name + "-" + TestConfigs.suffix());
-        values.put(SegStreamConfig.TOPICS_PARTITIONS, "2");
-        values.put("state.dir", WORK.resolve(name + "-state").toString());
-        values.put(SegStreamConfig.REEVALUATE_INTERVAL, "5s");
-        values.put(SegStreamConfig.PUNCTUATION_INTERVAL, "1s");
-        // -Dchaos.staticMembership=false measures recovery without static membership, for comparison.
-        values.put(SegStreamConfig.STATIC_MEMBERSHIP, System.getProperty("chaos.staticMembership", "true"));
-        SegStreamConfig config = SegStreamConfig.of(values);
-        TopicCreator.createMissing(config);
-        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(values));
-        Chaos.applySampleSegments(config, client);
-        ChaosInput input = ChaosInput.generate(31, 2_000, VALID, 5, END, Duration.ofHours(3), Topics.from(config), client);
+        Chaos.Setup setup = Chaos.setUp(bootstrap, registry.url(), name + "-" + TestConfigs.suffix(), Map.of(
+                "state.dir", WORK.resolve(name + "-state").toString(),
+                SegStreamConfig.REEVALUATE_INTERVAL, "5s",
+                SegStreamConfig.PUNCTUATION_INTERVAL, "1s",
+                // -Dchaos.staticMembership=false measures recovery without static membership, for comparison.
+                SegStreamConfig.STATIC_MEMBERSHIP, System.getProperty("chaos.staticMembership", "true")));
+        Map<String, String> values = setup.values();
+        SegStreamConfig config = setup.config();
+        ChaosInput input = ChaosInput.generate(31, 2_000, VALID, 5, END, Duration.ofHours(3), setup.topics(), setup.registry());
         try (KafkaProducer<String, byte[]> producer = Chaos.producer(bootstrap)) {
             input.produce(producer, 0, input.entries().size());
         }

@@ -4,19 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segstream.app.SegStreamApp;
 import io.segstream.config.SegStreamConfig;
-import io.segstream.config.TopicCreator;
 import io.segstream.config.Topics;
 import io.segstream.dlq.DeadLetterReason;
 import io.segstream.dlq.DeadLetters;
 import io.segstream.local.EmbeddedKafkaBroker;
 import io.segstream.registry.HttpSchemaRegistryClient;
-import io.segstream.registry.RegistryConfig;
 import io.segstream.testing.ApicurioRegistry;
 import io.segstream.testing.Chaos;
 import io.segstream.testing.ChaosInput;
+import io.segstream.testing.HeaderText;
 import io.segstream.testing.RealInfrastructure;
 import io.segstream.testing.TestConfigs;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -52,13 +50,10 @@ class FuzzMixIT {
     void everyRecordIsProcessedDroppedAsADuplicateOrDeadLetteredWhileTheInstanceKeepsRunning(String when,
             EmbeddedKafkaBroker kafka, ApicurioRegistry registry) throws Exception {
         boolean whileRunning = when.startsWith("while");
-        Map<String, String> values = TestConfigs.pipeline(kafka.bootstrapServers(), registry.url(), TestConfigs.suffix());
-        values.put(SegStreamConfig.TOPICS_PARTITIONS, "2");
-        SegStreamConfig config = SegStreamConfig.of(values);
-        Topics topics = Topics.from(config);
-        TopicCreator.createMissing(config);
-        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(values));
-        Chaos.applySampleSegments(config, client);
+        Chaos.Setup setup = Chaos.setUp(kafka.bootstrapServers(), registry.url(), TestConfigs.suffix(), Map.of());
+        SegStreamConfig config = setup.config();
+        Topics topics = setup.topics();
+        HttpSchemaRegistryClient client = setup.registry();
         ChaosInput input = ChaosInput.generate(11, 2_000, VALID, PER_CASE, Instant.now(), Duration.ofHours(3), topics, client);
         int produced = input.entries().size();
         int half = whileRunning ? produced / 10 : produced;
@@ -114,8 +109,8 @@ class FuzzMixIT {
                 assertThat(letter.timestamp()).isLessThanOrEqualTo(now);
                 assertThat(letter.headers().lastHeader(DeadLetters.HEADER_REASON)).isNotNull();
             });
-            assertThat(letters.stream().filter(letter -> new String(letter.headers().lastHeader(DeadLetters.HEADER_REASON)
-                    .value(), StandardCharsets.UTF_8).equals("NULL_VALUE"))).allSatisfy(letter -> assertThat(letter.value()).isNull());
+            assertThat(letters.stream().filter(letter -> "NULL_VALUE".equals(HeaderText.of(letter.headers())
+                    .get(DeadLetters.HEADER_REASON)))).allSatisfy(letter -> assertThat(letter.value()).isNull());
         } finally {
             watcher.shutdownNow();
         }

@@ -7,11 +7,9 @@ import io.segstream.avro.CartAbandoned;
 import io.segstream.avro.SegmentChange;
 import io.segstream.avro.UserSegments;
 import io.segstream.config.SegStreamConfig;
-import io.segstream.config.TopicCreator;
 import io.segstream.config.Topics;
 import io.segstream.local.EmbeddedKafkaBroker;
 import io.segstream.registry.HttpSchemaRegistryClient;
-import io.segstream.registry.RegistryConfig;
 import io.segstream.replay.ReplayFormat;
 import io.segstream.replay.ReplaySummary;
 import io.segstream.replay.Replayer;
@@ -48,13 +46,10 @@ class OldEventsIT {
     void outputsOfEventsWeeksOldOutliveTheBrokersRetentionChecks(ApicurioRegistry registry) throws Exception {
         try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start(null, Map.of(
                 "log.retention.check.interval.ms", "1000", "log.segment.delete.delay.ms", "0"))) {
-            Map<String, String> values = TestConfigs.pipeline(kafka.bootstrapServers(), registry.url(), TestConfigs.suffix());
-            values.put(SegStreamConfig.TOPICS_PARTITIONS, "2");
-            SegStreamConfig config = SegStreamConfig.of(values);
-            Topics topics = Topics.from(config);
-            TopicCreator.createMissing(config);
-            HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(values));
-            Chaos.applySampleSegments(config, client);
+            Chaos.Setup setup = Chaos.setUp(kafka.bootstrapServers(), registry.url(), TestConfigs.suffix(), Map.of());
+            SegStreamConfig config = setup.config();
+            Topics topics = setup.topics();
+            HttpSchemaRegistryClient client = setup.registry();
 
             String retail = System.getProperty("chaos.onlineRetail");
             long inputs;

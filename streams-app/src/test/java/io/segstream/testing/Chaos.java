@@ -1,6 +1,10 @@
 package io.segstream.testing;
 
 import io.segstream.config.SegStreamConfig;
+import io.segstream.config.TopicCreator;
+import io.segstream.config.Topics;
+import io.segstream.registry.HttpSchemaRegistryClient;
+import io.segstream.registry.RegistryConfig;
 import io.segstream.registry.SchemaRegistryClient;
 import io.segstream.segments.DefinitionTopic;
 import io.segstream.segments.SegmentFiles;
@@ -36,6 +40,22 @@ public final class Chaos {
     public static final boolean FULL = Boolean.getBoolean("chaos.full");
 
     private Chaos() {}
+
+    /** A pipeline's settings on topics of its own (two partitions each, created), with the sample segments applied. */
+    public record Setup(Map<String, String> values, SegStreamConfig config, Topics topics, HttpSchemaRegistryClient registry) {}
+
+    /** Settings of {@link TestConfigs#pipeline} plus {@code overrides}; creates the topics and applies the sample segments. */
+    public static Setup setUp(String bootstrapServers, String registryUrl, String suffix, Map<String, String> overrides)
+            throws java.io.IOException {
+        Map<String, String> values = TestConfigs.pipeline(bootstrapServers, registryUrl, suffix);
+        values.put(SegStreamConfig.TOPICS_PARTITIONS, "2");
+        values.putAll(overrides);
+        SegStreamConfig config = SegStreamConfig.of(values);
+        TopicCreator.createMissing(config);
+        HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(new RegistryConfig(values));
+        applySampleSegments(config, registry);
+        return new Setup(values, config, Topics.from(config), registry);
+    }
 
     /** Publishes the sample definitions of deploy/segments, as `segstream segments apply` does. */
     public static void applySampleSegments(SegStreamConfig config, SchemaRegistryClient registry) throws java.io.IOException {

@@ -12,14 +12,13 @@ import io.segstream.avro.Order;
 import io.segstream.avro.OrderType;
 import io.segstream.dlq.DeadLetterReason;
 import io.segstream.dlq.DeadLetters;
+import io.segstream.testing.HeaderText;
 import io.segstream.testing.PipelineDriver;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,11 +48,7 @@ class DeadLetterTest {
     }
 
     private static Map<String, String> headers(TestRecord<byte[], byte[]> record) {
-        Map<String, String> headers = new HashMap<>();
-        for (Header header : record.headers()) {
-            headers.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
-        }
-        return headers;
+        return HeaderText.of(record.headers());
     }
 
     @Test
