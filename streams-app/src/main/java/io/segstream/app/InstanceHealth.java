@@ -71,11 +71,7 @@ final class InstanceHealth implements AutoCloseable {
         consecutiveFailures = Duration.between(previousFailure, now).compareTo(CALM) > 0 ? 1 : consecutiveFailures + 1;
         previousFailure = now;
         threadFailures.incrementAndGet();
-        long factor = 1L << Math.min(consecutiveFailures - 1, 20);
-        Duration backoff = FIRST_BACKOFF.multipliedBy(factor);
-        if (backoff.compareTo(MAX_BACKOFF) > 0) {
-            backoff = MAX_BACKOFF;
-        }
+        Duration backoff = backoff(consecutiveFailures);
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
@@ -83,6 +79,12 @@ final class InstanceHealth implements AutoCloseable {
         lastFailure = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
         retryingUntil = now.plus(backoff);
         return backoff;
+    }
+
+    /** The wait before replacing a thread after its {@code failures}-th failure in a row: 1 s, 2 s, 4 s ... 60 s. */
+    static Duration backoff(int failures) {
+        Duration backoff = FIRST_BACKOFF.multipliedBy(1L << Math.min(failures - 1, 20));
+        return backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff;
     }
 
     long threadFailures() {

@@ -294,6 +294,8 @@ class CrashRecoveryIT {
                             + "%d of %d user/segment change sequences differ from the run without faults",
                     run.getKey(), actual.changes().size(), expected.changes().size(), actual.abandonments().size(),
                     expected.abandonments().size(), contradictions.size(), differing.size(), expectedSequences.size());
+            differing.stream().sorted().limit(10).forEach(key -> Chaos.report("%s: %s was %s, without faults %s", run.getKey(),
+                    key, Memberships.history(actual.changes(), key), Memberships.history(expected.changes(), key)));
 
             assertThat(contradictions).as(run.getKey() + ": a duplicated or missing ENTERED/EXITED").isEmpty();
             assertThat(implied).as(run.getKey() + ": membership records agree with the changes")

@@ -66,6 +66,17 @@ public final class Memberships {
         return sequences;
     }
 
+    /** The changes of one "user/segment" key, with their triggers and event times, for reports. */
+    public static List<String> history(List<ConsumerRecord<String, SegmentChange>> changes, String key) {
+        List<String> history = new ArrayList<>();
+        for (ConsumerRecord<String, SegmentChange> record : changes) {
+            if ((record.key() + "/" + record.value().getSegment()).equals(key)) {
+                history.add(record.value().getKind() + " by " + record.value().getTrigger() + " at " + record.value().getEventTime());
+            }
+        }
+        return history;
+    }
+
     /** {@code members} without the segments in {@code except}. */
     public static Map<String, Set<String>> without(Map<String, Set<String>> members, Set<String> except) {
         Map<String, Set<String>> kept = new HashMap<>();
