@@ -86,6 +86,9 @@ class CrashRecoveryIT {
 
     @AfterAll
     static void stopBroker() throws Exception {
+        for (ChildProcess pipeline : PIPELINES) {
+            pipeline.close();
+        }
         if (admin != null) {
             admin.close();
         }
@@ -132,8 +135,14 @@ class CrashRecoveryIT {
         return new Run(name, config, file, WORK.resolve(name + ".log"));
     }
 
+    /** Every pipeline process this class started, so none outlives it when a test fails. */
+    private static final List<ChildProcess> PIPELINES = new ArrayList<>();
+
     private static ChildProcess startPipeline(Run run) {
-        return ChildProcess.start(SegStreamCli.class, List.of("run", "--config", run.configFile().toString()), run.log());
+        ChildProcess pipeline = ChildProcess.start(SegStreamCli.class, List.of("run", "--config", run.configFile().toString()),
+                run.log());
+        PIPELINES.add(pipeline);
+        return pipeline;
     }
 
     private static Admin admin;
