@@ -94,7 +94,10 @@ class OldEventsIT {
                     contradictions.size());
 
             assertThat(changes).isNotEmpty();
-            assertThat(abandoned).isNotEmpty();
+            if (retail == null) {
+                // The synthetic traffic leaves carts behind; the online-retail export has orders only.
+                assertThat(abandoned).isNotEmpty();
+            }
             for (String topic : List.of(topics.segmentChanges(), topics.cartAbandoned(), topics.segmentMembership())) {
                 assertThat(Chaos.earliestOffsets(kafka.bootstrapServers(), topic).values()).as(topic).containsOnly(0L);
             }
