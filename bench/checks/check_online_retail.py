@@ -7,8 +7,9 @@ Run it after `segstream demo --replay online-retail:FILE` has processed the repl
 with Python's csv module and exact decimals and no SegStream code, for every customer:
 frequency (distinct invoice numbers not starting with C), monetary (sum of quantity x unit price
 over their invoices, cancellations negative) and last purchase, applying the documented rules:
-rows without CustomerID are skipped, consecutive rows of one InvoiceNo form one order, and an
-invoice number counts once (its first group). It then compares each with GET /api/v1/users/{id}.
+rows without CustomerID are skipped, and every row of one InvoiceNo belongs to one order, wherever
+it is in the file (the whole file is grouped in memory); an order's time is its latest row's
+InvoiceDate. It then compares each with GET /api/v1/users/{id}.
 """
 import csv
 import datetime
@@ -27,27 +28,24 @@ def read(path):
 
 
 def compute(path):
-    customers = {}
-    seen_invoices = set()
-    previous = None
-    skip_group = False
+    invoices = {}
     for row in read(path):
-        invoice = row["InvoiceNo"]
-        if invoice != previous:
-            skip_group = invoice in seen_invoices
-            seen_invoices.add(invoice)
-            previous = invoice
         customer = row["CustomerID"].strip()
-        if not customer or skip_group:
+        if not customer:
             continue
         customer = customer[:-2] if customer.endswith(".0") else customer
         amount = decimal.Decimal(row["Quantity"]) * decimal.Decimal(row["UnitPrice"])
         at = datetime.datetime.strptime(row["InvoiceDate"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=datetime.timezone.utc)
-        c = customers.setdefault(customer, {"purchases": set(), "monetary": decimal.Decimal(0), "last": None})
-        c["monetary"] += amount
-        if not invoice.startswith("C"):
-            c["purchases"].add(invoice)
-            c["last"] = at if c["last"] is None or at > c["last"] else c["last"]
+        invoice = invoices.setdefault(row["InvoiceNo"], {"customer": customer, "amount": decimal.Decimal(0), "at": at})
+        invoice["amount"] += amount
+        invoice["at"] = max(invoice["at"], at)
+    customers = {}
+    for number, invoice in invoices.items():
+        c = customers.setdefault(invoice["customer"], {"purchases": 0, "monetary": decimal.Decimal(0), "last": None})
+        c["monetary"] += invoice["amount"]
+        if not number.startswith("C"):
+            c["purchases"] += 1
+            c["last"] = invoice["at"] if c["last"] is None else max(c["last"], invoice["at"])
     return customers
 
 
@@ -61,14 +59,14 @@ def main():
             rfm = json.load(response)["rfm"]
         want_last = c["last"].strftime("%Y-%m-%dT%H:%M:%SZ") if c["last"] else None
         got_last = rfm["lastPurchase"]
-        ok = (rfm["frequency"] == len(c["purchases"])
+        ok = (rfm["frequency"] == c["purchases"]
               and decimal.Decimal(str(rfm["monetary"])).quantize(decimal.Decimal("0.01"))
               == c["monetary"].quantize(decimal.Decimal("0.01"))
               and got_last == want_last)
         if ok:
             matched += 1
         else:
-            mismatched.append((customer, len(c["purchases"]), str(c["monetary"]), want_last,
+            mismatched.append((customer, c["purchases"], str(c["monetary"]), want_last,
                                rfm["frequency"], rfm["monetary"], got_last))
     print(f"customers: {len(expected)}  matched: {matched}  mismatched: {len(mismatched)}")
     for m in mismatched[:20]:

@@ -48,6 +48,7 @@ public final class SegStreamConfig extends AbstractConfig {
     public static final String TIME_MODE = "time.mode";
     public static final String GRACE = "grace";
     public static final String DEDUP_RETENTION = "dedup.retention";
+    public static final String ORDERS_DEDUP_RETENTION = "orders.dedup.retention";
     public static final String TIMESTAMP_MAX_FUTURE = "timestamp.max.future";
     public static final String PUNCTUATION_INTERVAL = "punctuation.interval";
     public static final String RFM_WINDOW_DAYS = "rfm.window.days";
@@ -98,7 +99,11 @@ public final class SegStreamConfig extends AbstractConfig {
                     "How far behind the latest event time of its input partition a record may be and still count; "
                             + "later ones are dead-lettered (LATE).")
             .define(DEDUP_RETENTION, Type.STRING, "24h", Durations.positive(), Importance.MEDIUM,
-                    "How long event ids and order ids are remembered to drop duplicates.")
+                    "How long a click's event id is remembered, counted back from the user's latest click, to drop "
+                            + "a re-sent click.")
+            .define(ORDERS_DEDUP_RETENTION, Type.STRING, "400d", Durations.positive(), Importance.MEDIUM,
+                    "How long an order id is remembered (in event time) to drop a re-sent order: beyond it, the same "
+                            + "order id counts again.")
             .define(TIMESTAMP_MAX_FUTURE, Type.STRING, "1h", Durations.positive(), Importance.LOW,
                     "An event timestamp further than this ahead of the wall clock is invalid (INVALID_TIMESTAMP). "
                             + "At most the brokers' log.message.timestamp.after.max.ms (1h by default): state "

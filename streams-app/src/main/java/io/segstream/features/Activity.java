@@ -2,8 +2,12 @@ package io.segstream.features;
 
 import io.segstream.avro.ClickEvent;
 import io.segstream.avro.Order;
+import io.segstream.serde.StateEncoding;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Comparator;
+import org.apache.avro.io.Decoder;
+import org.apache.avro.io.Encoder;
 
 /**
  * One thing a user did, reduced to what the features need, in the order-sensitive timeline.
@@ -21,7 +25,10 @@ public record Activity(
         String currency,
         Long dwellMs) {
 
+    /** What was done. Part of the state encoding: symbols are only ever appended. */
     public enum Kind { PAGE_VIEW, PRODUCT_VIEW, ADD_TO_CART, REMOVE_FROM_CART, CHECKOUT_START, SEARCH, PURCHASE, REFUND }
+
+    private static final Kind[] KINDS = Kind.values();
 
     public static final Comparator<Activity> EVENT_TIME_ORDER =
             Comparator.comparingLong(Activity::at).thenComparing(Activity::id);
@@ -44,5 +51,23 @@ public record Activity(
 
     boolean isPageView() {
         return kind == Kind.PAGE_VIEW || kind == Kind.PRODUCT_VIEW;
+    }
+
+    /** Everything but the time and id, under schema io/segstream/state/activity-body-v1.avsc. */
+    void writeBody(Encoder out) throws IOException {
+        out.writeEnum(kind.ordinal());
+        StateEncoding.writeNullableString(out, sessionId);
+        StateEncoding.writeNullableString(out, productId);
+        StateEncoding.writeNullableString(out, category);
+        out.writeInt(quantity);
+        StateEncoding.writeNullableDecimal(out, price);
+        StateEncoding.writeNullableString(out, currency);
+        StateEncoding.writeNullableLong(out, dwellMs);
+    }
+
+    static Activity readBody(long at, String id, Decoder in) throws IOException {
+        return new Activity(at, id, KINDS[in.readEnum()], StateEncoding.readNullableString(in),
+                StateEncoding.readNullableString(in), StateEncoding.readNullableString(in), in.readInt(),
+                StateEncoding.readNullableDecimal(in), StateEncoding.readNullableString(in), StateEncoding.readNullableLong(in));
     }
 }

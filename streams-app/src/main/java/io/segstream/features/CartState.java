@@ -1,12 +1,18 @@
 package io.segstream.features;
 
+import io.segstream.facts.Cart;
+import io.segstream.facts.CartLine;
+import io.segstream.serde.StateEncoding;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import org.apache.avro.io.Decoder;
+import org.apache.avro.io.Encoder;
 
 /**
- * A user's open cart (store {@code cart}). Its lines depend on the order of adds, removes and
+ * A user's open cart (part of the user's state). Its lines depend on the order of adds, removes and
  * purchases, so it is folded from the user's timeline in event-time order; the abandonment fields
  * record what was emitted and are carried over when the cart is re-folded.
  */
@@ -115,5 +121,36 @@ public final class CartState {
         int items = current.stream().mapToInt(CartLine::quantity).sum();
         return new Cart(current, value(), items, currency, Times.instant(lastActivity == Long.MIN_VALUE ? null : lastActivity),
                 checkoutStarted, Times.instant(abandonedAt), sessionId);
+    }
+
+    void write(Encoder out) throws IOException {
+        StateEncoding.writeArray(out, lines.values(), (encoder, line) -> {
+            encoder.writeString(line.productId());
+            StateEncoding.writeNullableString(encoder, line.category());
+            encoder.writeInt(line.quantity());
+            StateEncoding.writeDecimal(encoder, line.unitPrice());
+        });
+        out.writeBoolean(checkoutStarted);
+        out.writeLong(lastActivity);
+        StateEncoding.writeNullableString(out, sessionId);
+        StateEncoding.writeNullableString(out, currency);
+        StateEncoding.writeNullableLong(out, abandonedAt);
+        StateEncoding.writeNullableLong(out, timerDue);
+    }
+
+    static CartState read(Decoder in) throws IOException {
+        CartState cart = new CartState();
+        StateEncoding.readArray(in, decoder -> {
+            CartLine line = new CartLine(decoder.readString(), StateEncoding.readNullableString(decoder), decoder.readInt(),
+                    StateEncoding.readDecimal(decoder));
+            cart.lines.put(line.productId(), line);
+        });
+        cart.checkoutStarted = in.readBoolean();
+        cart.lastActivity = in.readLong();
+        cart.sessionId = StateEncoding.readNullableString(in);
+        cart.currency = StateEncoding.readNullableString(in);
+        cart.abandonedAt = StateEncoding.readNullableLong(in);
+        cart.timerDue = StateEncoding.readNullableLong(in);
+        return cart;
     }
 }

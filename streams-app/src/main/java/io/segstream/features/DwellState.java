@@ -1,11 +1,16 @@
 package io.segstream.features;
 
+import io.segstream.facts.Dwell;
+import io.segstream.serde.StateEncoding;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.avro.io.Decoder;
+import org.apache.avro.io.Encoder;
 
 /**
- * A user's sessions and time on pages (store {@code dwell}). An event's dwell is its tracker's
+ * A user's sessions and time on pages (part of the user's state). An event's dwell is its tracker's
  * dwell_ms, else the gap to the next event of the same session capped at dwell.max.ms; the last
  * event of a session adds nothing. Folded from the timeline in event-time order.
  */
@@ -116,5 +121,65 @@ public final class DwellState {
                 now - current.lastAt() <= sessionGapMs);
         return new Dwell(session, sessions, recentSessionCount, sessions == 0 ? 0 : totalDwellMs / sessions,
                 totalDwellMs, byCategory);
+    }
+
+    void write(Encoder out) throws IOException {
+        if (previous == null) {
+            out.writeIndex(0);
+        } else {
+            out.writeIndex(1);
+            out.writeLong(previous.at());
+            out.writeString(previous.session());
+            StateEncoding.writeNullableString(out, previous.category());
+            out.writeBoolean(previous.dwellKnown());
+        }
+        out.writeLong(sessions);
+        out.writeLong(totalDwellMs);
+        if (current == null) {
+            out.writeIndex(0);
+        } else {
+            out.writeIndex(1);
+            out.writeString(current.key());
+            out.writeLong(current.start());
+            out.writeLong(current.lastAt());
+            out.writeLong(current.dwellMs());
+            out.writeInt(current.pages());
+        }
+        StateEncoding.writeArray(out, recentSessions, Encoder::writeString);
+        StateEncoding.writeArray(out, sessionStartsByDay.entrySet(), (encoder, day) -> {
+            encoder.writeLong(day.getKey());
+            encoder.writeLong(day.getValue());
+        });
+        StateEncoding.writeArray(out, categoryDwellByDay.entrySet(), (encoder, day) -> {
+            encoder.writeLong(day.getKey());
+            StateEncoding.writeArray(encoder, day.getValue().entrySet(), (inner, category) -> {
+                inner.writeString(category.getKey());
+                inner.writeLong(category.getValue());
+            });
+        });
+    }
+
+    static DwellState read(Decoder in) throws IOException {
+        DwellState dwell = new DwellState();
+        if (in.readIndex() == 1) {
+            dwell.previous = new Page(in.readLong(), in.readString(), StateEncoding.readNullableString(in), in.readBoolean());
+        } else {
+            in.readNull();
+        }
+        dwell.sessions = in.readLong();
+        dwell.totalDwellMs = in.readLong();
+        if (in.readIndex() == 1) {
+            dwell.current = new Session(in.readString(), in.readLong(), in.readLong(), in.readLong(), in.readInt());
+        } else {
+            in.readNull();
+        }
+        StateEncoding.readArray(in, decoder -> dwell.recentSessions.addLast(decoder.readString()));
+        StateEncoding.readArray(in, decoder -> dwell.sessionStartsByDay.put(decoder.readLong(), decoder.readLong()));
+        StateEncoding.readArray(in, decoder -> {
+            TreeMap<String, Long> byCategory = new TreeMap<>();
+            dwell.categoryDwellByDay.put(decoder.readLong(), byCategory);
+            StateEncoding.readArray(decoder, inner -> byCategory.put(inner.readString(), inner.readLong()));
+        });
+        return dwell;
     }
 }

@@ -1,9 +1,14 @@
 package io.segstream.features;
 
+import io.segstream.facts.Interest;
+import io.segstream.serde.StateEncoding;
+import java.io.IOException;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.avro.io.Decoder;
+import org.apache.avro.io.Encoder;
 
-/** Product views per category in hourly buckets (store {@code interest}); commutative. */
+/** Product views per category in hourly buckets (part of the user's state); commutative. */
 public final class InterestState {
 
     TreeMap<Long, TreeMap<String, Integer>> viewsByHour = new TreeMap<>();
@@ -27,5 +32,27 @@ public final class InterestState {
             hour.forEach((category, views) -> counts.merge(category, views, Integer::sum));
         }
         return new Interest(counts);
+    }
+
+    void write(Encoder out) throws IOException {
+        out.writeLong(latestHour);
+        StateEncoding.writeArray(out, viewsByHour.entrySet(), (encoder, hour) -> {
+            encoder.writeLong(hour.getKey());
+            StateEncoding.writeArray(encoder, hour.getValue().entrySet(), (inner, category) -> {
+                inner.writeString(category.getKey());
+                inner.writeInt(category.getValue());
+            });
+        });
+    }
+
+    static InterestState read(Decoder in) throws IOException {
+        InterestState interest = new InterestState();
+        interest.latestHour = in.readLong();
+        StateEncoding.readArray(in, decoder -> {
+            TreeMap<String, Integer> byCategory = new TreeMap<>();
+            interest.viewsByHour.put(decoder.readLong(), byCategory);
+            StateEncoding.readArray(decoder, inner -> byCategory.put(inner.readString(), inner.readInt()));
+        });
+        return interest;
     }
 }

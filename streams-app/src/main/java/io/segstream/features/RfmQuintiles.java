@@ -1,6 +1,8 @@
 package io.segstream.features;
 
 import io.segstream.avro.RfmSketches;
+import io.segstream.facts.Rfm;
+import io.segstream.facts.RfmScores;
 import java.nio.ByteBuffer;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.memory.Memory;

@@ -6,14 +6,14 @@ import java.time.Instant;
 import org.apache.datasketches.kll.KllDoublesSketch;
 
 /** Summarises one task's customers into KLL sketches of recency, frequency and monetary value. */
-final class RfmSketchBuilder {
+public final class RfmSketchBuilder {
 
     private final KllDoublesSketch recency = KllDoublesSketch.newHeapInstance();
     private final KllDoublesSketch frequency = KllDoublesSketch.newHeapInstance();
     private final KllDoublesSketch monetary = KllDoublesSketch.newHeapInstance();
     private long customers;
 
-    void add(RfmState customer, long now) {
+    public void add(RfmState customer, long now) {
         if (customer.purchases() == 0) {
             return;
         }
@@ -23,7 +23,7 @@ final class RfmSketchBuilder {
         monetary.update(customer.monetary().doubleValue());
     }
 
-    RfmSketches build(String taskId, long now) {
+    public RfmSketches build(String taskId, long now) {
         return RfmSketches.newBuilder()
                 .setTaskId(taskId)
                 .setCustomers(customers)

@@ -2,18 +2,22 @@ package io.segstream.features;
 
 import io.segstream.avro.Order;
 import io.segstream.avro.OrderType;
+import io.segstream.facts.Rfm;
+import io.segstream.facts.RfmScores;
+import io.segstream.serde.StateEncoding;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.TreeMap;
-import java.util.TreeSet;
+import org.apache.avro.io.Decoder;
+import org.apache.avro.io.Encoder;
 
 /**
- * A customer's orders, reduced to what RFM needs (store {@code rfm}). Every operation is
- * commutative and idempotent per order id, so arrival order and replays do not change the result.
+ * A customer's orders, reduced to what RFM needs (part of the user's state). Every operation is
+ * commutative, so arrival order does not change the result; an order is applied once because the
+ * de-duplication stage before it drops repeated order ids (see {@link Deduplication}).
  */
 public final class RfmState {
 
-    /** Every order id applied, purchases and refunds: counts stay exact beyond the dedup window. */
-    TreeSet<String> orderIds = new TreeSet<>();
     long purchases;
     long refunds;
     BigDecimal monetary = BigDecimal.ZERO;
@@ -32,11 +36,8 @@ public final class RfmState {
         }
     }
 
-    /** Applies an order once; returns false when its id was already applied. */
-    public boolean apply(Order order, int windowDays) {
-        if (!orderIds.add(order.getOrderId())) {
-            return false;
-        }
+    /** Applies an order (one not applied before). */
+    public void apply(Order order, int windowDays) {
         long at = order.getEventTimestamp().toEpochMilli();
         BigDecimal total = order.getTotal();
         monetary = monetary.add(total);
@@ -52,7 +53,6 @@ public final class RfmState {
         days.merge(Times.day(at), new DayTotals(purchase ? 1 : 0, total), (a, b) -> a.plus(b.purchases(), b.spend()));
         latestOrder = Math.max(latestOrder, at);
         days.headMap(Times.day(latestOrder) - windowDays + 1).clear();
-        return true;
     }
 
     /** The read model as of {@code now}. */
@@ -80,5 +80,34 @@ public final class RfmState {
 
     public Long lastPurchase() {
         return lastPurchase;
+    }
+
+    void write(Encoder out) throws IOException {
+        out.writeLong(purchases);
+        out.writeLong(refunds);
+        StateEncoding.writeDecimal(out, monetary);
+        StateEncoding.writeDecimal(out, refunded);
+        StateEncoding.writeNullableLong(out, firstPurchase);
+        StateEncoding.writeNullableLong(out, lastPurchase);
+        out.writeLong(latestOrder);
+        StateEncoding.writeArray(out, days.entrySet(), (encoder, day) -> {
+            encoder.writeLong(day.getKey());
+            encoder.writeLong(day.getValue().purchases());
+            StateEncoding.writeDecimal(encoder, day.getValue().spend());
+        });
+    }
+
+    static RfmState read(Decoder in) throws IOException {
+        RfmState state = new RfmState();
+        state.purchases = in.readLong();
+        state.refunds = in.readLong();
+        state.monetary = StateEncoding.readDecimal(in);
+        state.refunded = StateEncoding.readDecimal(in);
+        state.firstPurchase = StateEncoding.readNullableLong(in);
+        state.lastPurchase = StateEncoding.readNullableLong(in);
+        state.latestOrder = in.readLong();
+        StateEncoding.readArray(in, decoder -> state.days.put(decoder.readLong(),
+                new DayTotals(decoder.readLong(), StateEncoding.readDecimal(decoder))));
+        return state;
     }
 }

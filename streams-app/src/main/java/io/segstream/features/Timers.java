@@ -10,11 +10,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Time-driven work (store {@code timers}): keys sort by due time, so the punctuator reads only the
  * timers that are due. Key: 19-digit zero-padded due time, kind, user.
  */
-final class Timers {
+public final class Timers {
 
-    enum Kind { CART_ABANDON }
+    public enum Kind { CART_ABANDON }
 
-    record Due(long due, Kind kind, String user) {}
+    public record Due(long due, Kind kind, String user) {}
 
     private static final char SEPARATOR = '|';
 

@@ -124,7 +124,7 @@ public final class ApiServer implements AutoCloseable {
             answerLocally(ctx, user, answer.apply(stale));
             return;
         }
-        KeyQueryMetadata owner = streams.queryMetadataForKey(StoreNames.CART, user, Serdes.String().serializer());
+        KeyQueryMetadata owner = streams.queryMetadataForKey(StoreNames.USERS, user, Serdes.String().serializer());
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE) || owner.activeHost() == null) {
             throw new InvalidStateStoreException("no instance owns the key yet");
         }

@@ -2,21 +2,17 @@ package io.segstream.query;
 
 import io.segstream.avro.RfmSketches;
 import io.segstream.config.StoreNames;
-import io.segstream.features.CartState;
-import io.segstream.features.DwellState;
+import io.segstream.facts.Facts;
+import io.segstream.facts.UserFeatures;
 import io.segstream.features.FeatureSettings;
-import io.segstream.features.FeatureViews;
-import io.segstream.features.InterestState;
 import io.segstream.features.RfmQuintiles;
-import io.segstream.features.RfmState;
 import io.segstream.features.TimeMode;
 import io.segstream.segments.CompiledSegment;
-import io.segstream.segments.Facts;
-import io.segstream.segments.MembershipState;
 import io.segstream.segments.SegmentCatalog;
 import io.segstream.segments.SegmentEvaluator;
-import io.segstream.segments.UserFeatures;
 import io.segstream.topology.InstanceState;
+import io.segstream.topology.UserState;
+import io.segstream.topology.UserStateSerde;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +32,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class LocalQueries {
 
+    private static final UserStateSerde SERDE = UserStateSerde.INSTANCE;
+
     private final KafkaStreams streams;
     private final FeatureSettings settings;
     private final InstanceState instance;
@@ -54,13 +52,11 @@ public final class LocalQueries {
     }
 
     public Optional<UserProfile> profile(String user, boolean stale) {
-        return features(user, stale).map(features -> {
-            MembershipState membership = store(StoreNames.MEMBERSHIP, stale).get(user) instanceof MembershipState m ? m : null;
+        return state(user, stale).map(state -> {
+            UserFeatures features = features(user, state);
             List<UserProfile.Segment> segments = new ArrayList<>();
-            if (membership != null) {
-                membership.segments().forEach((name, member) ->
-                        segments.add(new UserProfile.Segment(name, member.version(), Instant.ofEpochMilli(member.since()))));
-            }
+            state.membership().segments().forEach((name, member) ->
+                    segments.add(new UserProfile.Segment(name, member.version(), Instant.ofEpochMilli(member.since()))));
             Facts.Input input = new Facts.Input(features, 0);
             return new UserProfile(user, Instant.ofEpochMilli(features.now()), features.rfm(), features.dwell(),
                     features.cart(), features.interest(), evaluator.intentModel().score(input), segments, stale);
@@ -68,7 +64,8 @@ public final class LocalQueries {
     }
 
     public Optional<Explanation> explain(String user, boolean stale) {
-        return features(user, stale).map(features -> {
+        return state(user, stale).map(state -> {
+            UserFeatures features = features(user, state);
             Facts.Input input = evaluator.facts(features);
             SegmentCatalog.Snapshot catalog = instance.catalog().snapshot();
             Map<String, CompiledSegment> matching = catalog.matching(input);
@@ -83,8 +80,8 @@ public final class LocalQueries {
     /** Members per segment among this instance's users. */
     public Map<String, Long> memberCounts() {
         Map<String, Long> counts = new TreeMap<>();
-        try (KeyValueIterator<String, Object> all = store(StoreNames.MEMBERSHIP, false).all()) {
-            all.forEachRemaining(entry -> ((MembershipState) entry.value).segments().keySet()
+        try (KeyValueIterator<String, Object> all = store(StoreNames.USERS, false).all()) {
+            all.forEachRemaining(entry -> SERDE.decodeMembership((byte[]) entry.value).segments().keySet()
                     .forEach(segment -> counts.merge(segment, 1L, Long::sum)));
         }
         return counts;
@@ -93,10 +90,10 @@ public final class LocalQueries {
     /** Up to {@code limit} of this instance's members of {@code segment} with user ids after {@code after}, sorted. */
     public List<String> members(String segment, String after, int limit) {
         List<String> members = new ArrayList<>();
-        try (KeyValueIterator<String, Object> range = store(StoreNames.MEMBERSHIP, false).range(after, null)) {
+        try (KeyValueIterator<String, Object> range = store(StoreNames.USERS, false).range(after, null)) {
             while (range.hasNext() && members.size() < limit) {
                 KeyValue<String, Object> entry = range.next();
-                if (!entry.key.equals(after) && ((MembershipState) entry.value).segments().containsKey(segment)) {
+                if (!entry.key.equals(after) && SERDE.decodeMembership((byte[]) entry.value).segments().containsKey(segment)) {
                     members.add(entry.key);
                 }
             }
@@ -104,14 +101,12 @@ public final class LocalQueries {
         return members;
     }
 
-    private Optional<UserFeatures> features(String user, boolean stale) {
-        CartState cart = (CartState) store(StoreNames.CART, stale).get(user);
-        if (cart == null) {
-            return Optional.empty();
-        }
-        return Optional.of(FeatureViews.read(user, now(), settings, (RfmState) store(StoreNames.RFM, stale).get(user),
-                (DwellState) store(StoreNames.DWELL, stale).get(user), cart,
-                (InterestState) store(StoreNames.INTEREST, stale).get(user), quintiles()));
+    private Optional<UserState> state(String user, boolean stale) {
+        return Optional.ofNullable((byte[]) store(StoreNames.USERS, stale).get(user)).map(SERDE::decode);
+    }
+
+    private UserFeatures features(String user, UserState state) {
+        return state.features().view(user, now(), settings, quintiles());
     }
 
     private RfmQuintiles quintiles() {

@@ -1,9 +1,9 @@
 package io.segstream.query;
 
-import io.segstream.features.Cart;
-import io.segstream.features.Dwell;
-import io.segstream.features.Interest;
-import io.segstream.features.Rfm;
+import io.segstream.facts.Cart;
+import io.segstream.facts.Dwell;
+import io.segstream.facts.Interest;
+import io.segstream.facts.Rfm;
 import io.segstream.scoring.IntentScore;
 import java.time.Instant;
 import java.util.List;

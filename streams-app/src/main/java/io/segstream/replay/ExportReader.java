@@ -14,14 +14,18 @@ import io.segstream.avro.OrderType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -53,7 +57,7 @@ public final class ExportReader {
     public void read(InputStream csv, Consumer<SpecificRecord> emit) throws IOException {
         CsvMapper mapper = new CsvMapper().enable(CsvParser.Feature.TRIM_SPACES);
         CsvSchema schema = CsvSchema.emptySchema().withHeader();
-        OnlineRetailInvoice invoice = new OnlineRetailInvoice();
+        OnlineRetailInvoices invoices = new OnlineRetailInvoices();
         long line = 1;
         try (MappingIterator<Map<String, String>> rows = mapper.readerFor(Map.class).with(schema).readValues(csv)) {
             while (true) {
@@ -75,7 +79,7 @@ public final class ExportReader {
                         throw new SkippedRow("malformed row: " + row.size() + " of " + format.columns() + " fields");
                     }
                     if (format == ReplayFormat.ONLINE_RETAIL) {
-                        invoice.add(row, emit);
+                        invoices.add(row, emit);
                     } else {
                         rees46(row, line, emit);
                     }
@@ -84,7 +88,7 @@ public final class ExportReader {
                 }
             }
         }
-        invoice.flush(emit);
+        invoices.flush(emit);
     }
 
     private static final class SkippedRow extends RuntimeException {
@@ -93,20 +97,29 @@ public final class ExportReader {
         }
     }
 
-    /** Consecutive lines of one InvoiceNo become one order. */
-    private final class OnlineRetailInvoice {
-        private String invoiceNo;
-        private String customer;
-        private Instant at;
-        private final List<LineItem> lines = new ArrayList<>();
-        private BigDecimal total = BigDecimal.ZERO;
+    /**
+     * Lines grouped into orders by InvoiceNo, with bounded memory. The export is in time order but
+     * an invoice's lines may be interleaved with another's (the real export has such invoices, a few
+     * rows apart): an invoice stays open until the export has moved {@link #CLOSE_AFTER} past its
+     * latest line, and at most {@link #MAX_OPEN} are open at once. A line of an invoice closed
+     * earlier is skipped with a reason, never folded into a second order of the same number.
+     */
+    private final class OnlineRetailInvoices {
+        static final Duration CLOSE_AFTER = Duration.ofHours(1);
+        static final int MAX_OPEN = 10_000;
+        static final int CLOSED_REMEMBERED = 100_000;
+
+        private final LinkedHashMap<String, Invoice> open = new LinkedHashMap<>();
+        private final Set<String> closed = Collections.newSetFromMap(new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > CLOSED_REMEMBERED;
+            }
+        });
+        private Instant latest = Instant.MIN;
 
         void add(Map<String, String> row, Consumer<SpecificRecord> emit) {
             String number = required(row, "InvoiceNo");
-            if (!number.equals(invoiceNo)) {
-                flush(emit);
-                invoiceNo = number;
-            }
             String customerId = row.getOrDefault("CustomerID", "");
             if (customerId.isBlank()) {
                 throw new SkippedRow("no CustomerID");
@@ -121,22 +134,67 @@ public final class ExportReader {
                 throw new SkippedRow(refund ? "cancellation line with a non-negative Quantity"
                         : "invoice line with a non-positive Quantity");
             }
-            customer = customerId.endsWith(".0") ? customerId.substring(0, customerId.length() - 2) : customerId;
-            at = time(required(row, "InvoiceDate"));
-            lines.add(LineItem.newBuilder().setProductId(required(row, "StockCode")).setQuantity(quantity)
-                    .setUnitPrice(unitPrice).build());
-            total = total.add(unitPrice.multiply(BigDecimal.valueOf(quantity)));
+            String customer = customerId.endsWith(".0") ? customerId.substring(0, customerId.length() - 2) : customerId;
+            Instant at = time(required(row, "InvoiceDate"));
+            if (at.isAfter(latest)) {
+                latest = at;
+                closeBefore(latest.minus(CLOSE_AFTER), emit);
+            }
+            if (closed.contains(number)) {
+                throw new SkippedRow("line of an invoice closed earlier (more than " + CLOSE_AFTER.toHours()
+                        + " h of the export after its last line)");
+            }
+            Invoice invoice = open.computeIfAbsent(number, ignored -> new Invoice(customer));
+            if (!invoice.customer.equals(customer)) {
+                throw new SkippedRow("invoice line of another CustomerID than the invoice's");
+            }
+            invoice.add(LineItem.newBuilder().setProductId(required(row, "StockCode")).setQuantity(quantity)
+                    .setUnitPrice(unitPrice).build(), unitPrice.multiply(BigDecimal.valueOf(quantity)), at);
+            if (open.size() > MAX_OPEN) {
+                close(open.entrySet().iterator().next().getKey(), emit);
+            }
+        }
+
+        /** Emits every invoice whose latest line is before {@code horizon}, in the order they were opened. */
+        private void closeBefore(Instant horizon, Consumer<SpecificRecord> emit) {
+            List<String> due = new ArrayList<>();
+            open.forEach((number, invoice) -> {
+                if (invoice.at.isBefore(horizon)) {
+                    due.add(number);
+                }
+            });
+            due.forEach(number -> close(number, emit));
+        }
+
+        private void close(String number, Consumer<SpecificRecord> emit) {
+            Invoice invoice = open.remove(number);
+            closed.add(number);
+            emit.accept(Order.newBuilder().setOrderId(number).setUserId(invoice.customer)
+                    .setType(number.startsWith("C") ? OrderType.REFUND : OrderType.PURCHASE)
+                    .setLines(invoice.lines).setTotal(invoice.total).setCurrency("GBP").setEventTimestamp(invoice.at).build());
+            summary.order();
         }
 
         void flush(Consumer<SpecificRecord> emit) {
-            if (!lines.isEmpty()) {
-                emit.accept(Order.newBuilder().setOrderId(invoiceNo).setUserId(customer)
-                        .setType(invoiceNo.startsWith("C") ? OrderType.REFUND : OrderType.PURCHASE)
-                        .setLines(List.copyOf(lines)).setTotal(total).setCurrency("GBP").setEventTimestamp(at).build());
-                summary.order();
-            }
-            lines.clear();
-            total = BigDecimal.ZERO;
+            new ArrayList<>(open.keySet()).forEach(number -> close(number, emit));
+        }
+    }
+
+    /** One open invoice: its lines, their total, and its latest line's time (the order's event time). */
+    private static final class Invoice {
+        final String customer;
+        final List<LineItem> lines = new ArrayList<>();
+        BigDecimal total = BigDecimal.ZERO;
+        Instant at = Instant.MIN;
+
+        Invoice(String customer) {
+            this.customer = customer;
+        }
+
+        void add(LineItem line, BigDecimal amount, Instant lineAt) {
+            lines.add(line);
+            total = total.add(amount);
+            at = lineAt.isAfter(at) ? lineAt : at;
         }
     }
 

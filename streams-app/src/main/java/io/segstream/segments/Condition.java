@@ -2,6 +2,8 @@ package io.segstream.segments;
 
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
+import io.segstream.facts.Fact;
+import io.segstream.facts.Facts;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -11,6 +11,8 @@ import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import io.segstream.facts.Fact;
+import io.segstream.facts.Facts;
 import java.util.List;
 import java.util.regex.Pattern;
 

@@ -1,5 +1,6 @@
 package io.segstream.segments;
 
+import io.segstream.facts.Fact;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,6 +1,7 @@
 package io.segstream.segments;
 
 import io.segstream.avro.SegmentDefinition;
+import io.segstream.facts.Facts;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -5,6 +5,8 @@ import io.segstream.avro.Membership;
 import io.segstream.avro.SegmentChange;
 import io.segstream.avro.SegmentChangeKind;
 import io.segstream.avro.UserSegments;
+import io.segstream.facts.Facts;
+import io.segstream.facts.UserFeatures;
 import io.segstream.scoring.IntentModel;
 import io.segstream.scoring.IntentScore;
 import java.time.Instant;

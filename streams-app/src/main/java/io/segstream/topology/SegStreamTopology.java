@@ -15,26 +15,18 @@ import io.segstream.dlq.DeadLetterDeserializationHandler;
 import io.segstream.dlq.DeadLetterProcessingHandler;
 import io.segstream.dlq.DeadLetterProductionHandler;
 import io.segstream.dlq.DeadLetters;
-import io.segstream.features.CartState;
-import io.segstream.features.DwellState;
 import io.segstream.features.FeatureSettings;
-import io.segstream.features.InterestState;
-import io.segstream.features.RfmState;
-import io.segstream.features.StateSerde;
-import io.segstream.features.Timeline;
-import io.segstream.features.UserFeatureProcessor;
 import io.segstream.registry.SchemaRegistryClient;
 import io.segstream.scoring.IntentModel;
-import io.segstream.segments.MembershipState;
 import io.segstream.segments.SegmentEvaluator;
 import io.segstream.serde.SpecificAvroSerde;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -51,9 +43,9 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The SegStream topology. Clicks and orders are validated (bad ones dead-lettered), re-keyed by
- * user once if configured, merged, and handled per user by {@link UserFeatureProcessor}, which
- * owns the feature and membership stores and emits segment changes, memberships, cart
- * abandonments and RFM sketches. Definitions and sketches arrive through global stores. Tests and
+ * user once if configured, merged, and handled per user by {@link UserProcessor}, which owns the
+ * users, order-ids and timers stores and emits segment changes, memberships, cart abandonments
+ * and RFM sketches, each straight to its sink. Definitions and sketches arrive through global stores. Tests and
  * production both build it here.
  */
 public final class SegStreamTopology {
@@ -75,38 +67,31 @@ public final class SegStreamTopology {
         KStream<String, SpecificRecord> orders =
                 input(builder, topics.orders(), "orders", avro(Order.class, registry), settings, repartition);
 
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.USERS), Serdes.String(), Serdes.ByteArray()));
         builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(StoreNames.DEDUP, settings.dedupRetention(), Duration.ofMillis(1), false),
+                Stores.persistentWindowStore(StoreNames.ORDER_IDS, settings.orderDedupRetention(), Duration.ofMillis(1), false),
                 Serdes.String(), Serdes.Long()));
-        builder.addStateStore(stateStore(StoreNames.RFM, RfmState.class));
-        builder.addStateStore(stateStore(StoreNames.DWELL, DwellState.class));
-        builder.addStateStore(stateStore(StoreNames.CART, CartState.class));
-        builder.addStateStore(stateStore(StoreNames.INTEREST, InterestState.class));
-        builder.addStateStore(stateStore(StoreNames.TIMELINE, Timeline.class));
-        builder.addStateStore(stateStore(StoreNames.MEMBERSHIP, MembershipState.class));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.TIMERS), Serdes.String(), Serdes.String()));
 
-        KStream<String, SpecificRecord> outputs = clicks.merge(orders, Named.as("inputs-merge"))
-                .process(() -> new UserFeatureProcessor(settings, instance, evaluator), Named.as(USER_FEATURES),
-                        StoreNames.DEDUP, StoreNames.RFM, StoreNames.DWELL, StoreNames.CART, StoreNames.INTEREST,
-                        StoreNames.TIMELINE, StoreNames.TIMERS, StoreNames.MEMBERSHIP);
+        // The sinks are the processor's direct children: it forwards each output to its own (see Outputs).
+        KStream<String, Object> outputs = clicks.merge(orders, Named.as("inputs-merge"))
+                .process(() -> new UserProcessor(settings, instance, evaluator), Named.as(USER_FEATURES),
+                        StoreNames.USERS, StoreNames.ORDER_IDS, StoreNames.TIMERS);
         Serde<SegmentChange> changes = avro(SegmentChange.class, registry);
-        KStream<String, SegmentChange> segmentChanges = only(outputs, SegmentChange.class, "segment-changes");
-        segmentChanges.to(topics.segmentChanges(), Produced.with(Serdes.String(), changes).withName("segment-changes-sink"));
-        segmentChanges.processValues(RouteFilter::new, Named.as("segment-routes"))
-                .to((user, change, context) -> new String(
-                                context.headers().lastHeader(UserFeatureProcessor.ROUTE_HEADER).value(), StandardCharsets.UTF_8),
-                        Produced.with(Serdes.String(), changes).withName("segment-topic-sink"));
-        only(outputs, UserSegments.class, "membership")
-                .to(topics.segmentMembership(), Produced.with(Serdes.String(), avro(UserSegments.class, registry))
-                        .withName("membership-sink"));
-        only(outputs, CartAbandoned.class, "cart-abandoned")
-                .to(topics.cartAbandoned(), Produced.with(Serdes.String(), avro(CartAbandoned.class, registry))
-                        .withName("cart-abandoned-sink"));
+        outputs.to(topics.segmentChanges(), produced(changes, Outputs.CHANGES));
+        Serializer<SegmentChange> changeSerializer = changes.serializer();
+        Serde<Outputs.Routed> routed = Serdes.serdeFrom(
+                (topic, change) -> changeSerializer.serialize(topic, change.change()),
+                (topic, bytes) -> {
+                    throw new UnsupportedOperationException("routed changes are only written");
+                });
+        outputs.to((user, change, context) -> ((Outputs.Routed) change).topic(), produced(routed, Outputs.SEGMENT_TOPICS));
+        outputs.to(topics.segmentMembership(), produced(avro(UserSegments.class, registry), Outputs.MEMBERSHIP));
+        outputs.to(topics.cartAbandoned(), produced(avro(CartAbandoned.class, registry), Outputs.ABANDONED));
         Serde<RfmSketches> sketches = avro(RfmSketches.class, registry);
-        only(outputs, RfmSketches.class, "rfm-sketches")
-                .to(topics.rfmSketches(), Produced.with(Serdes.String(), sketches).withName("rfm-sketches-sink"));
+        outputs.to(topics.rfmSketches(), produced(sketches, Outputs.SKETCHES));
 
         builder.addGlobalStore(globalStore(StoreNames.RFM_SKETCHES, sketches), topics.rfmSketches(),
                 Consumed.with(Serdes.String(), sketches).withName("rfm-sketches-global"),
@@ -124,10 +109,10 @@ public final class SegStreamTopology {
         return path == null || path.isBlank() ? IntentModel.defaultModel() : IntentModel.load(Path.of(path));
     }
 
-    private static <T extends SpecificRecord> KStream<String, T> only(KStream<String, SpecificRecord> outputs, Class<T> type,
-            String name) {
-        return outputs.filter((key, value) -> type.isInstance(value), Named.as(name + "-filter"))
-                .mapValues(value -> type.cast(value), Named.as("as-" + name));
+    /** A sink of the processor's outputs for values of one type; the processor forwards only those to it. */
+    @SuppressWarnings("unchecked")
+    private static <T> Produced<String, Object> produced(Serde<T> values, String name) {
+        return Produced.with(Serdes.String(), (Serde<Object>) (Serde<?>) values).withName(name);
     }
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> globalStore(String name, Serde<V> values) {
@@ -179,9 +164,5 @@ public final class SegStreamTopology {
 
     private static <T extends SpecificRecord> Serde<T> avro(Class<T> type, SchemaRegistryClient registry) {
         return new SpecificAvroSerde<>(type, registry, false);
-    }
-
-    private static <T> StoreBuilder<KeyValueStore<String, T>> stateStore(String name, Class<T> type) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), new StateSerde<>(type));
     }
 }

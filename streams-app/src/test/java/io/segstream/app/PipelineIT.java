@@ -11,11 +11,11 @@ import io.segstream.avro.ClickEvent;
 import io.segstream.avro.ClickEventType;
 import io.segstream.config.SegStreamConfig;
 import io.segstream.config.StoreNames;
+import io.segstream.topology.UserStateSerde;
 import io.segstream.config.TopicCreator;
 import io.segstream.config.Topics;
 import io.segstream.dlq.DeadLetterReason;
 import io.segstream.dlq.DeadLetters;
-import io.segstream.features.CartState;
 import io.segstream.local.EmbeddedKafkaBroker;
 import io.segstream.registry.HttpSchemaRegistryClient;
 import io.segstream.registry.RegistryConfig;
@@ -94,10 +94,10 @@ class PipelineIT {
                     StandardCharsets.UTF_8)).isEqualTo("UNKNOWN_MAGIC_BYTE");
             assertThat(app.deadLetterCounters().count(DeadLetterReason.UNKNOWN_MAGIC_BYTE)).isEqualTo(1);
 
-            ReadOnlyKeyValueStore<String, CartState> carts = app.streams().store(StoreQueryParameters
-                    .fromNameAndType(StoreNames.CART, QueryableStoreTypes.<String, CartState>keyValueStore()));
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertThat(carts.get("u1").view().abandonedAt()).isEqualTo(T0.plus(Duration.ofMinutes(30))));
+            ReadOnlyKeyValueStore<String, byte[]> users = app.streams().store(StoreQueryParameters
+                    .fromNameAndType(StoreNames.USERS, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(UserStateSerde.INSTANCE.decode(users.get("u1"))
+                    .features().cart().view().abandonedAt()).isEqualTo(T0.plus(Duration.ofMinutes(30))));
             assertThat(app.streams().state()).isEqualTo(KafkaStreams.State.RUNNING);
 
             String api = "http://127.0.0.1:" + app.apiPort();

@@ -3,9 +3,9 @@ package io.segstream.docs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segstream.config.SegStreamConfig;
+import io.segstream.facts.Fact;
+import io.segstream.facts.Facts;
 import io.segstream.registry.RegistryConfig;
-import io.segstream.segments.Fact;
-import io.segstream.segments.Facts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.segstream.avro.CartAbandoned;
 import io.segstream.avro.ClickEventType;
 import io.segstream.avro.LineItem;
+import io.segstream.facts.Cart;
+import io.segstream.facts.CartLine;
 import io.segstream.testing.PipelineDriver;
 import java.math.BigDecimal;
 import java.time.Duration;

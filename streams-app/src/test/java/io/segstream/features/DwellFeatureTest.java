@@ -6,6 +6,7 @@ import static io.segstream.testing.Events.view;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segstream.avro.ClickEventType;
+import io.segstream.facts.Dwell;
 import io.segstream.testing.PipelineDriver;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;

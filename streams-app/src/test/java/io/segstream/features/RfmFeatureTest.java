@@ -5,6 +5,7 @@ import static io.segstream.testing.Events.purchase;
 import static io.segstream.testing.Events.refund;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.segstream.facts.Rfm;
 import io.segstream.testing.PipelineDriver;
 import java.math.BigDecimal;
 import java.util.Map;

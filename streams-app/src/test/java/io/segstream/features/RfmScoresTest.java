@@ -1,13 +1,12 @@
 package io.segstream.features;
 
 import static io.segstream.testing.Events.at;
-import static io.segstream.testing.Events.click;
 import static io.segstream.testing.Events.purchase;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.segstream.avro.ClickEventType;
 import io.segstream.avro.Order;
 import io.segstream.avro.RfmSketches;
+import io.segstream.facts.RfmScores;
 import io.segstream.testing.PipelineDriver;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -46,8 +45,8 @@ class RfmScoresTest {
         }
         orders.sort(Comparator.comparing(Order::getEventTimestamp));
         orders.forEach(pipeline::order);
-        // Stream time moves past the 60 s publication interval: the task publishes its sketches.
-        pipeline.click(click("tick", "someone", ClickEventType.PAGE_VIEW, NOW.plusSeconds(61)).build());
+        // The wall clock moves past the 60 s publication interval: the task publishes its sketches.
+        pipeline.advanceWallClock(Duration.ofSeconds(61));
 
         List<RfmSketches> published = pipeline.globalSketches();
         assertThat(published).singleElement().satisfies(task -> assertThat(task.getCustomers()).isEqualTo(100));

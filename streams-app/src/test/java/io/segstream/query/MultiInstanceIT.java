@@ -84,7 +84,7 @@ class MultiInstanceIT {
 
             HostInfo hostTwo = new HostInfo("127.0.0.1", portTwo);
             String ownedByTwo = users.stream().filter(user -> hostTwo.equals(first.streams()
-                    .queryMetadataForKey(StoreNames.CART, user, Serdes.String().serializer()).activeHost()))
+                    .queryMetadataForKey(StoreNames.USERS, user, Serdes.String().serializer()).activeHost()))
                     .findFirst().orElseThrow();
             int expectedItems = itemsOf(ownedByTwo);
 
@@ -141,7 +141,7 @@ class MultiInstanceIT {
             addToCarts(kafka, client, topics, users);
             HostInfo advertisedTwo = HostInfo.buildFromEndpoint(two.passthrough(SegStreamConfig.APPLICATION_SERVER));
             String ownedByTwo = users.stream().filter(user -> advertisedTwo.equals(first.streams()
-                    .queryMetadataForKey(StoreNames.CART, user, Serdes.String().serializer()).activeHost()))
+                    .queryMetadataForKey(StoreNames.USERS, user, Serdes.String().serializer()).activeHost()))
                     .findFirst().orElseThrow();
 
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {

@@ -3,9 +3,12 @@ package io.segstream.segments;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.segstream.facts.Fact;
+import io.segstream.facts.Facts;
+import io.segstream.facts.Interest;
+import io.segstream.facts.UserFeatures;
 import io.segstream.features.CartState;
 import io.segstream.features.DwellState;
-import io.segstream.features.Interest;
 import io.segstream.features.RfmState;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

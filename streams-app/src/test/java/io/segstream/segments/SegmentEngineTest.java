@@ -55,7 +55,12 @@ class SegmentEngineTest {
                 change("u1", "cart-holders", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0, 1, Map.of("cart.items", 2L)),
                 change("u1", "cart-holders", SegmentChangeKind.EXITED, ChangeTrigger.EVENT, T0.plusSeconds(60), 1,
                         Map.of("cart.items", 0L)));
-        assertThat(pipeline.segmentTopic("segment.cart-holders").readValuesToList()).hasSize(2);
+        // No internal routing header leaks to the consumers of either topic.
+        assertThat(changes).allSatisfy(record -> assertThat(record.headers().toArray()).isEmpty());
+        List<TestRecord<String, SegmentChange>> routed = pipeline.segmentTopic("segment.cart-holders").readRecordsToList();
+        assertThat(routed).extracting(TestRecord::value).containsExactlyElementsOf(
+                changes.stream().map(TestRecord::value).toList());
+        assertThat(routed).allSatisfy(record -> assertThat(record.headers().toArray()).isEmpty());
         assertThat(pipeline.memberships.readValuesToList()).containsExactly(
                 UserSegments.newBuilder().setUserId("u1").setUpdatedAt(T0).setSegments(List.of(Membership.newBuilder()
                         .setSegment("cart-holders").setDefinitionVersion(1).setSince(T0).build())).build(),

@@ -12,16 +12,16 @@ import io.segstream.config.SegStreamConfig;
 import io.segstream.config.StoreNames;
 import io.segstream.config.Topics;
 import io.segstream.dlq.DeadLetterCounters;
-import io.segstream.features.CartState;
-import io.segstream.features.DwellState;
 import io.segstream.features.FeatureCounters;
+import io.segstream.features.FeatureState;
 import io.segstream.features.FeatureSettings;
-import io.segstream.features.InterestState;
 import io.segstream.features.RfmState;
 import io.segstream.registry.InMemorySchemaRegistry;
 import io.segstream.serde.SpecificAvroSerde;
 import io.segstream.topology.InstanceState;
 import io.segstream.topology.SegStreamTopology;
+import io.segstream.topology.UserState;
+import io.segstream.topology.UserStateSerde;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -146,20 +146,43 @@ public final class PipelineDriver implements AutoCloseable {
         driver.advanceWallClockTime(duration);
     }
 
+    /** The user's whole state as store {@code users} holds it, or null. */
+    public UserState state(String user) {
+        byte[] stored = driver.<String, byte[]>getKeyValueStore(StoreNames.USERS).get(user);
+        return stored == null ? null : UserStateSerde.INSTANCE.decode(stored);
+    }
+
+    /** The user's orders, or null before their first one. */
     public RfmState rfm(String user) {
-        return driver.<String, RfmState>getKeyValueStore(StoreNames.RFM).get(user);
+        UserState state = state(user);
+        return state == null ? null : state.features().rfm();
     }
 
-    public CartState cart(String user) {
-        return driver.<String, CartState>getKeyValueStore(StoreNames.CART).get(user);
+    /** The user's live cart, or null when the user has no state. */
+    public io.segstream.features.CartState cart(String user) {
+        UserState state = state(user);
+        return state == null ? null : state.features().cart();
     }
 
-    public DwellState dwell(String user) {
-        return driver.<String, DwellState>getKeyValueStore(StoreNames.DWELL).get(user);
+    public io.segstream.features.DwellState dwell(String user) {
+        UserState state = state(user);
+        return state == null ? null : state.features().dwell();
     }
 
-    public InterestState interest(String user) {
-        return driver.<String, InterestState>getKeyValueStore(StoreNames.INTEREST).get(user);
+    public io.segstream.features.InterestState interest(String user) {
+        UserState state = state(user);
+        return state == null ? null : state.features().interest();
+    }
+
+    /** The user's features as of {@code now}. */
+    public io.segstream.facts.UserFeatures features(String user, Instant now) {
+        UserState state = state(user);
+        return (state == null ? new FeatureState() : state.features()).view(user, now.toEpochMilli(), settings, null);
+    }
+
+    /** Users in store {@code users}. */
+    public long userCount() {
+        return driver.<String, byte[]>getKeyValueStore(StoreNames.USERS).approximateNumEntries();
     }
 
     public List<RfmSketches> globalSketches() {

@@ -28,8 +28,14 @@ class TopologyShapeTest {
                 .filteredOn(node -> node.name().equals(SegStreamTopology.USER_FEATURES))
                 .singleElement()
                 .satisfies(node -> assertThat(((TopologyDescription.Processor) node).stores())
-                        .containsExactlyInAnyOrder("dedup", "rfm", "dwell", "cart", "interest", "timeline", "timers",
-                                "membership"));
+                        .containsExactlyInAnyOrder("users", "order-ids", "timers"));
+        // The outputs are the per-user processor's direct children, one sink per output type.
+        assertThat(description.subtopologies()).flatExtracting(TopologyDescription.Subtopology::nodes)
+                .filteredOn(node -> node.name().equals(SegStreamTopology.USER_FEATURES))
+                .singleElement()
+                .satisfies(node -> assertThat(node.successors()).extracting(TopologyDescription.Node::name)
+                        .containsExactlyInAnyOrder("segment-changes-sink", "segment-topic-sink", "membership-sink",
+                                "cart-abandoned-sink", "rfm-sketches-sink"));
         assertThat(text).doesNotContainPattern("KSTREAM-[A-Z]+-\\d+");
     }
 }

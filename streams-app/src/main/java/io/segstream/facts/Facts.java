@@ -1,13 +1,9 @@
-package io.segstream.segments;
+package io.segstream.facts;
 
 import dev.cel.common.types.CelType;
 import dev.cel.common.types.ListType;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
-import io.segstream.features.Cart;
-import io.segstream.features.CartLine;
-import io.segstream.features.Dwell;
-import io.segstream.features.Rfm;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -1,4 +1,4 @@
-package io.segstream.features;
+package io.segstream.facts;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package io.segstream.features;
+package io.segstream.facts;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -22,7 +22,7 @@ public record Rfm(
         BigDecimal windowMonetary,
         RfmScores scores) {
 
-    static BigDecimal averageOrderValue(BigDecimal monetary, long purchases) {
+    public static BigDecimal averageOrderValue(BigDecimal monetary, long purchases) {
         return purchases == 0 ? null : monetary.divide(BigDecimal.valueOf(purchases), 4, RoundingMode.HALF_EVEN);
     }
 }

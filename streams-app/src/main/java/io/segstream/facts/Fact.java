@@ -1,4 +1,4 @@
-package io.segstream.segments;
+package io.segstream.facts;
 
 import dev.cel.common.types.CelType;
 import java.util.function.Function;

@@ -1,4 +1,4 @@
-package io.segstream.features;
+package io.segstream.facts;
 
 import java.math.BigDecimal;
 import java.time.Instant;

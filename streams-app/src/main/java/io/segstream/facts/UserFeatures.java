@@ -1,9 +1,5 @@
-package io.segstream.segments;
+package io.segstream.facts;
 
-import io.segstream.features.Cart;
-import io.segstream.features.Dwell;
-import io.segstream.features.Interest;
-import io.segstream.features.Rfm;
 
 /**
  * Everything known about one user at one "now": the read models of the feature stores. Missing

@@ -1,0 +1,405 @@
+package io.segstream.bench.e2e;
+
+import io.segstream.app.SegStreamApp;
+import io.segstream.avro.ChangeTrigger;
+import io.segstream.avro.SegmentChange;
+import io.segstream.config.SegStreamConfig;
+import io.segstream.config.TopicCreator;
+import io.segstream.config.Topics;
+import io.segstream.local.EmbeddedKafkaBroker;
+import io.segstream.registry.SchemaRegistries;
+import io.segstream.registry.SchemaRegistryClient;
+import io.segstream.segments.DefinitionTopic;
+import io.segstream.segments.SegmentFiles;
+import io.segstream.segments.SegmentPublisher;
+import io.segstream.serde.SpecificAvroDeserializer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * SegStream against Kafka's own limit, in one run on one embedded broker: the demo's synthetic
+ * traffic preloaded once, drained by a passthrough, a per-user count and SegStream under
+ * exactly-once and at-least-once (same topics, partitions, serdes, one stream thread); then
+ * SegStream's latency at half its measured maximum, its state bytes per user, and the time a fresh
+ * instance takes to restore a million users' state from the changelogs.
+ */
+@Command(name = "end-to-end", mixinStandardHelpOptions = true,
+        description = "End-to-end benchmark of SegStream against a Kafka Streams passthrough and a per-user count.")
+public final class EndToEndBenchmark implements Callable<Integer> {
+
+    private static final String EOS = "exactly_once_v2";
+    private static final String ALOS = "at_least_once";
+    private static final List<String> ALL_PIPELINES = List.of("passthrough", "count", "segstream");
+
+    @Option(names = "--events", defaultValue = "50000", description = "Events preloaded and drained (default: ${DEFAULT-VALUE}).")
+    long events;
+
+    @Option(names = "--users", defaultValue = "20000", description = "Synthetic users (default: ${DEFAULT-VALUE}).")
+    int users;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Seed of the synthetic traffic (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--partitions", defaultValue = "2", description = "Partitions of every topic (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--runs", defaultValue = "3", description = "Drains of each pipeline and guarantee; medians are "
+            + "reported (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--latency-warm-up", defaultValue = "20", description = "Seconds of load before latency is "
+            + "measured (default: ${DEFAULT-VALUE}).")
+    int warmUpSeconds;
+
+    @Option(names = "--latency-seconds", defaultValue = "40", description = "Seconds latency is measured "
+            + "(default: ${DEFAULT-VALUE}; 0 skips it).")
+    int latencySeconds;
+
+    @Option(names = "--restore-users", defaultValue = "1000000", description = "Users whose state a fresh instance "
+            + "restores (default: ${DEFAULT-VALUE}; 0 skips it).")
+    int restoreUsers;
+
+    @Option(names = "--segments", paramLabel = "DIR", description = "Segment definitions (default: deploy/segments).")
+    Path segments;
+
+    @Option(names = "--pipelines", split = ",", defaultValue = "passthrough,count,segstream",
+            description = "Pipelines to drain (default: ${DEFAULT-VALUE}); ratios need passthrough and count.")
+    List<String> pipelines;
+
+    private EmbeddedKafkaBroker broker;
+    private SchemaRegistryClient registry;
+    private Path work;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new EndToEndBenchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        work = Files.createTempDirectory("segstream-bench-");
+        broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), Map.of());
+        try {
+            return run();
+        } finally {
+            broker.close();
+            deleteQuietly(work);
+        }
+    }
+
+    private int run() throws Exception {
+        if (!ALL_PIPELINES.containsAll(pipelines) || !pipelines.contains("segstream")) {
+            System.err.println("--pipelines takes some of " + ALL_PIPELINES + ", segstream included");
+            return 2;
+        }
+        SegStreamConfig inputs = config("bench-setup", "input", EOS);
+        registry = SchemaRegistries.client(inputs.all());
+        TopicCreator.createMissing(inputs);
+        Path definitions = segments != null ? segments : Path.of(System.getProperty("segstream.home", "."), "deploy", "segments");
+        SegmentFiles.Result read = SegmentFiles.read(SegmentFiles.expand(List.of(definitions)));
+        if (!read.ok()) {
+            read.problems().forEach(System.err::println);
+            return 1;
+        }
+        SegmentPublisher.apply(read.segments(), inputs, new DefinitionTopic(inputs, registry));
+        Topics topics = Topics.from(inputs);
+        int preloadedUsers;
+        try (Traffic traffic = new Traffic(seed, users, broker.bootstrapServers(), registry, topics.clickstream(),
+                topics.orders(), 20)) {
+            traffic.preload(events, Duration.ofHours(2));
+            preloadedUsers = traffic.users();
+        }
+        say("preloaded %,d events of %,d users (seed %d, event times over the last 2 h), %d partitions, %d segment definitions",
+                events, preloadedUsers, seed, partitions, read.segments().size());
+
+        Map<String, double[]> rates = new LinkedHashMap<>();
+        String footprintApp = null;
+        for (int run = 1; run <= runs; run++) {
+            for (String guarantee : List.of(EOS, ALOS)) {
+                for (String pipeline : pipelines) {
+                    String applicationId = "bench-" + pipeline + "-" + tag(guarantee) + "-" + run;
+                    double rate = drain(pipeline, guarantee, applicationId, topics);
+                    rates.computeIfAbsent(pipeline + " " + guarantee, key -> new double[runs])[run - 1] = rate;
+                    say("run %d %-11s %-16s %,8.0f events/s", run, pipeline, guarantee, rate);
+                    if (footprintApp == null && pipeline.equals("segstream") && guarantee.equals(EOS)) {
+                        footprintApp = applicationId;
+                    }
+                }
+            }
+        }
+
+        List<String> report = new ArrayList<>();
+        report.add("| pipeline | guarantee | events/s (median of " + runs + ") | runs | SegStream's ratio to it |");
+        report.add("|---|---|---|---|---|");
+        for (String guarantee : List.of(EOS, ALOS)) {
+            double segstream = median(rates.get("segstream " + guarantee));
+            for (String pipeline : pipelines) {
+                double[] measured = rates.get(pipeline + " " + guarantee);
+                double median = median(measured);
+                report.add(String.format("| %s | %s | %,.0f | %s | %s |", pipeline, guarantee, median, list(measured),
+                        pipeline.equals("segstream") ? "" : String.format("%.3f×", segstream / median)));
+            }
+        }
+
+        if (latencySeconds > 0) {
+            report.add("");
+            report.add("| latency, event -> SegmentChange | load (events/s) | changes measured | p50 ms | p99 ms | max ms |");
+            report.add("|---|---|---|---|---|---|");
+            for (String guarantee : List.of(EOS, ALOS)) {
+                double load = median(rates.get("segstream " + guarantee)) / 2;
+                long[] latencies = latency(guarantee, load);
+                report.add(String.format("| %s (%s) | %,.0f | %,d | %d | %d | %d |", guarantee,
+                        guarantee.equals(EOS) ? "read_committed, commit.interval.ms " + commitInterval(guarantee) : "read_uncommitted",
+                        load, latencies.length, percentile(latencies, 50), percentile(latencies, 99),
+                        latencies.length == 0 ? 0 : latencies[latencies.length - 1]));
+            }
+        }
+
+        Changelogs changelogs = new Changelogs(broker.bootstrapServers());
+        List<Changelogs.Partition> state = changelogs.read(footprintApp);
+        Map<String, long[]> stores = Changelogs.bytesByStore(state, footprintApp);
+        long totalBytes = stores.values().stream().mapToLong(totals -> totals[1]).sum();
+        report.add("");
+        report.add(String.format("State after draining %,d events of %,d users (every changelog read to its end, last value "
+                + "per key): %,d bytes, **%,.0f bytes per user**.", events, preloadedUsers, totalBytes,
+                (double) totalBytes / preloadedUsers));
+        report.add("");
+        report.add("| store | live keys | live bytes | bytes per user |");
+        report.add("|---|---|---|---|");
+        stores.forEach((store, totals) -> report.add(String.format("| %s | %,d | %,d | %,.0f |", store, totals[0], totals[1],
+                (double) totals[1] / preloadedUsers)));
+
+        if (restoreUsers > 0) {
+            int copies = (restoreUsers + preloadedUsers - 1) / preloadedUsers;
+            long started = System.nanoTime();
+            long records = changelogs.copy(state, footprintApp, "bench-restore", copies);
+            say("wrote %,d changelog records (%d copies of the state of %,d users) in %.1f s", records, copies,
+                    preloadedUsers, (System.nanoTime() - started) / 1e9);
+            Restore restore = restore();
+            report.add("");
+            report.add(String.format("Restore: a fresh instance (empty state directory) restored %,d users' state "
+                    + "(%,d changelog records, %,d MB) in **%.1f s** (restoration); start to RUNNING %.1f s.",
+                    (long) copies * preloadedUsers, restore.records(), copies * totalBytes >> 20,
+                    restore.restoreSeconds(), restore.runningSeconds()));
+        }
+
+        System.out.println();
+        System.out.printf("SegStream end-to-end benchmark, %s, %d cores, Java %s, Kafka Streams 4.3.1, one stream thread, "
+                + "%d partitions, embedded broker%n%n", LocalDate.now(), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), partitions);
+        report.forEach(System.out::println);
+        return 0;
+    }
+
+    private double drain(String pipeline, String guarantee, String applicationId, Topics topics) throws Exception {
+        Path state = Files.createDirectories(work.resolve("state").resolve(applicationId));
+        Duration timeout = Duration.ofMinutes(20);
+        if (pipeline.equals("segstream")) {
+            SegStreamConfig config = config(applicationId, "input", guarantee, state);
+            try (SegStreamApp app = new SegStreamApp(config, registry)) {
+                app.start();
+                return Pipelines.drainRate(app.streams(), events, timeout);
+            }
+        }
+        if (pipeline.equals("passthrough")) {
+            TopicCreator.createMissing(config(applicationId, "input", guarantee, state),
+                    List.of(applicationId + "-clicks", applicationId + "-orders"));
+        }
+        var properties = Pipelines.streamsProperties(broker.bootstrapServers(), applicationId, guarantee, state.toString());
+        var topology = pipeline.equals("passthrough")
+                ? Pipelines.passthrough(topics.clickstream(), topics.orders(), applicationId, registry)
+                : Pipelines.perUserCount(topics.clickstream(), topics.orders(), registry);
+        try (KafkaStreams streams = new KafkaStreams(topology, properties)) {
+            streams.start();
+            return Pipelines.drainRate(streams, events, timeout);
+        }
+    }
+
+    /**
+     * Event-to-change latencies in ms, sorted: SegStream on fresh topics under live traffic at
+     * {@code load} events/s (event time = produce time); every SegmentChange triggered by an event,
+     * as a consumer of segments.changes sees it (read_committed under exactly-once).
+     */
+    private long[] latency(String guarantee, double load) throws Exception {
+        String prefix = "latency-" + tag(guarantee);
+        SegStreamConfig config = config("bench-" + prefix, prefix, guarantee,
+                Files.createDirectories(work.resolve("state").resolve(prefix)));
+        TopicCreator.createMissing(config);
+        Topics topics = Topics.from(config);
+        long measureFrom = System.currentTimeMillis() + warmUpSeconds * 1000L;
+        long stopAt = measureFrom + latencySeconds * 1000L;
+        List<Long> latencies = new ArrayList<>();
+        try (SegStreamApp app = new SegStreamApp(config, registry)) {
+            app.start();
+            awaitRunning(app.streams(), Duration.ofMinutes(2));
+            Thread reader = new Thread(() -> readChanges(topics.segmentChanges(), guarantee, measureFrom, stopAt, latencies),
+                    "bench-latency-reader");
+            reader.start();
+            try (Traffic traffic = new Traffic(seed + 1, users, broker.bootstrapServers(), registry, topics.clickstream(),
+                    topics.orders(), 0)) {
+                traffic.live(load, () -> System.currentTimeMillis() < stopAt);
+            }
+            reader.join(60_000);
+        }
+        return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
+
+    private void readChanges(String topic, String guarantee, long measureFrom, long stopAt, List<Long> latencies) {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, guarantee.equals(EOS) ? "read_committed" : "read_uncommitted");
+        settings.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+        SpecificAvroDeserializer<SegmentChange> changes = new SpecificAvroDeserializer<>(SegmentChange.class, registry);
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> assigned = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(assigned);
+            consumer.seekToBeginning(assigned);
+            // Events produced before stopAt may still be in flight: read a few seconds more.
+            while (System.currentTimeMillis() < stopAt + 5_000) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(20))) {
+                    long seen = System.currentTimeMillis();
+                    SegmentChange change = changes.deserialize(record.topic(), record.value());
+                    long eventTime = change.getEventTime().toEpochMilli();
+                    if (change.getTrigger() == ChangeTrigger.EVENT && eventTime >= measureFrom && eventTime < stopAt) {
+                        latencies.add(seen - eventTime);
+                    }
+                }
+            }
+        }
+    }
+
+    private record Restore(long records, double restoreSeconds, double runningSeconds) {}
+
+    private Restore restore() throws Exception {
+        SegStreamConfig config = config("bench-restore", "restore", EOS,
+                Files.createDirectories(work.resolve("state").resolve("restore")));
+        TopicCreator.createMissing(config);
+        AtomicLong records = new AtomicLong();
+        AtomicLong firstStart = new AtomicLong();
+        AtomicLong lastEnd = new AtomicLong();
+        try (SegStreamApp app = new SegStreamApp(config, registry)) {
+            app.streams().setGlobalStateRestoreListener(new StateRestoreListener() {
+                @Override
+                public void onRestoreStart(TopicPartition partition, String store, long start, long end) {
+                    firstStart.compareAndSet(0, System.nanoTime());
+                }
+
+                @Override
+                public void onBatchRestored(TopicPartition partition, String store, long batchEnd, long restored) {
+                    records.addAndGet(restored);
+                }
+
+                @Override
+                public void onRestoreEnd(TopicPartition partition, String store, long restored) {
+                    lastEnd.set(System.nanoTime());
+                }
+            });
+            long started = System.nanoTime();
+            app.start();
+            awaitRunning(app.streams(), Duration.ofMinutes(30));
+            double running = (System.nanoTime() - started) / 1e9;
+            return new Restore(records.get(), (lastEnd.get() - firstStart.get()) / 1e9, running);
+        }
+    }
+
+    private static void awaitRunning(KafkaStreams streams, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not RUNNING after " + timeout.toSeconds() + " s: " + streams.state());
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private SegStreamConfig config(String applicationId, String topicPrefix, String guarantee) throws IOException {
+        return config(applicationId, topicPrefix, guarantee, Files.createDirectories(work.resolve("state").resolve(applicationId)));
+    }
+
+    /** SegStream's config for one run: its defaults, one stream thread, topics named {@code topicPrefix}-*. */
+    private SegStreamConfig config(String applicationId, String topicPrefix, String guarantee, Path state) {
+        Map<String, String> values = new HashMap<>();
+        values.put(SegStreamConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+        values.put(SegStreamConfig.APPLICATION_ID, applicationId);
+        values.put("schema.registry.url", "mem://bench");
+        values.put("state.dir", state.toString());
+        values.put("processing.guarantee", guarantee);
+        values.put("num.stream.threads", "1");
+        values.put(SegStreamConfig.API_PORT, "0");
+        values.put(SegStreamConfig.STATIC_MEMBERSHIP, "false");
+        values.put(SegStreamConfig.TOPICS_PARTITIONS, Integer.toString(partitions));
+        values.put(SegStreamConfig.TOPIC_CLICKSTREAM, topicPrefix + "-clickstream");
+        values.put(SegStreamConfig.TOPIC_ORDERS, topicPrefix + "-orders");
+        values.put(SegStreamConfig.TOPIC_SEGMENT_DEFINITIONS, "segments.definitions");
+        values.put(SegStreamConfig.TOPIC_PRIVACY_REQUESTS, topicPrefix + "-privacy.requests");
+        values.put(SegStreamConfig.TOPIC_SEGMENT_CHANGES, topicPrefix + "-segments.changes");
+        values.put(SegStreamConfig.TOPIC_SEGMENT_MEMBERSHIP, topicPrefix + "-segments.membership");
+        values.put(SegStreamConfig.TOPIC_CART_ABANDONED, topicPrefix + "-cart.abandoned");
+        values.put(SegStreamConfig.TOPIC_DLQ, topicPrefix + "-segstream.dlq");
+        values.put(SegStreamConfig.TOPIC_RFM_SKETCHES, topicPrefix + "-segstream.rfm-sketches");
+        return SegStreamConfig.of(values);
+    }
+
+    private static String commitInterval(String guarantee) {
+        return guarantee.equals(EOS) ? "100" : "30000";
+    }
+
+    private static String tag(String guarantee) {
+        return guarantee.equals(EOS) ? "eos" : "alos";
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    static long percentile(long[] sorted, int percent) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int rank = (int) Math.ceil(percent / 100.0 * sorted.length);
+        return sorted[Math.max(0, rank - 1)];
+    }
+
+    private static String list(double[] values) {
+        return String.join(" / ", Arrays.stream(values).mapToObj(value -> String.format("%,.0f", value)).toList());
+    }
+
+    private static void say(String format, Object... arguments) {
+        System.out.printf("[bench] " + format + "%n", arguments);
+        System.out.flush();
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.segstream.bench.e2e;
+
+import io.segstream.avro.ClickEvent;
+import io.segstream.avro.Order;
+import io.segstream.registry.SchemaRegistryClient;
+import io.segstream.serde.SpecificAvroSerde;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The two reference pipelines SegStream is measured against, on the same input topics and with
+ * the same Avro serdes: a passthrough (Kafka Streams' own limit for reading and writing these
+ * records) and a per-user count in one RocksDB store (the least a stateful per-user job does).
+ */
+final class Pipelines {
+
+    static final String COUNTS = "counts";
+
+    private Pipelines() {}
+
+    /** Clicks and orders copied to two output topics, deserialized and serialized again. */
+    static Topology passthrough(String clicks, String orders, String outputPrefix, SchemaRegistryClient registry) {
+        StreamsBuilder builder = new StreamsBuilder();
+        Serde<ClickEvent> clickSerde = new SpecificAvroSerde<>(ClickEvent.class, registry, false);
+        Serde<Order> orderSerde = new SpecificAvroSerde<>(Order.class, registry, false);
+        builder.stream(clicks, Consumed.with(Serdes.String(), clickSerde))
+                .to(outputPrefix + "-clicks", Produced.with(Serdes.String(), clickSerde));
+        builder.stream(orders, Consumed.with(Serdes.String(), orderSerde))
+                .to(outputPrefix + "-orders", Produced.with(Serdes.String(), orderSerde));
+        return builder.build();
+    }
+
+    /** Events per user key, counted in a persistent store with a changelog. */
+    static Topology perUserCount(String clicks, String orders, SchemaRegistryClient registry) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COUNTS), Serdes.String(),
+                Serdes.Long()));
+        builder.stream(clicks, Consumed.with(Serdes.String(), new SpecificAvroSerde<>(ClickEvent.class, registry, false)))
+                .process(Count<ClickEvent>::new, COUNTS);
+        builder.stream(orders, Consumed.with(Serdes.String(), new SpecificAvroSerde<>(Order.class, registry, false)))
+                .process(Count<Order>::new, COUNTS);
+        return builder.build();
+    }
+
+    private static final class Count<V extends SpecificRecord> implements Processor<String, V, Void, Void> {
+        private KeyValueStore<String, Long> counts;
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            counts = context.getStateStore(COUNTS);
+        }
+
+        @Override
+        public void process(Record<String, V> record) {
+            Long count = counts.get(record.key());
+            counts.put(record.key(), count == null ? 1 : count + 1);
+        }
+    }
+
+    /**
+     * Records the stream threads of {@code streams} have processed: Kafka Streams' own
+     * stream-thread-metrics process-total, the same measure for every pipeline. The metrics are
+     * looked up once; reading a metric's value costs next to nothing, unlike copying the metrics map.
+     */
+    static java.util.function.DoubleSupplier processed(KafkaStreams streams) {
+        List<Metric> totals = streams.metrics().values().stream()
+                .filter(metric -> metric.metricName().group().equals("stream-thread-metrics")
+                        && metric.metricName().name().equals("process-total"))
+                .map(metric -> (Metric) metric)
+                .toList();
+        return () -> totals.stream().mapToDouble(metric -> ((Number) metric.metricValue()).doubleValue()).sum();
+    }
+
+    /**
+     * Waits until {@code streams} has processed {@code expected} records and returns the rate in
+     * records per second, timed from the first processed record (start-up and rebalancing excluded).
+     * Polls every 5 ms, so the measurement itself takes no CPU worth counting from the pipeline.
+     */
+    static double drainRate(KafkaStreams streams, long expected, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        java.util.function.DoubleSupplier processed = null;
+        long first = 0;
+        double atFirst = 0;
+        while (System.nanoTime() < deadline) {
+            if (processed == null && streams.state() == KafkaStreams.State.RUNNING) {
+                processed = processed(streams);
+            }
+            double done = processed == null ? 0 : processed.getAsDouble();
+            long now = System.nanoTime();
+            if (first == 0 && done > 0) {
+                first = now;
+                atFirst = done;
+            }
+            if (done >= expected) {
+                return (expected - atFirst) / ((now - first) / 1e9);
+            }
+            Thread.sleep(5);
+        }
+        throw new IllegalStateException("processed only " + (processed == null ? 0 : (long) processed.getAsDouble()) + " of "
+                + expected + " records in " + timeout.toSeconds() + " s");
+    }
+
+    static Properties streamsProperties(String bootstrap, String applicationId, String guarantee, String stateDir) {
+        Properties properties = new Properties();
+        properties.put("bootstrap.servers", bootstrap);
+        properties.put("application.id", applicationId);
+        properties.put("processing.guarantee", guarantee);
+        properties.put("num.stream.threads", "1");
+        properties.put("state.dir", stateDir);
+        return properties;
+    }
+}

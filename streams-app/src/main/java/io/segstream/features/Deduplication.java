@@ -1,0 +1,55 @@
+package io.segstream.features;
+
+import io.segstream.avro.ClickEvent;
+import io.segstream.avro.Order;
+import java.time.Instant;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * The first stage of the per-user pipeline: drops events and orders seen before. A click is a
+ * duplicate when its event id came within dedup.retention of the user's latest click (checked
+ * in the user's state, no store round trip); an order when its order id came within
+ * orders.dedup.retention (store {@code order-ids}, one entry per order, so a user's state does not
+ * grow with their lifetime orders). Orders are a few percent of the events; their money must
+ * count exactly once, so they are remembered far longer than clicks.
+ */
+public final class Deduplication {
+
+    private final WindowStore<String, Long> orderIds;
+    private final long clickRetentionMs;
+    private final long orderRetentionMs;
+    private final FeatureCounters counters;
+
+    public Deduplication(WindowStore<String, Long> orderIds, FeatureSettings settings, FeatureCounters counters) {
+        this.orderIds = orderIds;
+        this.clickRetentionMs = settings.dedupRetention().toMillis();
+        this.orderRetentionMs = settings.orderDedupRetention().toMillis();
+        this.counters = counters;
+    }
+
+    /** True, and remembered in {@code state}, when {@code click} is seen for the first time. */
+    public boolean firstClick(FeatureState state, ClickEvent click) {
+        boolean first = state.recentEvents.add(RecentEvents.fingerprint(click.getEventId()),
+                click.getEventTimestamp().toEpochMilli(), clickRetentionMs);
+        if (!first) {
+            counters.duplicate();
+        }
+        return first;
+    }
+
+    /** True, and remembered, when {@code order}'s id is seen for the first time. */
+    public boolean firstOrder(Order order) {
+        String id = order.getOrderId();
+        long time = order.getEventTimestamp().toEpochMilli();
+        try (WindowStoreIterator<Long> seen = orderIds.fetch(id, Instant.ofEpochMilli(time - orderRetentionMs),
+                Instant.ofEpochMilli(time + orderRetentionMs))) {
+            if (seen.hasNext()) {
+                counters.duplicate();
+                return false;
+            }
+        }
+        orderIds.put(id, time, time);
+        return true;
+    }
+}

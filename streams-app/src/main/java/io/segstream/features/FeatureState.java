@@ -1,0 +1,98 @@
+package io.segstream.features;
+
+import io.segstream.facts.Rfm;
+import io.segstream.facts.UserFeatures;
+import java.io.IOException;
+import org.apache.avro.io.Decoder;
+import org.apache.avro.io.Encoder;
+
+/**
+ * Everything the features know of one user: orders (RFM), the live cart and sessions, product
+ * interest, the order-sensitive timeline they are folded from, and the recent event ids that
+ * de-duplication checks. One part of the user's one state record; absent parts read as empty.
+ */
+public final class FeatureState {
+
+    /** Null until the user's first order. */
+    RfmState rfm;
+    CartState cart = new CartState();
+    DwellState dwell = new DwellState();
+    /** Null until the user's first categorised product view. */
+    InterestState interest;
+    Timeline timeline = new Timeline();
+    RecentEvents recentEvents = new RecentEvents();
+
+    /** The user's features as of {@code now}, with RFM scores when population quintiles are known. */
+    public UserFeatures view(String user, long now, FeatureSettings settings, RfmQuintiles quintiles) {
+        RfmState orders = rfm == null ? new RfmState() : rfm;
+        Rfm rfmView = orders.view(now, settings.rfmWindowDays(), null);
+        if (quintiles != null) {
+            rfmView = orders.view(now, settings.rfmWindowDays(), quintiles.scores(rfmView));
+        }
+        return new UserFeatures(user, now, rfmView, dwell.view(now, settings.sessionGap().toMillis()), cart.view(),
+                (interest == null ? new InterestState() : interest).view(now, settings.interestWindow().toMillis()));
+    }
+
+    /** The user's orders, or null before their first one. */
+    public RfmState rfm() {
+        return rfm;
+    }
+
+    public CartState cart() {
+        return cart;
+    }
+
+    public DwellState dwell() {
+        return dwell;
+    }
+
+    /** Product interest, or null before the first product view. */
+    public InterestState interest() {
+        return interest;
+    }
+
+    /** Recent event ids held for de-duplication. */
+    public int recentEventCount() {
+        return recentEvents.size();
+    }
+
+    public void write(Encoder out) throws IOException {
+        if (rfm == null) {
+            out.writeIndex(0);
+        } else {
+            out.writeIndex(1);
+            rfm.write(out);
+        }
+        cart.write(out);
+        dwell.write(out);
+        if (interest == null) {
+            out.writeIndex(0);
+        } else {
+            out.writeIndex(1);
+            interest.write(out);
+        }
+        timeline.write(out);
+        recentEvents.write(out);
+    }
+
+    public static FeatureState read(Decoder in) throws IOException {
+        FeatureState state = new FeatureState();
+        state.rfm = in.readIndex() == 1 ? RfmState.read(in) : nothing(in);
+        state.cart = CartState.read(in);
+        state.dwell = DwellState.read(in);
+        state.interest = in.readIndex() == 1 ? InterestState.read(in) : nothing(in);
+        state.timeline = Timeline.read(in);
+        state.recentEvents = RecentEvents.read(in);
+        return state;
+    }
+
+    /** Reads only the orders part, for the RFM sketches: the rest of the record is not decoded. */
+    public static RfmState readRfm(Decoder in) throws IOException {
+        return in.readIndex() == 1 ? RfmState.read(in) : nothing(in);
+    }
+
+    private static <T> T nothing(Decoder in) throws IOException {
+        in.readNull();
+        return null;
+    }
+}

@@ -1,0 +1,139 @@
+package io.segstream.features;
+
+import io.segstream.avro.CartAbandoned;
+import io.segstream.avro.ClickEvent;
+import io.segstream.avro.ClickEventType;
+import io.segstream.avro.LineItem;
+import io.segstream.avro.Order;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The second stage of the per-user pipeline: folds a new event into the user's features (RFM,
+ * interest, the timeline and the cart and sessions folded from it) and keeps the cart's
+ * abandonment timer in step; on the clock, turns due timers into cart abandonments.
+ */
+public final class FeatureUpdates {
+
+    private final FeatureSettings settings;
+    private final Timers timers;
+    private final FeatureCounters counters;
+
+    public FeatureUpdates(FeatureSettings settings, KeyValueStore<String, String> timerStore, FeatureCounters counters) {
+        this.settings = settings;
+        this.timers = new Timers(timerStore);
+        this.counters = counters;
+    }
+
+    /** Applies a click seen for the first time; {@code streamTime} settles the timeline. */
+    public void click(String user, FeatureState state, ClickEvent click, long streamTime) {
+        if (click.getType() == ClickEventType.PRODUCT_VIEW) {
+            if (state.interest == null) {
+                state.interest = new InterestState();
+            }
+            state.interest.addView(click.getEventTimestamp().toEpochMilli(), click.getCategory(),
+                    settings.interestWindow().toMillis());
+        }
+        applyToTimeline(user, state, Activity.of(click), streamTime);
+        counters.processed();
+    }
+
+    /** Applies an order seen for the first time. */
+    public void order(String user, FeatureState state, Order order, long streamTime) {
+        if (state.rfm == null) {
+            state.rfm = new RfmState();
+        }
+        state.rfm.apply(order, settings.rfmWindowDays());
+        applyToTimeline(user, state, Activity.of(order), streamTime);
+        counters.processed();
+    }
+
+    private void applyToTimeline(String user, FeatureState state, Activity activity, long streamTime) {
+        long gap = settings.sessionGap().toMillis();
+        long dwellMax = settings.dwellMaxMs();
+        Timeline timeline = state.timeline;
+        CartState cart = state.cart;
+        DwellState dwell = state.dwell;
+        boolean cartChanged;
+        if (timeline.insert(activity)) {
+            cartChanged = cart.fold(activity);
+            dwell.fold(activity, gap, dwellMax);
+        } else {
+            cart = timeline.refoldCart(cart);
+            dwell = timeline.refoldDwell(gap, dwellMax);
+            cartChanged = activity.kind() == Activity.Kind.ADD_TO_CART || activity.kind() == Activity.Kind.REMOVE_FROM_CART
+                    || activity.kind() == Activity.Kind.PURCHASE;
+        }
+        timeline.settle(streamTime - settings.grace().toMillis(), gap, dwellMax);
+        if (cartChanged) {
+            cart.abandonedAt = null;
+        }
+        armAbandonment(user, cart);
+        state.cart = cart;
+        if (activity.isClick()) {
+            state.dwell = dwell;
+        }
+    }
+
+    /** Keeps exactly one abandonment timer per non-empty, not yet abandoned cart, due at last activity + timeout. */
+    private void armAbandonment(String user, CartState cart) {
+        Long due = !cart.isEmpty() && cart.abandonedAt == null
+                ? cart.lastActivity + settings.abandonAfter().toMillis()
+                : null;
+        if (Objects.equals(due, cart.timerDue)) {
+            return;
+        }
+        if (cart.timerDue != null) {
+            timers.cancel(Timers.Kind.CART_ABANDON, user, cart.timerDue);
+        }
+        if (due != null) {
+            timers.schedule(Timers.Kind.CART_ABANDON, user, due);
+        }
+        cart.timerDue = due;
+    }
+
+    /** The timers due at or before {@code now}, earliest first. */
+    public List<Timers.Due> dueBy(long now) {
+        return timers.dueBy(now);
+    }
+
+    /**
+     * Fires a due timer on its user's state (null when the user has none) and removes it. Returns
+     * the abandonment to emit, or null when the timer was stale or the cart changed (then it is
+     * re-armed). The returned abandonment's time is {@link CartAbandoned#getAbandonedAt()}.
+     */
+    public CartAbandoned fire(Timers.Due timer, FeatureState state, long now) {
+        timers.cancel(timer.kind(), timer.user(), timer.due());
+        if (state == null || !Objects.equals(state.cart.timerDue, timer.due())) {
+            return null;
+        }
+        CartState cart = state.cart;
+        cart.timerDue = null;
+        long abandonedAt = cart.lastActivity + settings.abandonAfter().toMillis();
+        if (!cart.isEmpty() && cart.abandonedAt == null && abandonedAt <= now) {
+            cart.abandonedAt = abandonedAt;
+            counters.abandoned();
+            return abandonment(timer.user(), cart);
+        }
+        armAbandonment(timer.user(), cart);
+        return null;
+    }
+
+    private static CartAbandoned abandonment(String user, CartState cart) {
+        List<LineItem> lines = new ArrayList<>();
+        cart.lines.values().forEach(line -> lines.add(LineItem.newBuilder().setProductId(line.productId())
+                .setCategory(line.category()).setQuantity(line.quantity()).setUnitPrice(line.unitPrice()).build()));
+        return CartAbandoned.newBuilder()
+                .setUserId(user)
+                .setSessionId(cart.sessionId)
+                .setLines(lines)
+                .setCartValue(cart.value())
+                .setCurrency(cart.currency)
+                .setLastActivity(Instant.ofEpochMilli(cart.lastActivity))
+                .setAbandonedAt(Instant.ofEpochMilli(cart.abandonedAt))
+                .build();
+    }
+}

@@ -1,0 +1,109 @@
+package io.segstream.serde;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import org.apache.avro.io.Decoder;
+import org.apache.avro.io.Encoder;
+
+/**
+ * The building blocks of the per-user state encoding, in Avro's binary format exactly as the state
+ * schema (schemas/src/main/resources/io/segstream/state) spells them: a nullable value is a union
+ * of null and the value, a decimal is a record of scale and unscaled bytes, a collection an array.
+ * State classes write and read themselves with these, field by field, so no reflection and no
+ * intermediate objects stand between a store and the state.
+ */
+public final class StateEncoding {
+
+    /** Writes one item of an array. */
+    @FunctionalInterface
+    public interface ItemWriter<T> {
+        void write(Encoder out, T item) throws IOException;
+    }
+
+    /** Reads one item of an array and keeps it. */
+    @FunctionalInterface
+    public interface ItemReader {
+        void read(Decoder in) throws IOException;
+    }
+
+    private StateEncoding() {}
+
+    public static void writeNullableLong(Encoder out, Long value) throws IOException {
+        if (value == null) {
+            out.writeIndex(0);
+        } else {
+            out.writeIndex(1);
+            out.writeLong(value);
+        }
+    }
+
+    public static Long readNullableLong(Decoder in) throws IOException {
+        return in.readIndex() == 0 ? nullValue(in) : in.readLong();
+    }
+
+    public static void writeNullableString(Encoder out, String value) throws IOException {
+        if (value == null) {
+            out.writeIndex(0);
+        } else {
+            out.writeIndex(1);
+            out.writeString(value);
+        }
+    }
+
+    public static String readNullableString(Decoder in) throws IOException {
+        return in.readIndex() == 0 ? nullValue(in) : in.readString();
+    }
+
+    public static void writeDecimal(Encoder out, BigDecimal value) throws IOException {
+        out.writeInt(value.scale());
+        out.writeBytes(value.unscaledValue().toByteArray());
+    }
+
+    public static BigDecimal readDecimal(Decoder in) throws IOException {
+        int scale = in.readInt();
+        ByteBuffer bytes = in.readBytes(null);
+        byte[] unscaled = new byte[bytes.remaining()];
+        bytes.get(unscaled);
+        return new BigDecimal(new BigInteger(unscaled), scale);
+    }
+
+    public static void writeNullableDecimal(Encoder out, BigDecimal value) throws IOException {
+        if (value == null) {
+            out.writeIndex(0);
+        } else {
+            out.writeIndex(1);
+            writeDecimal(out, value);
+        }
+    }
+
+    public static BigDecimal readNullableDecimal(Decoder in) throws IOException {
+        return in.readIndex() == 0 ? nullValue(in) : readDecimal(in);
+    }
+
+    public static <T> void writeArray(Encoder out, Collection<T> items, ItemWriter<T> writer) throws IOException {
+        out.writeArrayStart();
+        out.setItemCount(items.size());
+        for (T item : items) {
+            out.startItem();
+            writer.write(out, item);
+        }
+        out.writeArrayEnd();
+    }
+
+    /** Reads every item of an array with {@code reader}. */
+    public static void readArray(Decoder in, ItemReader reader) throws IOException {
+        for (long block = in.readArrayStart(); block != 0; block = in.arrayNext()) {
+            for (long i = 0; i < block; i++) {
+                reader.read(in);
+            }
+        }
+    }
+
+    private static <T> T nullValue(Decoder in) throws IOException {
+        in.readNull();
+        return null;
+    }
+}

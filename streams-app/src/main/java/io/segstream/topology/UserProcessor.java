@@ -1,0 +1,231 @@
+package io.segstream.topology;
+
+import io.segstream.avro.CartAbandoned;
+import io.segstream.avro.ChangeTrigger;
+import io.segstream.avro.ClickEvent;
+import io.segstream.avro.Order;
+import io.segstream.avro.RfmSketches;
+import io.segstream.avro.SegmentDefinition;
+import io.segstream.config.StoreNames;
+import io.segstream.features.Deduplication;
+import io.segstream.features.FeatureSettings;
+import io.segstream.features.FeatureUpdates;
+import io.segstream.features.RfmQuintiles;
+import io.segstream.features.RfmSketchBuilder;
+import io.segstream.features.RfmState;
+import io.segstream.features.Timers;
+import io.segstream.segments.SegmentCatalog;
+import io.segstream.segments.SegmentEvaluator;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One task's users, in stages: {@link Deduplication} drops what was seen before,
+ * {@link FeatureUpdates} folds the event into the user's features, {@link SegmentEvaluator}
+ * decides their segments; the user's one state record (store {@code users}) is read once and
+ * written once per event. On its clocks it fires due cart abandonments, re-evaluates a bounded
+ * batch of users (so time alone moves users, and definition changes reach everyone within
+ * reevaluate.interval) and publishes this task's RFM sketches. Outputs go through {@link Outputs}.
+ */
+public final class UserProcessor implements Processor<String, SpecificRecord, String, Object> {
+
+    private static final Logger log = LoggerFactory.getLogger(UserProcessor.class);
+    private static final int MIN_SWEEP_BATCH = 100;
+
+    private final FeatureSettings settings;
+    private final InstanceState instance;
+    private final SegmentEvaluator evaluator;
+    private final UserStateSerde serde = UserStateSerde.INSTANCE;
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, byte[]> users;
+    private Deduplication deduplication;
+    private FeatureUpdates features;
+    private Outputs outputs;
+    private KeyValueStore<String, SegmentDefinition> definitions;
+    private KeyValueStore<String, RfmSketches> sketches;
+    private RfmQuintiles quintiles;
+    private String sweepCursor;
+    private long sweepGeneration;
+    private ChangeTrigger sweepTrigger = ChangeTrigger.TIME;
+    private long sweepPassUsers;
+
+    public UserProcessor(FeatureSettings settings, InstanceState instance, SegmentEvaluator evaluator) {
+        this.settings = settings;
+        this.instance = instance;
+        this.evaluator = evaluator;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        users = context.getStateStore(StoreNames.USERS);
+        deduplication = new Deduplication(context.getStateStore(StoreNames.ORDER_IDS), settings, instance.features());
+        features = new FeatureUpdates(settings, context.getStateStore(StoreNames.TIMERS), instance.features());
+        outputs = new Outputs(context);
+        definitions = context.getStateStore(StoreNames.DEFINITIONS);
+        sketches = context.getStateStore(StoreNames.RFM_SKETCHES);
+        instance.catalog().sync(definitions);
+        sweepGeneration = instance.catalog().snapshot().generation();
+        refreshQuintiles();
+        context.schedule(settings.punctuationInterval(), settings.timeMode().punctuationType(),
+                timestamp -> fireDueTimers(now()));
+        // The sweep and the sketches (each a pass over the task's users) are paced by the wall clock in
+        // both modes: a replay, whose stream time jumps hours per record, would otherwise run them on
+        // nearly every record.
+        context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, timestamp -> {
+            instance.catalog().sync(definitions);
+            sweep(now());
+        });
+        context.schedule(settings.scoresInterval(), PunctuationType.WALL_CLOCK_TIME, timestamp -> {
+            publishSketches(now());
+            refreshQuintiles();
+        });
+    }
+
+    @Override
+    public void process(Record<String, SpecificRecord> record) {
+        String user = record.key();
+        long streamTime = context.currentStreamTimeMs();
+        instance.streamTime().accumulate(streamTime);
+        UserState state = load(user);
+        if (record.value() instanceof ClickEvent click) {
+            if (!deduplication.firstClick(state.features(), click)) {
+                return;
+            }
+            features.click(user, state.features(), click, streamTime);
+        } else if (record.value() instanceof Order order) {
+            if (!deduplication.firstOrder(order)) {
+                return;
+            }
+            features.order(user, state.features(), order, streamTime);
+        } else {
+            return;
+        }
+        users.put(user, serde.encode(evaluate(user, state, record.timestamp(), ChangeTrigger.EVENT)));
+    }
+
+    private UserState load(String user) {
+        byte[] stored = users.get(user);
+        return stored == null ? UserState.empty() : serde.decode(stored);
+    }
+
+    /** Fires the abandonment timers due by {@code now}. */
+    void fireDueTimers(long now) {
+        for (Timers.Due timer : features.dueBy(now)) {
+            byte[] stored = users.get(timer.user());
+            UserState state = stored == null ? null : serde.decode(stored);
+            CartAbandoned abandonment = features.fire(timer, state == null ? null : state.features(), now);
+            if (state == null) {
+                continue;
+            }
+            if (abandonment != null) {
+                outputs.abandoned(timer.user(), abandonment);
+                state = evaluate(timer.user(), state, abandonment.getAbandonedAt().toEpochMilli(), ChangeTrigger.TIME);
+            }
+            users.put(timer.user(), serde.encode(state));
+        }
+    }
+
+    /** Evaluates one user's segments as of now, emits what changed, and returns the state with the new membership. */
+    private UserState evaluate(String user, UserState state, long eventTime, ChangeTrigger trigger) {
+        long started = System.nanoTime();
+        SegmentCatalog.Snapshot catalog = instance.catalog().snapshot();
+        SegmentEvaluator.Outcome outcome = evaluator.evaluate(state.features().view(user, now(), settings, quintiles),
+                catalog, state.membership(), eventTime, context.currentSystemTimeMs(), trigger);
+        for (SegmentEvaluator.RoutedChange routed : outcome.changes()) {
+            outputs.change(user, routed.change(), routed.outputTopic());
+            instance.segments().changed(routed.change().getSegment(), routed.change().getKind());
+        }
+        if (outcome.changed()) {
+            outputs.membership(user, outcome.current());
+        }
+        instance.segments().evaluated(System.nanoTime() - started);
+        return new UserState(state.features(), outcome.membership());
+    }
+
+    /**
+     * Re-evaluates the next batch of users. A full pass over every user takes at most
+     * reevaluate.interval; a definition change restarts the pass, and its changes say DEFINITION_CHANGE.
+     */
+    void sweep(long now) {
+        long generation = instance.catalog().snapshot().generation();
+        if (generation != sweepGeneration) {
+            log.info("Segment definitions changed (generation {}): re-evaluating every user of task {}",
+                    generation, context.taskId());
+            sweepTrigger = ChangeTrigger.DEFINITION_CHANGE;
+            sweepGeneration = generation;
+            sweepCursor = null;
+            sweepPassUsers = 0;
+        }
+        long userCount = Math.max(1, users.approximateNumEntries());
+        long passes = Math.max(1, settings.reevaluateInterval().toMillis() / settings.punctuationInterval().toMillis());
+        long batch = Math.max(MIN_SWEEP_BATCH, (userCount + passes - 1) / passes);
+        List<KeyValue<String, byte[]>> due = new ArrayList<>();
+        boolean exhausted;
+        try (KeyValueIterator<String, byte[]> range = sweepCursor == null ? users.all() : users.range(sweepCursor, null)) {
+            while (range.hasNext() && due.size() < batch) {
+                KeyValue<String, byte[]> entry = range.next();
+                if (!entry.key.equals(sweepCursor)) {
+                    due.add(entry);
+                }
+            }
+            exhausted = !range.hasNext();
+        }
+        for (KeyValue<String, byte[]> entry : due) {
+            UserState state = serde.decode(entry.value);
+            UserState evaluated = evaluate(entry.key, state, now, sweepTrigger);
+            if (!evaluated.membership().segments().equals(state.membership().segments())) {
+                users.put(entry.key, serde.encode(evaluated));
+            }
+        }
+        sweepPassUsers += due.size();
+        instance.segments().swept(due.size());
+        if (exhausted) {
+            if (sweepTrigger == ChangeTrigger.DEFINITION_CHANGE) {
+                log.info("Re-evaluation after definition change done for task {}: {} users", context.taskId(), sweepPassUsers);
+            }
+            sweepTrigger = ChangeTrigger.TIME;
+            sweepCursor = null;
+            sweepPassUsers = 0;
+        } else if (!due.isEmpty()) {
+            sweepCursor = due.get(due.size() - 1).key;
+        }
+    }
+
+    /** Publishes this task's RFM sketches, read from the orders part of every user's state. */
+    void publishSketches(long now) {
+        RfmSketchBuilder builder = new RfmSketchBuilder();
+        try (KeyValueIterator<String, byte[]> all = users.all()) {
+            while (all.hasNext()) {
+                RfmState orders = serde.decodeRfm(all.next().value);
+                if (orders != null) {
+                    builder.add(orders, now);
+                }
+            }
+        }
+        String taskId = context.taskId().toString();
+        outputs.sketches(taskId, builder.build(taskId, now));
+    }
+
+    private void refreshQuintiles() {
+        List<RfmSketches> tasks = new ArrayList<>();
+        try (KeyValueIterator<String, RfmSketches> entries = sketches.all()) {
+            entries.forEachRemaining(entry -> tasks.add(entry.value));
+        }
+        quintiles = tasks.isEmpty() ? null : RfmQuintiles.merge(tasks);
+    }
+
+    private long now() {
+        return settings.timeMode().now(context);
+    }
+}

@@ -1,0 +1,15 @@
+package io.segstream.topology;
+
+import io.segstream.features.FeatureState;
+import io.segstream.segments.MembershipState;
+
+/**
+ * One user's whole state, store {@code users}: read once and written once per event. Encoded by
+ * {@link UserStateSerde} as a versioned Avro record (schema io/segstream/state/user-state-v*.avsc).
+ */
+public record UserState(FeatureState features, MembershipState membership) {
+
+    public static UserState empty() {
+        return new UserState(new FeatureState(), new MembershipState());
+    }
+}

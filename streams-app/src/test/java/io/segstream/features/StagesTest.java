@@ -1,0 +1,109 @@
+package io.segstream.features;
+
+import static io.segstream.testing.Events.add;
+import static io.segstream.testing.Events.purchase;
+import static io.segstream.testing.Events.remove;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.segstream.avro.CartAbandoned;
+import io.segstream.config.SegStreamConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The first two stages of the per-user pipeline on their own: de-duplication and feature updates. */
+class StagesTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+
+    private final FeatureSettings settings = FeatureSettings.from(SegStreamConfig.of(Map.of(
+            SegStreamConfig.BOOTSTRAP_SERVERS, "unused:9092", SegStreamConfig.DEDUP_RETENTION, "1h",
+            SegStreamConfig.ORDERS_DEDUP_RETENTION, "30d")));
+    private final FeatureCounters counters = new FeatureCounters();
+    private KeyValueStore<String, String> timers;
+    private WindowStore<String, Long> orderIds;
+
+    @BeforeEach
+    void setUp() {
+        MockProcessorContext<Object, Object> context = new MockProcessorContext<>(new Properties());
+        timers = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("timers"), Serdes.String(), Serdes.String())
+                .withLoggingDisabled().build();
+        timers.init(context.getStateStoreContext(), timers);
+        orderIds = Stores.windowStoreBuilder(Stores.inMemoryWindowStore("order-ids", Duration.ofDays(30), Duration.ofMillis(1),
+                false), Serdes.String(), Serdes.Long()).withLoggingDisabled().build();
+        orderIds.init(context.getStateStoreContext(), orderIds);
+    }
+
+    @Test
+    void aClickIsADuplicateWithinTheRetentionOfTheUsersLatestClickOnly() {
+        Deduplication deduplication = new Deduplication(orderIds, settings, counters);
+        FeatureState state = new FeatureState();
+
+        assertThat(deduplication.firstClick(state, add("e1", "u1", "sku", 1, "1.00", T0))).isTrue();
+        assertThat(deduplication.firstClick(state, add("e1", "u1", "sku", 1, "1.00", T0))).isFalse();
+        assertThat(deduplication.firstClick(state, add("e2", "u1", "sku", 1, "1.00", T0.plus(Duration.ofMinutes(61)))))
+                .isTrue();
+        // e1 is now more than an hour older than the user's latest click: forgotten, and the state stays small.
+        assertThat(state.recentEventCount()).isEqualTo(1);
+        assertThat(deduplication.firstClick(state, add("e1", "u1", "sku", 1, "1.00", T0))).isTrue();
+        assertThat(counters.duplicateCount()).isEqualTo(1);
+    }
+
+    @Test
+    void anOrderIdCountsOnceWithinTheOrderRetentionWhateverItsTimestamp() {
+        Deduplication deduplication = new Deduplication(orderIds, settings, counters);
+
+        assertThat(deduplication.firstOrder(purchase("o1", "u1", "10.00", T0))).isTrue();
+        assertThat(deduplication.firstOrder(purchase("o1", "u1", "10.00", T0.plus(Duration.ofDays(4))))).isFalse();
+        assertThat(deduplication.firstOrder(purchase("o2", "u1", "10.00", T0.plus(Duration.ofDays(4))))).isTrue();
+        assertThat(counters.duplicateCount()).isEqualTo(1);
+    }
+
+    @Test
+    void cartChangesKeepExactlyOneAbandonmentTimerAndAStaleTimerDoesNothing() {
+        FeatureUpdates updates = new FeatureUpdates(settings, timers, counters);
+        FeatureState state = new FeatureState();
+
+        updates.click("u1", state, add("e1", "u1", "sku-1", 2, "10.00", T0), T0.toEpochMilli());
+        updates.click("u1", state, add("e2", "u1", "sku-2", 1, "5.00", T0.plusSeconds(60)), T0.plusSeconds(60).toEpochMilli());
+        assertThat(keys(timers)).containsExactly(String.format("%019d|CART_ABANDON|u1",
+                T0.plusSeconds(60).plus(Duration.ofMinutes(30)).toEpochMilli()));
+        assertThat(state.cart().view().value()).isEqualByComparingTo("25.00");
+
+        List<Timers.Due> due = updates.dueBy(T0.plus(Duration.ofHours(1)).toEpochMilli());
+        Timers.Due stale = new Timers.Due(T0.plus(Duration.ofMinutes(30)).toEpochMilli(), Timers.Kind.CART_ABANDON, "u1");
+        assertThat(updates.fire(stale, state, T0.plus(Duration.ofHours(1)).toEpochMilli())).isNull();
+        CartAbandoned abandonment = updates.fire(due.get(0), state, T0.plus(Duration.ofHours(1)).toEpochMilli());
+        assertThat(abandonment.getCartValue()).isEqualByComparingTo("25.00");
+        assertThat(abandonment.getAbandonedAt()).isEqualTo(T0.plusSeconds(60).plus(Duration.ofMinutes(30)));
+        assertThat(keys(timers)).isEmpty();
+
+        // Emptying the cart after the abandonment arms nothing.
+        updates.click("u1", state, remove("e3", "u1", "sku-1", 2, T0.plus(Duration.ofHours(2))), T0.plus(Duration.ofHours(2))
+                .toEpochMilli());
+        updates.click("u1", state, remove("e4", "u1", "sku-2", 1, T0.plus(Duration.ofHours(2))), T0.plus(Duration.ofHours(2))
+                .toEpochMilli());
+        assertThat(state.cart().view().lines()).isEmpty();
+        assertThat(keys(timers)).isEmpty();
+        assertThat(counters.processedCount()).isEqualTo(4);
+        assertThat(counters.abandonmentCount()).isEqualTo(1);
+    }
+
+    private static List<String> keys(KeyValueStore<String, String> store) {
+        List<String> keys = new ArrayList<>();
+        try (var all = store.all()) {
+            all.forEachRemaining(entry -> keys.add(entry.key));
+        }
+        return keys;
+    }
+}

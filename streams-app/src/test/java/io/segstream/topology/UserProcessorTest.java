@@ -1,0 +1,184 @@
+package io.segstream.topology;
+
+import static io.segstream.testing.Events.add;
+import static io.segstream.testing.Events.purchase;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.segstream.avro.CartAbandoned;
+import io.segstream.avro.ChangeTrigger;
+import io.segstream.avro.RfmSketches;
+import io.segstream.avro.SegmentChange;
+import io.segstream.avro.SegmentChangeKind;
+import io.segstream.avro.SegmentDefinition;
+import io.segstream.avro.UserSegments;
+import io.segstream.config.SegStreamConfig;
+import io.segstream.config.StoreNames;
+import io.segstream.features.FeatureSettings;
+import io.segstream.scoring.IntentModel;
+import io.segstream.segments.SegmentEvaluator;
+import io.segstream.testing.Definitions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The per-user processor and its punctuators, driven directly on in-memory stores. */
+class UserProcessorTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+    private static final io.segstream.registry.InMemorySchemaRegistry REGISTRY =
+            io.segstream.registry.InMemorySchemaRegistry.named("user-processor-test");
+
+    private final InstanceState instance = InstanceState.create();
+    private MockProcessorContext<String, Object> context;
+    private KeyValueStore<String, SegmentDefinition> definitions;
+    private KeyValueStore<String, String> timers;
+    private UserProcessor processor;
+
+    @BeforeEach
+    void setUp() {
+        FeatureSettings settings = FeatureSettings.from(SegStreamConfig.of(Map.of(SegStreamConfig.BOOTSTRAP_SERVERS,
+                "unused:9092", SegStreamConfig.TIME_MODE, "stream")));
+        context = new MockProcessorContext<>(new Properties());
+        context.setCurrentSystemTimeMs(Instant.parse("2026-11-23T00:00:00Z").toEpochMilli());
+        KeyValueStore<String, byte[]> users = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.USERS),
+                Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();
+        WindowStore<String, Long> orderIds = Stores.windowStoreBuilder(Stores.inMemoryWindowStore(StoreNames.ORDER_IDS,
+                settings.orderDedupRetention(), Duration.ofMillis(1), false), Serdes.String(), Serdes.Long())
+                .withLoggingDisabled().build();
+        timers = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.TIMERS), Serdes.String(),
+                Serdes.String()).withLoggingDisabled().build();
+        definitions = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.DEFINITIONS), Serdes.String(),
+                new io.segstream.serde.SpecificAvroSerde<>(SegmentDefinition.class, REGISTRY, false)).withLoggingDisabled().build();
+        KeyValueStore<String, RfmSketches> sketches = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(StoreNames.RFM_SKETCHES), Serdes.String(),
+                new io.segstream.serde.SpecificAvroSerde<>(RfmSketches.class, REGISTRY, false)).withLoggingDisabled().build();
+        for (var store : List.of(users, orderIds, timers, definitions, sketches)) {
+            store.init(context.getStateStoreContext(), store);
+            context.addStateStore(store);
+        }
+        processor = new UserProcessor(settings, instance, new SegmentEvaluator(IntentModel.defaultModel()));
+    }
+
+    private void define(String name, String condition, long version) {
+        definitions.put(name, Definitions.segment(name, condition, version).build());
+    }
+
+    private void process(SpecificRecord event, Instant at) {
+        context.setCurrentStreamTimeMs(at.toEpochMilli());
+        String user = event instanceof io.segstream.avro.ClickEvent click ? click.getUserId()
+                : ((io.segstream.avro.Order) event).getUserId();
+        processor.process(new Record<>(user, event, at.toEpochMilli()));
+    }
+
+    private List<Object> forwarded(String sink) {
+        return context.forwarded(sink).stream().map(forward -> (Object) forward.record().value()).toList();
+    }
+
+    @Test
+    void dueTimersEmitOneAbandonmentThenEvaluateTheUser() {
+        define("abandoners", "cart.abandoned", 1);
+        processor.init(context);
+        process(add("e1", "u1", "sku-1", 2, "10.00", T0), T0);
+        assertThat(timers.approximateNumEntries()).isEqualTo(1);
+
+        processor.fireDueTimers(T0.plus(Duration.ofMinutes(29)).toEpochMilli());
+        assertThat(forwarded(Outputs.ABANDONED)).isEmpty();
+
+        context.setCurrentStreamTimeMs(T0.plus(Duration.ofMinutes(30)).toEpochMilli());
+        processor.fireDueTimers(T0.plus(Duration.ofMinutes(30)).toEpochMilli());
+        processor.fireDueTimers(T0.plus(Duration.ofMinutes(31)).toEpochMilli());
+
+        List<Object> abandoned = forwarded(Outputs.ABANDONED);
+        assertThat(abandoned).singleElement().satisfies(value -> {
+            CartAbandoned abandonment = (CartAbandoned) value;
+            assertThat(abandonment.getUserId()).isEqualTo("u1");
+            assertThat(abandonment.getAbandonedAt()).isEqualTo(T0.plus(Duration.ofMinutes(30)));
+            assertThat(abandonment.getCartValue()).isEqualByComparingTo("20.00");
+        });
+        assertThat(forwarded(Outputs.CHANGES)).extracting(change -> ((SegmentChange) change).getTrigger(),
+                change -> ((SegmentChange) change).getKind())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(ChangeTrigger.TIME, SegmentChangeKind.ENTERED));
+        assertThat(timers.approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void theSweepMovesUsersThatTimeAloneMoves() {
+        define("recent-buyers", "rfm.recencyDays >= 0 && rfm.recencyDays <= 1", 1);
+        processor.init(context);
+        process(purchase("o1", "u1", "25.00", T0), T0);
+        process(purchase("o2", "u2", "25.00", T0.plus(Duration.ofDays(2))), T0.plus(Duration.ofDays(2)));
+        assertThat(forwarded(Outputs.CHANGES)).extracting(change -> ((SegmentChange) change).getUserId())
+                .containsExactly("u1", "u2");
+        context.resetForwards();
+
+        processor.sweep(T0.plus(Duration.ofDays(2)).toEpochMilli());
+
+        assertThat(forwarded(Outputs.CHANGES)).singleElement().satisfies(value -> {
+            SegmentChange change = (SegmentChange) value;
+            assertThat(change.getUserId()).isEqualTo("u1");
+            assertThat(change.getKind()).isEqualTo(SegmentChangeKind.EXITED);
+            assertThat(change.getTrigger()).isEqualTo(ChangeTrigger.TIME);
+        });
+        assertThat(forwarded(Outputs.MEMBERSHIP)).singleElement()
+                .satisfies(value -> assertThat(((UserSegments) value).getSegments()).isEmpty());
+        assertThat(instance.segments().sweptUsers()).isEqualTo(2);
+    }
+
+    @Test
+    void aDefinitionChangeReachesEveryUserWithItsOwnTrigger() {
+        processor.init(context);
+        process(purchase("o1", "u1", "25.00", T0), T0);
+        process(add("e1", "u2", "sku-1", 1, "5.00", T0), T0);
+        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
+
+        define("buyers", "rfm.frequency >= 1", 1);
+        instance.catalog().sync(definitions);
+        processor.sweep(T0.toEpochMilli());
+
+        assertThat(forwarded(Outputs.CHANGES)).singleElement().satisfies(value -> {
+            SegmentChange change = (SegmentChange) value;
+            assertThat(change.getUserId()).isEqualTo("u1");
+            assertThat(change.getTrigger()).isEqualTo(ChangeTrigger.DEFINITION_CHANGE);
+        });
+    }
+
+    @Test
+    void sketchesSummariseTheCustomersOfTheTask() {
+        processor.init(context);
+        process(purchase("o1", "u1", "25.00", T0), T0);
+        process(purchase("o2", "u2", "40.00", T0), T0);
+        process(add("e1", "u3", "sku-1", 1, "5.00", T0), T0);
+
+        processor.publishSketches(T0.toEpochMilli());
+
+        assertThat(context.forwarded(Outputs.SKETCHES)).singleElement().satisfies(forward -> {
+            assertThat(forward.record().key()).isEqualTo(context.taskId().toString());
+            RfmSketches sketches = (RfmSketches) forward.record().value();
+            assertThat(sketches.getCustomers()).isEqualTo(2);
+            assertThat(sketches.getPublishedAt()).isEqualTo(T0);
+        });
+    }
+
+    @Test
+    void aRepeatedEventChangesNothingAndIsCounted() {
+        processor.init(context);
+        process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
+        process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
+        process(purchase("o1", "u1", "5.00", T0.plusSeconds(5)), T0.plusSeconds(5));
+        process(purchase("o1", "u1", "5.00", T0.plus(Duration.ofDays(4))), T0.plus(Duration.ofDays(4)));
+
+        assertThat(instance.features().processedCount()).isEqualTo(2);
+        assertThat(instance.features().duplicateCount()).isEqualTo(2);
+    }
+}
