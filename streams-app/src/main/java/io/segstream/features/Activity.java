@@ -11,11 +11,12 @@ import org.apache.avro.io.Encoder;
 
 /**
  * One thing a user did, reduced to what the features need, in the order-sensitive timeline.
- * {@code id} breaks ties between activities at the same millisecond, so replays are deterministic.
+ * {@code key}, a fingerprint of the event or order id, breaks ties between activities at the same
+ * millisecond, so every arrival order folds them in the same order.
  */
 public record Activity(
         long at,
-        String id,
+        long key,
         Kind kind,
         String sessionId,
         String productId,
@@ -31,17 +32,17 @@ public record Activity(
     private static final Kind[] KINDS = Kind.values();
 
     public static final Comparator<Activity> EVENT_TIME_ORDER =
-            Comparator.comparingLong(Activity::at).thenComparing(Activity::id);
+            Comparator.comparingLong(Activity::at).thenComparingLong(Activity::key);
 
     public static Activity of(ClickEvent click) {
-        return new Activity(click.getEventTimestamp().toEpochMilli(), "c:" + click.getEventId(),
+        return new Activity(click.getEventTimestamp().toEpochMilli(), RecentEvents.fingerprint("c:" + click.getEventId()),
                 Kind.valueOf(click.getType().name()), click.getSessionId(), click.getProductId(), click.getCategory(),
                 click.getQuantity() == null ? 1 : click.getQuantity(), click.getPrice(), click.getCurrency(),
                 click.getDwellMs());
     }
 
     public static Activity of(Order order) {
-        return new Activity(order.getEventTimestamp().toEpochMilli(), "o:" + order.getOrderId(),
+        return new Activity(order.getEventTimestamp().toEpochMilli(), RecentEvents.fingerprint("o:" + order.getOrderId()),
                 Kind.valueOf(order.getType().name()), null, null, null, 0, null, order.getCurrency(), null);
     }
 
@@ -65,8 +66,8 @@ public record Activity(
         StateEncoding.writeNullableLong(out, dwellMs);
     }
 
-    static Activity readBody(long at, String id, Decoder in) throws IOException {
-        return new Activity(at, id, KINDS[in.readEnum()], StateEncoding.readNullableString(in),
+    static Activity readBody(long at, long key, Decoder in) throws IOException {
+        return new Activity(at, key, KINDS[in.readEnum()], StateEncoding.readNullableString(in),
                 StateEncoding.readNullableString(in), StateEncoding.readNullableString(in), in.readInt(),
                 StateEncoding.readNullableDecimal(in), StateEncoding.readNullableString(in), StateEncoding.readNullableLong(in));
     }

@@ -51,6 +51,11 @@ public final class FeatureState {
         return interest;
     }
 
+    /** Activities in the timeline not settled yet. */
+    public int recentActivityCount() {
+        return timeline.size();
+    }
+
     /** Recent event ids held for de-duplication. */
     public int recentEventCount() {
         return recentEvents.size();

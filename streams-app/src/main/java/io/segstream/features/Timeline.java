@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.List;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -23,114 +23,168 @@ import org.apache.avro.io.EncoderFactory;
  * can land before the settled point: it is folded right after the settled state.
  *
  * <p>A busy user has many recent activities, and the timeline is read and written with every
- * event; in-order arrival never looks inside them. So each is kept as its time, its id (the sort
- * key) and its encoded body, decoded only when it is folded.
+ * event, while in-order arrival (nearly all of them) never looks inside them. So the recent
+ * activities stay one encoded run of bytes, as read: an in-order activity is appended after it,
+ * settling decodes only the activities it folds from the front, and only an out-of-order arrival
+ * decodes them all. Each encoded activity is its time, its key and its body (see
+ * io/segstream/state/timeline-entry-v1.avsc).
  */
 public final class Timeline {
-
-    /** A recent activity: sort key decoded, the rest as encoded bytes until needed. */
-    static final class Entry {
-        final long at;
-        final String id;
-        private byte[] body;
-        private Activity activity;
-
-        Entry(Activity activity) {
-            this.at = activity.at();
-            this.id = activity.id();
-            this.activity = activity;
-        }
-
-        private Entry(long at, String id, byte[] body) {
-            this.at = at;
-            this.id = id;
-            this.body = body;
-        }
-
-        Activity activity() {
-            if (activity == null) {
-                BinaryDecoder in = DecoderFactory.get().binaryDecoder(body, null);
-                try {
-                    activity = Activity.readBody(at, id, in);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("Cannot read a timeline activity", e);
-                }
-            }
-            return activity;
-        }
-
-        byte[] body() throws IOException {
-            if (body == null) {
-                ByteArrayOutputStream bytes = new ByteArrayOutputStream(48);
-                BinaryEncoder out = EncoderFactory.get().directBinaryEncoder(bytes, null);
-                activity.writeBody(out);
-                out.flush();
-                body = bytes.toByteArray();
-            }
-            return body;
-        }
-    }
-
-    private static final Comparator<Entry> ORDER = Comparator.<Entry>comparingLong(entry -> entry.at)
-            .thenComparing(entry -> entry.id);
 
     CartState settledCart = new CartState();
     DwellState settledDwell = new DwellState();
     long settledBefore = Long.MIN_VALUE;
-    List<Entry> recent = new ArrayList<>();
+
+    /** Encoded activities not decoded yet, from {@link #rawStart}: they come before {@link #appended}. */
+    private byte[] raw = new byte[0];
+    private int rawStart;
+    /** Activities after the raw ones, in order; all of them once the raw ones were decoded. */
+    private final List<Activity> appended = new ArrayList<>();
+    /** The sort key of the newest activity, raw or appended; at is Long.MIN_VALUE when there is none. */
+    private long newestAt = Long.MIN_VALUE;
+    private long newestKey;
 
     /** Inserts {@code activity} in event-time order; returns true when it is the newest (an in-order arrival). */
     boolean insert(Activity activity) {
-        Entry entry = new Entry(activity);
-        int size = recent.size();
-        if (size == 0 || ORDER.compare(recent.get(size - 1), entry) < 0) {
-            recent.add(entry);
+        if (newestAt == Long.MIN_VALUE || activity.at() > newestAt || activity.at() == newestAt && activity.key() > newestKey) {
+            appended.add(activity);
+            newestAt = activity.at();
+            newestKey = activity.key();
             return true;
         }
-        int position = java.util.Collections.binarySearch(recent, entry, ORDER);
-        int index = position >= 0 ? position : -position - 1;
-        recent.add(index, entry);
-        return index == recent.size() - 1;
+        decodeAll();
+        int position = Collections.binarySearch(appended, activity, Activity.EVENT_TIME_ORDER);
+        appended.add(position >= 0 ? position : -position - 1, activity);
+        return false;
     }
 
     /** Folds activities before {@code horizon} into the settled state; they can no longer be overtaken. */
     void settle(long horizon, long sessionGapMs, long dwellMaxMs) {
-        int settled = 0;
-        while (settled < recent.size() && recent.get(settled).at < horizon) {
-            Activity activity = recent.get(settled++).activity();
-            settledCart.fold(activity);
-            settledDwell.fold(activity, sessionGapMs, dwellMaxMs);
+        while (rawStart < raw.length && readLong(new int[] {rawStart}) < horizon) {
+            fold(decodeNext(), sessionGapMs, dwellMaxMs);
         }
-        recent.subList(0, settled).clear();
+        if (rawStart >= raw.length) {
+            int settled = 0;
+            while (settled < appended.size() && appended.get(settled).at() < horizon) {
+                fold(appended.get(settled++), sessionGapMs, dwellMaxMs);
+            }
+            appended.subList(0, settled).clear();
+            if (appended.isEmpty()) {
+                newestAt = Long.MIN_VALUE;
+            }
+        }
         settledBefore = Math.max(settledBefore, horizon);
+    }
+
+    private void fold(Activity activity, long sessionGapMs, long dwellMaxMs) {
+        settledCart.fold(activity);
+        settledDwell.fold(activity, sessionGapMs, dwellMaxMs);
     }
 
     /** The cart folded from the settled state over every recent activity, keeping {@code live}'s emission state. */
     CartState refoldCart(CartState live) {
+        decodeAll();
         CartState cart = settledCart.copyContents();
-        recent.forEach(entry -> cart.fold(entry.activity()));
+        appended.forEach(cart::fold);
         return cart.withEmissionStateOf(live);
     }
 
     DwellState refoldDwell(long sessionGapMs, long dwellMaxMs) {
+        decodeAll();
         DwellState dwell = settledDwell.copy();
-        recent.forEach(entry -> dwell.fold(entry.activity(), sessionGapMs, dwellMaxMs));
+        appended.forEach(activity -> dwell.fold(activity, sessionGapMs, dwellMaxMs));
         return dwell;
+    }
+
+    /** Recent activities, settled ones not included. */
+    int size() {
+        int count = appended.size();
+        for (int position = rawStart; position < raw.length; count++) {
+            position = skip(position);
+        }
+        return count;
+    }
+
+    private void decodeAll() {
+        List<Activity> decoded = new ArrayList<>();
+        while (rawStart < raw.length) {
+            decoded.add(decodeNext());
+        }
+        appended.addAll(0, decoded);
+    }
+
+    /** Decodes the raw activity at {@link #rawStart} and moves past it. */
+    private Activity decodeNext() {
+        ByteBuffer in = ByteBuffer.wrap(raw);
+        int[] position = {rawStart};
+        long at = readLong(position);
+        long key = in.getLong(position[0]);
+        position[0] += Long.BYTES;
+        int length = (int) readLong(position);
+        BinaryDecoder body = DecoderFactory.get().binaryDecoder(raw, position[0], length, null);
+        rawStart = position[0] + length;
+        try {
+            return Activity.readBody(at, key, body);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read a timeline activity", e);
+        }
+    }
+
+    private int skip(int start) {
+        int[] position = {start};
+        readLong(position);
+        position[0] += Long.BYTES;
+        int length = (int) readLong(position);
+        return position[0] + length;
+    }
+
+    /** Avro's zig-zag variable-length long at {@code position[0]}, advancing it. */
+    private long readLong(int[] position) {
+        long value = 0;
+        int shift = 0;
+        byte b;
+        do {
+            b = raw[position[0]++];
+            value |= (long) (b & 0x7F) << shift;
+            shift += 7;
+        } while (b < 0);
+        return (value >>> 1) ^ -(value & 1);
     }
 
     void write(Encoder out) throws IOException {
         settledCart.write(out);
         settledDwell.write(out);
         out.writeLong(settledBefore);
-        out.writeArrayStart();
-        out.setItemCount(recent.size());
-        for (Entry entry : recent) {
-            out.startItem();
-            out.writeLong(entry.at);
-            out.writeString(entry.id);
-            out.writeBytes(entry.body());
+        out.writeLong(newestAt);
+        out.writeFixed(longBytes(newestKey));
+        byte[] tail = encode(appended);
+        int rawLength = raw.length - rawStart;
+        out.writeLong(rawLength + tail.length);
+        out.writeFixed(raw, rawStart, rawLength);
+        out.writeFixed(tail);
+    }
+
+    private static byte[] encode(List<Activity> activities) throws IOException {
+        if (activities.isEmpty()) {
+            return new byte[0];
         }
-        out.writeArrayEnd();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * activities.size());
+        BinaryEncoder out = EncoderFactory.get().directBinaryEncoder(bytes, null);
+        ByteArrayOutputStream body = new ByteArrayOutputStream(64);
+        BinaryEncoder bodyOut = EncoderFactory.get().directBinaryEncoder(body, null);
+        for (Activity activity : activities) {
+            body.reset();
+            activity.writeBody(bodyOut);
+            out.writeLong(activity.at());
+            out.writeFixed(longBytes(activity.key()));
+            out.writeBytes(body.toByteArray());
+        }
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    private static byte[] longBytes(long value) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
     }
 
     static Timeline read(Decoder in) throws IOException {
@@ -138,17 +192,13 @@ public final class Timeline {
         timeline.settledCart = CartState.read(in);
         timeline.settledDwell = DwellState.read(in);
         timeline.settledBefore = in.readLong();
-        ByteBuffer reused = null;
-        for (long block = in.readArrayStart(); block != 0; block = in.arrayNext()) {
-            for (long i = 0; i < block; i++) {
-                long at = in.readLong();
-                String id = in.readString();
-                reused = in.readBytes(reused);
-                byte[] body = new byte[reused.remaining()];
-                reused.get(body);
-                timeline.recent.add(new Entry(at, id, body));
-            }
-        }
+        timeline.newestAt = in.readLong();
+        byte[] key = new byte[Long.BYTES];
+        in.readFixed(key);
+        timeline.newestKey = ByteBuffer.wrap(key).getLong();
+        ByteBuffer recent = in.readBytes(null);
+        timeline.raw = new byte[recent.remaining()];
+        recent.get(timeline.raw);
         return timeline;
     }
 }

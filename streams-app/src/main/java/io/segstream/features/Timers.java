@@ -53,6 +53,7 @@ public final class Timers {
     }
 
     private static String pad(long millis) {
-        return String.format("%019d", millis);
+        String digits = Long.toString(millis);
+        return "0".repeat(Math.max(0, 19 - digits.length())) + digits;
     }
 }

@@ -67,8 +67,9 @@ public final class SegStreamTopology {
         KStream<String, SpecificRecord> orders =
                 input(builder, topics.orders(), "orders", avro(Order.class, registry), settings, repartition);
 
+        // Cached: a busy user's record goes to RocksDB and the changelog once per commit, not once per event.
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(StoreNames.USERS), Serdes.String(), Serdes.ByteArray()));
+                Stores.persistentKeyValueStore(StoreNames.USERS), Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(StoreNames.ORDER_IDS, settings.orderDedupRetention(), Duration.ofMillis(1), false),
                 Serdes.String(), Serdes.Long()));

@@ -60,13 +60,18 @@ class UserStateContractTest {
         GenericRecord features = (GenericRecord) record.get("features");
         assertThat(((GenericRecord) features.get("rfm")).get("purchases")).isEqualTo(1L);
         assertThat(((List<?>) ((GenericRecord) features.get("cart")).get("lines"))).hasSize(2);
-        assertThat(((List<?>) ((GenericRecord) features.get("timeline")).get("recent"))).hasSize(4);
-        assertThat(((List<?>) ((GenericRecord) features.get("recentEvents")).get("events"))).hasSize(3);
+        assertThat(((java.nio.ByteBuffer) ((GenericRecord) features.get("recentEvents")).get("events")).remaining())
+                .isEqualTo(3 * 16);
 
+        // The timeline's recent activities: TimelineEntry records one after the other, each body an ActivityBody.
+        Schema entry = schema("timeline-entry-v1.avsc");
         Schema body = schema("activity-body-v1.avsc");
+        java.nio.ByteBuffer recent = (java.nio.ByteBuffer) ((GenericRecord) features.get("timeline")).get("recent");
+        BinaryDecoder entries = DecoderFactory.get().binaryDecoder(recent.array(), recent.position(), recent.remaining(), null);
         List<String> kinds = new java.util.ArrayList<>();
-        for (Object activity : (List<?>) ((GenericRecord) features.get("timeline")).get("recent")) {
-            java.nio.ByteBuffer bytes = (java.nio.ByteBuffer) ((GenericRecord) activity).get("body");
+        while (!entries.isEnd()) {
+            java.nio.ByteBuffer bytes = (java.nio.ByteBuffer) new GenericDatumReader<GenericRecord>(entry).read(null, entries)
+                    .get("body");
             BinaryDecoder bodyDecoder = DecoderFactory.get().binaryDecoder(bytes.array(), bytes.position(), bytes.remaining(), null);
             kinds.add(new GenericDatumReader<GenericRecord>(body).read(null, bodyDecoder).get("kind").toString());
             assertThat(bodyDecoder.isEnd()).isTrue();
@@ -113,6 +118,7 @@ class UserStateContractTest {
         assertThat(state.features().interest().view(1763724700000L, 7 * 86_400_000L).categoryViews())
                 .containsEntry("electronics.audio", 3);
         assertThat(state.features().recentEventCount()).isEqualTo(1);
+        assertThat(state.features().recentActivityCount()).isEqualTo(1);
         // And it is written back under the current version.
         assertThat(UserStateSerde.INSTANCE.encode(state)[0]).isEqualTo((byte) UserStateSerde.VERSION);
     }
