@@ -157,11 +157,26 @@ public final class Timeline {
         out.writeLong(settledBefore);
         out.writeLong(newestAt);
         out.writeFixed(longBytes(newestKey));
+        encodeAppended();
+        out.writeBytes(raw, rawStart, raw.length - rawStart);
+    }
+
+    /**
+     * Moves the appended activities into the encoded run, so a timeline kept in hand across events
+     * encodes each activity once, not once per event.
+     */
+    private void encodeAppended() throws IOException {
+        if (appended.isEmpty()) {
+            return;
+        }
         byte[] tail = encode(appended);
         int rawLength = raw.length - rawStart;
-        out.writeLong(rawLength + tail.length);
-        out.writeFixed(raw, rawStart, rawLength);
-        out.writeFixed(tail);
+        byte[] joined = new byte[rawLength + tail.length];
+        System.arraycopy(raw, rawStart, joined, 0, rawLength);
+        System.arraycopy(tail, 0, joined, rawLength, tail.length);
+        raw = joined;
+        rawStart = 0;
+        appended.clear();
     }
 
     private static byte[] encode(List<Activity> activities) throws IOException {

@@ -84,6 +84,11 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     @Option(names = "--segments", paramLabel = "DIR", description = "Segment definitions (default: deploy/segments).")
     Path segments;
 
+    @Option(names = "--online-retail", paramLabel = "FILE", description = "Also replay this online-retail export "
+            + "(e.g. ../shared/data/online-retail/online-retail.csv.gz) into fresh topics and time SegStream draining its "
+            + "orders (time.mode=stream).")
+    Path onlineRetail;
+
     @Option(names = "--pipelines", split = ",", defaultValue = "passthrough,count,segstream",
             description = "Pipelines to drain (default: ${DEFAULT-VALUE}); ratios need passthrough and count.")
     List<String> pipelines;
@@ -174,6 +179,11 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                         load, latencies.length, percentile(latencies, 50), percentile(latencies, 99),
                         latencies.length == 0 ? 0 : latencies[latencies.length - 1]));
             }
+        }
+
+        if (onlineRetail != null) {
+            report.add("");
+            report.add(onlineRetail());
         }
 
         Changelogs changelogs = new Changelogs(broker.bootstrapServers());
@@ -291,6 +301,28 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         }
     }
 
+    /** The export's orders produced first, then drained by SegStream in stream time; one line for the report. */
+    private String onlineRetail() throws Exception {
+        double[] rates = new double[runs];
+        long orders = 0;
+        for (int run = 1; run <= runs; run++) {
+            String prefix = "retail-" + run;
+            Map<String, String> overrides = Map.of(SegStreamConfig.TIME_MODE, "stream");
+            SegStreamConfig config = config("bench-" + prefix, prefix, EOS,
+                    Files.createDirectories(work.resolve("state").resolve(prefix)), overrides);
+            TopicCreator.createMissing(config);
+            orders = new io.segstream.replay.Replayer(config, registry)
+                    .replay(io.segstream.replay.ReplayFormat.ONLINE_RETAIL, onlineRetail, 0, false).orders();
+            try (SegStreamApp app = new SegStreamApp(config, registry)) {
+                app.start();
+                rates[run - 1] = Pipelines.drainRate(app.streams(), orders, Duration.ofMinutes(30));
+            }
+            say("run %d online-retail orders  %,8.0f orders/s", run, rates[run - 1]);
+        }
+        return String.format("Online-retail replay (%s, %,d orders produced first, time.mode=stream, exactly_once_v2): "
+                + "**%,.0f orders/s** (median of %d: %s).", onlineRetail.getFileName(), orders, median(rates), runs, list(rates));
+    }
+
     private record Restore(long records, double restoreSeconds, double runningSeconds) {}
 
     private Restore restore() throws Exception {
@@ -339,8 +371,13 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         return config(applicationId, topicPrefix, guarantee, Files.createDirectories(work.resolve("state").resolve(applicationId)));
     }
 
-    /** SegStream's config for one run: its defaults, one stream thread, topics named {@code topicPrefix}-*. */
     private SegStreamConfig config(String applicationId, String topicPrefix, String guarantee, Path state) {
+        return config(applicationId, topicPrefix, guarantee, state, Map.of());
+    }
+
+    /** SegStream's config for one run: its defaults, one stream thread, topics named {@code topicPrefix}-*. */
+    private SegStreamConfig config(String applicationId, String topicPrefix, String guarantee, Path state,
+            Map<String, String> overrides) {
         Map<String, String> values = new HashMap<>();
         values.put(SegStreamConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
         values.put(SegStreamConfig.APPLICATION_ID, applicationId);
@@ -360,6 +397,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         values.put(SegStreamConfig.TOPIC_CART_ABANDONED, topicPrefix + "-cart.abandoned");
         values.put(SegStreamConfig.TOPIC_DLQ, topicPrefix + "-segstream.dlq");
         values.put(SegStreamConfig.TOPIC_RFM_SKETCHES, topicPrefix + "-segstream.rfm-sketches");
+        values.putAll(overrides);
         return SegStreamConfig.of(values);
     }
 
