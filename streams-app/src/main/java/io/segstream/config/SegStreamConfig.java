@@ -48,6 +48,8 @@ public final class SegStreamConfig extends AbstractConfig {
     public static final String TIME_MODE = "time.mode";
     public static final String GRACE = "grace";
     public static final String DEDUP_RETENTION = "dedup.retention";
+    public static final String TIMELINE_MAX_RECENT = "timeline.max.recent";
+    public static final String DEDUP_MAX_RECENT = "dedup.max.recent";
     public static final String ORDERS_DEDUP_RETENTION = "orders.dedup.retention";
     public static final String TIMESTAMP_MAX_FUTURE = "timestamp.max.future";
     public static final String PUNCTUATION_INTERVAL = "punctuation.interval";
@@ -98,6 +100,13 @@ public final class SegStreamConfig extends AbstractConfig {
             .define(GRACE, Type.STRING, "1h", Durations.positive(), Importance.MEDIUM,
                     "How far behind the latest event time of its input partition a record may be and still count; "
                             + "later ones are dead-lettered (LATE).")
+            .define(TIMELINE_MAX_RECENT, Type.INT, 1000, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "At most this many of a user's activities within grace are kept to fold late ones in order; beyond "
+                            + "it the oldest are settled early, so an abnormally busy user (a bot) cannot make every "
+                            + "event of theirs cost more.")
+            .define(DEDUP_MAX_RECENT, Type.INT, 10000, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "At most this many click ids per user are remembered for de-duplication; beyond it the oldest are "
+                            + "forgotten before dedup.retention.")
             .define(DEDUP_RETENTION, Type.STRING, "24h", Durations.positive(), Importance.MEDIUM,
                     "How long a click's event id is remembered, counted back from the user's latest click, to drop "
                             + "a re-sent click.")

@@ -18,19 +18,21 @@ public final class Deduplication {
     private final WindowStore<String, Long> orderIds;
     private final long clickRetentionMs;
     private final long orderRetentionMs;
+    private final int clickMaxRecent;
     private final FeatureCounters counters;
 
     public Deduplication(WindowStore<String, Long> orderIds, FeatureSettings settings, FeatureCounters counters) {
         this.orderIds = orderIds;
         this.clickRetentionMs = settings.dedupRetention().toMillis();
         this.orderRetentionMs = settings.orderDedupRetention().toMillis();
+        this.clickMaxRecent = settings.dedupMaxRecent();
         this.counters = counters;
     }
 
     /** True, and remembered in {@code state}, when {@code click} is seen for the first time. */
     public boolean firstClick(FeatureState state, ClickEvent click) {
         boolean first = state.recentEvents.add(RecentEvents.fingerprint(click.getEventId()),
-                click.getEventTimestamp().toEpochMilli(), clickRetentionMs);
+                click.getEventTimestamp().toEpochMilli(), clickRetentionMs, clickMaxRecent);
         if (!first) {
             counters.duplicate();
         }

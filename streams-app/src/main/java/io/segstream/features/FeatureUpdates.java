@@ -67,7 +67,7 @@ public final class FeatureUpdates {
             cartChanged = activity.kind() == Activity.Kind.ADD_TO_CART || activity.kind() == Activity.Kind.REMOVE_FROM_CART
                     || activity.kind() == Activity.Kind.PURCHASE;
         }
-        timeline.settle(streamTime - settings.grace().toMillis(), gap, dwellMax);
+        timeline.settle(streamTime - settings.grace().toMillis(), settings.timelineMaxRecent(), gap, dwellMax);
         if (cartChanged) {
             cart.abandonedAt = null;
         }

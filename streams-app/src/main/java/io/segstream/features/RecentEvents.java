@@ -33,8 +33,8 @@ final class RecentEvents {
         return FINGERPRINT.hashString(id, StandardCharsets.UTF_8).asLong();
     }
 
-    /** Records the event; returns false when it was already recorded (a duplicate). */
-    boolean add(long fingerprint, long at, long retentionMs) {
+    /** Records the event; returns false when it was already recorded (a duplicate). At most {@code max} are kept. */
+    boolean add(long fingerprint, long at, long retentionMs, int max) {
         for (int i = 0; i < size; i++) {
             if (entries.getLong(i * ENTRY) == fingerprint) {
                 return false;
@@ -49,6 +49,12 @@ final class RecentEvents {
         if (at > latest) {
             latest = at;
             expire(latest - retentionMs);
+        }
+        if (size > max) {
+            // The earliest recorded go first (recorded in arrival order).
+            int drop = size - max;
+            System.arraycopy(entries.array(), drop * ENTRY, entries.array(), 0, max * ENTRY);
+            size = max;
         }
         return true;
     }

@@ -43,9 +43,12 @@ public final class Timeline {
     /** The sort key of the newest activity, raw or appended; at is Long.MIN_VALUE when there is none. */
     private long newestAt = Long.MIN_VALUE;
     private long newestKey;
+    /** Recent activities, raw and appended. */
+    private int count;
 
     /** Inserts {@code activity} in event-time order; returns true when it is the newest (an in-order arrival). */
     boolean insert(Activity activity) {
+        count++;
         if (newestAt == Long.MIN_VALUE || activity.at() > newestAt || activity.at() == newestAt && activity.key() > newestKey) {
             appended.add(activity);
             newestAt = activity.at();
@@ -58,15 +61,21 @@ public final class Timeline {
         return false;
     }
 
-    /** Folds activities before {@code horizon} into the settled state; they can no longer be overtaken. */
-    void settle(long horizon, long sessionGapMs, long dwellMaxMs) {
-        while (rawStart < raw.length && readLong(new int[] {rawStart}) < horizon) {
+    /**
+     * Folds activities before {@code horizon} into the settled state, as they can no longer be
+     * overtaken, and the oldest beyond {@code maxRecent} too: an activity arriving later behind those
+     * is folded after them.
+     */
+    void settle(long horizon, int maxRecent, long sessionGapMs, long dwellMaxMs) {
+        while (rawStart < raw.length && (count > maxRecent || readLong(new int[] {rawStart}) < horizon)) {
             fold(decodeNext(), sessionGapMs, dwellMaxMs);
+            count--;
         }
         if (rawStart >= raw.length) {
             int settled = 0;
-            while (settled < appended.size() && appended.get(settled).at() < horizon) {
+            while (settled < appended.size() && (count > maxRecent || appended.get(settled).at() < horizon)) {
                 fold(appended.get(settled++), sessionGapMs, dwellMaxMs);
+                count--;
             }
             appended.subList(0, settled).clear();
             if (appended.isEmpty()) {
@@ -98,10 +107,6 @@ public final class Timeline {
 
     /** Recent activities, settled ones not included. */
     int size() {
-        int count = appended.size();
-        for (int position = rawStart; position < raw.length; count++) {
-            position = skip(position);
-        }
         return count;
     }
 
@@ -130,14 +135,6 @@ public final class Timeline {
         }
     }
 
-    private int skip(int start) {
-        int[] position = {start};
-        readLong(position);
-        position[0] += Long.BYTES;
-        int length = (int) readLong(position);
-        return position[0] + length;
-    }
-
     /** Avro's zig-zag variable-length long at {@code position[0]}, advancing it. */
     private long readLong(int[] position) {
         long value = 0;
@@ -157,6 +154,7 @@ public final class Timeline {
         out.writeLong(settledBefore);
         out.writeLong(newestAt);
         out.writeFixed(longBytes(newestKey));
+        out.writeInt(count);
         encodeAppended();
         out.writeBytes(raw, rawStart, raw.length - rawStart);
     }
@@ -211,6 +209,7 @@ public final class Timeline {
         byte[] key = new byte[Long.BYTES];
         in.readFixed(key);
         timeline.newestKey = ByteBuffer.wrap(key).getLong();
+        timeline.count = in.readInt();
         ByteBuffer recent = in.readBytes(null);
         timeline.raw = new byte[recent.remaining()];
         recent.get(timeline.raw);

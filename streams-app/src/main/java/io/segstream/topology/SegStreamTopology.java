@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -51,6 +52,8 @@ import org.apache.kafka.streams.state.Stores;
 public final class SegStreamTopology {
 
     public static final String USER_FEATURES = "user-features";
+    /** The producer linger.ms SegStream runs with unless configured. */
+    public static final int OUTPUT_LINGER_MS = 5;
 
     private SegStreamTopology() {}
 
@@ -139,6 +142,12 @@ public final class SegStreamTopology {
         Properties properties = new Properties();
         properties.putAll(config.kafkaProperties());
         properties.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // Segment changes are for tools that act on them now: send them at once rather than after
+        // Kafka Streams' 100 ms producer linger, unless linger.ms is configured.
+        if (!properties.containsKey(ProducerConfig.LINGER_MS_CONFIG)
+                && !properties.containsKey(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG))) {
+            properties.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), OUTPUT_LINGER_MS);
+        }
         properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return properties;
     }

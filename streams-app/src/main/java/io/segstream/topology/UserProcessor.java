@@ -16,6 +16,7 @@ import io.segstream.features.RfmState;
 import io.segstream.features.Timers;
 import io.segstream.segments.SegmentCatalog;
 import io.segstream.segments.SegmentEvaluator;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +45,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
 
     private static final Logger log = LoggerFactory.getLogger(UserProcessor.class);
     private static final int MIN_SWEEP_BATCH = 100;
+    private static final Duration SWEEP_CADENCE = Duration.ofSeconds(1);
     /** Decoded states of the task's most recently active users, kept in step with store users. */
     private static final int CACHED_USERS = 10_000;
 
@@ -95,7 +97,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         // The sweep and the sketches (each a pass over the task's users) are paced by the wall clock in
         // both modes: a replay, whose stream time jumps hours per record, would otherwise run them on
         // nearly every record.
-        context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, timestamp -> {
+        context.schedule(sweepCadence(), PunctuationType.WALL_CLOCK_TIME, timestamp -> {
             instance.catalog().sync(definitions);
             sweep(now());
         });
@@ -203,7 +205,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             sweepPassUsers = 0;
         }
         long userCount = Math.max(1, users.approximateNumEntries());
-        long passes = Math.max(1, settings.reevaluateInterval().toMillis() / settings.punctuationInterval().toMillis());
+        long passes = Math.max(1, settings.reevaluateInterval().toMillis() / sweepCadence().toMillis());
         long batch = Math.max(MIN_SWEEP_BATCH, (userCount + passes - 1) / passes);
         List<KeyValue<String, byte[]>> due = new ArrayList<>();
         boolean exhausted;
@@ -259,6 +261,14 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             entries.forEachRemaining(entry -> tasks.add(entry.value));
         }
         quintiles = tasks.isEmpty() ? null : RfmQuintiles.merge(tasks);
+    }
+
+    /**
+     * How often a batch of the sweep runs: every second at most, so each batch is small and the events
+     * waiting behind it are not held up (a batch of a sixth of the users every 10 s stalled them).
+     */
+    private Duration sweepCadence() {
+        return settings.punctuationInterval().compareTo(SWEEP_CADENCE) < 0 ? settings.punctuationInterval() : SWEEP_CADENCE;
     }
 
     private long now() {

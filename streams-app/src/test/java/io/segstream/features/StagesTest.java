@@ -99,6 +99,26 @@ class StagesTest {
         assertThat(counters.abandonmentCount()).isEqualTo(1);
     }
 
+    @Test
+    void aBusyUsersRecordStaysBounded() {
+        FeatureSettings bounded = FeatureSettings.from(SegStreamConfig.of(Map.of(SegStreamConfig.BOOTSTRAP_SERVERS,
+                "unused:9092", SegStreamConfig.TIMELINE_MAX_RECENT, "2", SegStreamConfig.DEDUP_MAX_RECENT, "2")));
+        Deduplication deduplication = new Deduplication(orderIds, bounded, counters);
+        FeatureUpdates updates = new FeatureUpdates(bounded, timers, counters);
+        FeatureState state = new FeatureState();
+        for (int i = 1; i <= 3; i++) {
+            var click = add("e" + i, "u1", "sku-" + i, 1, "1.00", T0.plusSeconds(i));
+            assertThat(deduplication.firstClick(state, click)).isTrue();
+            updates.click("u1", state, click, T0.plusSeconds(i).toEpochMilli());
+        }
+
+        assertThat(state.recentActivityCount()).isEqualTo(2);
+        assertThat(state.recentEventCount()).isEqualTo(2);
+        // The oldest id was forgotten; the settled activity still counts in the cart.
+        assertThat(deduplication.firstClick(state, add("e1", "u1", "sku-1", 1, "1.00", T0.plusSeconds(1)))).isTrue();
+        assertThat(state.cart().view().items()).isEqualTo(3);
+    }
+
     private static List<String> keys(KeyValueStore<String, String> store) {
         List<String> keys = new ArrayList<>();
         try (var all = store.all()) {
