@@ -15,10 +15,12 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPInputStream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -56,6 +58,14 @@ public final class Replayer {
         long size = Files.size(file);
         long intervalNanos = rate > 0 ? 1_000_000_000L / rate : 0;
         long[] next = {System.nanoTime()};
+        AtomicLong failed = new AtomicLong();
+        AtomicReference<Exception> firstFailure = new AtomicReference<>();
+        Callback delivery = (metadata, exception) -> {
+            if (exception != null) {
+                failed.incrementAndGet();
+                firstFailure.compareAndSet(null, exception);
+            }
+        };
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
              ProgressBar progress = showProgress ? new ProgressBarBuilder().setTaskName("replay " + file.getFileName())
                      .setInitialMax(size).setUnit(" MB", 1_000_000).setStyle(ProgressBarStyle.ASCII)
@@ -65,11 +75,11 @@ public final class Replayer {
             reader.read(csv, record -> {
                 if (record instanceof ClickEvent click) {
                     producer.send(new ProducerRecord<>(topics.clickstream(), click.getUserId(),
-                            clicks.serialize(topics.clickstream(), click)));
+                            clicks.serialize(topics.clickstream(), click)), delivery);
                 } else {
                     Order order = (Order) record;
                     producer.send(new ProducerRecord<>(topics.orders(), order.getUserId(),
-                            orders.serialize(topics.orders(), order)));
+                            orders.serialize(topics.orders(), order)), delivery);
                 }
                 if (progress != null) {
                     progress.stepTo(bytes.get());
@@ -80,6 +90,12 @@ public final class Replayer {
             if (progress != null) {
                 progress.stepTo(size);
             }
+        }
+        if (failed.get() > 0) {
+            // Never a silent loss: a replay that could not write everything says so and how much.
+            throw new KafkaException(failed.get() + " of the export's records could not be written to "
+                    + config.getList(SegStreamConfig.BOOTSTRAP_SERVERS) + " (first error: " + firstFailure.get().getMessage()
+                    + "); replay again (re-sent orders and events are de-duplicated)", firstFailure.get());
         }
         return reader.summary();
     }

@@ -174,6 +174,9 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             for (String guarantee : List.of(EOS, ALOS)) {
                 double load = median(rates.get("segstream " + guarantee)) / 2;
                 long[] latencies = latency(guarantee, load);
+                say("latency %s at %,.0f events/s: p50 %d ms, p99 %d ms, max %d ms (%,d changes)", guarantee, load,
+                        percentile(latencies, 50), percentile(latencies, 99),
+                        latencies.length == 0 ? 0 : latencies[latencies.length - 1], latencies.length);
                 report.add(String.format("| %s (%s) | %,.0f | %,d | %d | %d | %d |", guarantee,
                         guarantee.equals(EOS) ? "read_committed, commit.interval.ms " + commitInterval(guarantee) : "read_uncommitted",
                         load, latencies.length, percentile(latencies, 50), percentile(latencies, 99),
@@ -207,6 +210,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             say("wrote %,d changelog records (%d copies of the state of %,d users) in %.1f s", records, copies,
                     preloadedUsers, (System.nanoTime() - started) / 1e9);
             Restore restore = restore();
+            say("restored %,d users in %.1f s", (long) copies * preloadedUsers, restore.restoreSeconds());
             report.add("");
             report.add(String.format("Restore: a fresh instance (empty state directory) restored %,d users' state "
                     + "(%,d changelog records, %,d MB) in **%.1f s** (restoration); start to RUNNING %.1f s.",
@@ -305,14 +309,24 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     private String onlineRetail() throws Exception {
         double[] rates = new double[runs];
         long orders = 0;
+        int attempt = 0;
         for (int run = 1; run <= runs; run++) {
-            String prefix = "retail-" + run;
+            String prefix = "retail-" + run + "-" + (++attempt);
             Map<String, String> overrides = Map.of(SegStreamConfig.TIME_MODE, "stream");
             SegStreamConfig config = config("bench-" + prefix, prefix, EOS,
                     Files.createDirectories(work.resolve("state").resolve(prefix)), overrides);
             TopicCreator.createMissing(config);
-            orders = new io.segstream.replay.Replayer(config, registry)
-                    .replay(io.segstream.replay.ReplayFormat.ONLINE_RETAIL, onlineRetail, 0, false).orders();
+            try {
+                orders = new io.segstream.replay.Replayer(config, registry)
+                        .replay(io.segstream.replay.ReplayFormat.ONLINE_RETAIL, onlineRetail, 0, false).orders();
+            } catch (org.apache.kafka.common.KafkaException e) {
+                if (attempt >= 2 * runs) {
+                    throw e;
+                }
+                say("online-retail replay %d failed, replaying it into fresh topics: %s", run, e.getMessage());
+                run--;
+                continue;
+            }
             try (SegStreamApp app = new SegStreamApp(config, registry)) {
                 app.start();
                 rates[run - 1] = Pipelines.drainRate(app.streams(), orders, Duration.ofMinutes(30));
