@@ -18,9 +18,7 @@ import io.segstream.segments.SegmentCatalog;
 import io.segstream.segments.SegmentEvaluator;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -36,8 +34,7 @@ import org.slf4j.LoggerFactory;
  * One task's users, in stages: {@link Deduplication} drops what was seen before,
  * {@link FeatureUpdates} folds the event into the user's features, {@link SegmentEvaluator}
  * decides their segments; the user's one state record (store {@code users}) is read once and
- * written once per event, and the decoded states of the task's recently active users are kept in
- * hand, so a busy user's record is not decoded again for every event. On its clocks it fires due cart abandonments, re-evaluates a bounded
+ * written once per event. On its clocks it fires due cart abandonments, re-evaluates a bounded
  * batch of users (so time alone moves users, and definition changes reach everyone within
  * reevaluate.interval) and publishes this task's RFM sketches. Outputs go through {@link Outputs}.
  */
@@ -46,8 +43,6 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private static final Logger log = LoggerFactory.getLogger(UserProcessor.class);
     private static final int MIN_SWEEP_BATCH = 100;
     private static final Duration SWEEP_CADENCE = Duration.ofSeconds(1);
-    /** Decoded states of the task's most recently active users, kept in step with store users. */
-    private static final int CACHED_USERS = 10_000;
 
     private final FeatureSettings settings;
     private final InstanceState instance;
@@ -65,12 +60,6 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private long sweepGeneration;
     private ChangeTrigger sweepTrigger = ChangeTrigger.TIME;
     private long sweepPassUsers;
-    private final Map<String, UserState> recent = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, UserState> eldest) {
-            return size() > CACHED_USERS;
-        }
-    };
 
     public UserProcessor(FeatureSettings settings, InstanceState instance, SegmentEvaluator evaluator) {
         this.settings = settings;
@@ -81,8 +70,6 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        // A task that is (re)initialised, after an aborted transaction say, has its store restored: forget the rest.
-        recent.clear();
         users = context.getStateStore(StoreNames.USERS);
         deduplication = new Deduplication(context.getStateStore(StoreNames.ORDER_IDS), settings, instance.features());
         features = new FeatureUpdates(settings, context.getStateStore(StoreNames.TIMERS), instance.features());
@@ -113,54 +100,37 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         long streamTime = context.currentStreamTimeMs();
         instance.streamTime().accumulate(streamTime);
         UserState state = load(user);
-        try {
-            if (record.value() instanceof ClickEvent click) {
-                if (!deduplication.firstClick(state.features(), click)) {
-                    return;
-                }
-                features.click(user, state.features(), click, streamTime);
-            } else if (record.value() instanceof Order order) {
-                if (!deduplication.firstOrder(order)) {
-                    return;
-                }
-                features.order(user, state.features(), order, streamTime);
-            } else {
+        if (record.value() instanceof ClickEvent click) {
+            if (!deduplication.firstClick(state.features(), click)) {
                 return;
             }
-            save(user, evaluate(user, state, record.timestamp(), ChangeTrigger.EVENT));
-        } catch (RuntimeException e) {
-            // The record is dead-lettered and processing goes on: the state in hand may be half-updated.
-            recent.remove(user);
-            throw e;
+            features.click(user, state.features(), click, streamTime);
+        } else if (record.value() instanceof Order order) {
+            if (!deduplication.firstOrder(order)) {
+                return;
+            }
+            features.order(user, state.features(), order, streamTime);
+        } else {
+            return;
         }
+        save(user, evaluate(user, state, record.timestamp(), ChangeTrigger.EVENT));
     }
 
-    @Override
-    public void close() {
-        recent.clear();
-    }
-
-    /** The user's state: decoded from store users unless it is in hand from a recent event. */
+    /** The user's state as store users holds it (a failed event never leaves a half-updated one behind). */
     private UserState load(String user) {
-        UserState cached = recent.get(user);
-        if (cached != null) {
-            return cached;
-        }
         byte[] stored = users.get(user);
-        UserState state = stored == null ? UserState.empty() : serde.decode(stored);
-        recent.put(user, state);
-        return state;
+        return stored == null ? UserState.empty() : serde.decode(stored);
     }
 
     private void save(String user, UserState state) {
         users.put(user, serde.encode(state));
-        recent.put(user, state);
     }
 
     /** Fires the abandonment timers due by {@code now}. */
     void fireDueTimers(long now) {
         for (Timers.Due timer : features.dueBy(now)) {
-            UserState state = recent.containsKey(timer.user()) || users.get(timer.user()) != null ? load(timer.user()) : null;
+            byte[] stored = users.get(timer.user());
+            UserState state = stored == null ? null : serde.decode(stored);
             CartAbandoned abandonment = features.fire(timer, state == null ? null : state.features(), now);
             if (state == null) {
                 continue;
@@ -219,8 +189,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             exhausted = !range.hasNext();
         }
         for (KeyValue<String, byte[]> entry : due) {
-            UserState cached = recent.get(entry.key);
-            UserState state = cached != null ? cached : serde.decode(entry.value);
+            UserState state = serde.decode(entry.value);
             UserState evaluated = evaluate(entry.key, state, now, sweepTrigger);
             if (!evaluated.membership().segments().equals(state.membership().segments())) {
                 save(entry.key, evaluated);
