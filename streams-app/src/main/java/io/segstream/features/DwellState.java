@@ -124,27 +124,21 @@ public final class DwellState {
     }
 
     void write(Encoder out) throws IOException {
-        if (previous == null) {
-            out.writeIndex(0);
-        } else {
-            out.writeIndex(1);
-            out.writeLong(previous.at());
-            out.writeString(previous.session());
-            StateEncoding.writeNullableString(out, previous.category());
-            out.writeBoolean(previous.dwellKnown());
-        }
+        StateEncoding.writeNullable(out, previous, (encoder, page) -> {
+            encoder.writeLong(page.at());
+            encoder.writeString(page.session());
+            StateEncoding.writeNullableString(encoder, page.category());
+            encoder.writeBoolean(page.dwellKnown());
+        });
         out.writeLong(sessions);
         out.writeLong(totalDwellMs);
-        if (current == null) {
-            out.writeIndex(0);
-        } else {
-            out.writeIndex(1);
-            out.writeString(current.key());
-            out.writeLong(current.start());
-            out.writeLong(current.lastAt());
-            out.writeLong(current.dwellMs());
-            out.writeInt(current.pages());
-        }
+        StateEncoding.writeNullable(out, current, (encoder, session) -> {
+            encoder.writeString(session.key());
+            encoder.writeLong(session.start());
+            encoder.writeLong(session.lastAt());
+            encoder.writeLong(session.dwellMs());
+            encoder.writeInt(session.pages());
+        });
         StateEncoding.writeArray(out, recentSessions, Encoder::writeString);
         StateEncoding.writeArray(out, sessionStartsByDay.entrySet(), (encoder, day) -> {
             encoder.writeLong(day.getKey());
@@ -161,18 +155,12 @@ public final class DwellState {
 
     static DwellState read(Decoder in) throws IOException {
         DwellState dwell = new DwellState();
-        if (in.readIndex() == 1) {
-            dwell.previous = new Page(in.readLong(), in.readString(), StateEncoding.readNullableString(in), in.readBoolean());
-        } else {
-            in.readNull();
-        }
+        dwell.previous = StateEncoding.readNullable(in, decoder -> new Page(decoder.readLong(), decoder.readString(),
+                StateEncoding.readNullableString(decoder), decoder.readBoolean()));
         dwell.sessions = in.readLong();
         dwell.totalDwellMs = in.readLong();
-        if (in.readIndex() == 1) {
-            dwell.current = new Session(in.readString(), in.readLong(), in.readLong(), in.readLong(), in.readInt());
-        } else {
-            in.readNull();
-        }
+        dwell.current = StateEncoding.readNullable(in, decoder -> new Session(decoder.readString(), decoder.readLong(),
+                decoder.readLong(), decoder.readLong(), decoder.readInt()));
         StateEncoding.readArray(in, decoder -> dwell.recentSessions.addLast(decoder.readString()));
         StateEncoding.readArray(in, decoder -> dwell.sessionStartsByDay.put(decoder.readLong(), decoder.readLong()));
         StateEncoding.readArray(in, decoder -> {

@@ -2,6 +2,7 @@ package io.segstream.features;
 
 import io.segstream.facts.Rfm;
 import io.segstream.facts.UserFeatures;
+import io.segstream.serde.StateEncoding;
 import java.io.IOException;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
@@ -62,30 +63,20 @@ public final class FeatureState {
     }
 
     public void write(Encoder out) throws IOException {
-        if (rfm == null) {
-            out.writeIndex(0);
-        } else {
-            out.writeIndex(1);
-            rfm.write(out);
-        }
+        StateEncoding.writeNullable(out, rfm, (encoder, orders) -> orders.write(encoder));
         cart.write(out);
         dwell.write(out);
-        if (interest == null) {
-            out.writeIndex(0);
-        } else {
-            out.writeIndex(1);
-            interest.write(out);
-        }
+        StateEncoding.writeNullable(out, interest, (encoder, views) -> views.write(encoder));
         timeline.write(out);
         recentEvents.write(out);
     }
 
     public static FeatureState read(Decoder in) throws IOException {
         FeatureState state = new FeatureState();
-        state.rfm = in.readIndex() == 1 ? RfmState.read(in) : nothing(in);
+        state.rfm = readRfm(in);
         state.cart = CartState.read(in);
         state.dwell = DwellState.read(in);
-        state.interest = in.readIndex() == 1 ? InterestState.read(in) : nothing(in);
+        state.interest = StateEncoding.readNullable(in, InterestState::read);
         state.timeline = Timeline.read(in);
         state.recentEvents = RecentEvents.read(in);
         return state;
@@ -93,11 +84,6 @@ public final class FeatureState {
 
     /** Reads only the orders part, for the RFM sketches: the rest of the record is not decoded. */
     public static RfmState readRfm(Decoder in) throws IOException {
-        return in.readIndex() == 1 ? RfmState.read(in) : nothing(in);
-    }
-
-    private static <T> T nothing(Decoder in) throws IOException {
-        in.readNull();
-        return null;
+        return StateEncoding.readNullable(in, RfmState::read);
     }
 }

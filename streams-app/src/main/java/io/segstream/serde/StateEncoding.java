@@ -31,30 +31,44 @@ public final class StateEncoding {
 
     private StateEncoding() {}
 
-    public static void writeNullableLong(Encoder out, Long value) throws IOException {
+    /** Reads one value. */
+    @FunctionalInterface
+    public interface ValueReader<T> {
+        T read(Decoder in) throws IOException;
+    }
+
+    /** A union of null and the value: branch 0 for null, else branch 1 and the value. */
+    public static <T> void writeNullable(Encoder out, T value, ItemWriter<T> writer) throws IOException {
         if (value == null) {
             out.writeIndex(0);
         } else {
             out.writeIndex(1);
-            out.writeLong(value);
+            writer.write(out, value);
         }
+    }
+
+    public static <T> T readNullable(Decoder in, ValueReader<T> reader) throws IOException {
+        if (in.readIndex() == 0) {
+            in.readNull();
+            return null;
+        }
+        return reader.read(in);
+    }
+
+    public static void writeNullableLong(Encoder out, Long value) throws IOException {
+        writeNullable(out, value, Encoder::writeLong);
     }
 
     public static Long readNullableLong(Decoder in) throws IOException {
-        return in.readIndex() == 0 ? nullValue(in) : in.readLong();
+        return readNullable(in, Decoder::readLong);
     }
 
     public static void writeNullableString(Encoder out, String value) throws IOException {
-        if (value == null) {
-            out.writeIndex(0);
-        } else {
-            out.writeIndex(1);
-            out.writeString(value);
-        }
+        writeNullable(out, value, Encoder::writeString);
     }
 
     public static String readNullableString(Decoder in) throws IOException {
-        return in.readIndex() == 0 ? nullValue(in) : in.readString();
+        return readNullable(in, Decoder::readString);
     }
 
     public static void writeDecimal(Encoder out, BigDecimal value) throws IOException {
@@ -71,16 +85,11 @@ public final class StateEncoding {
     }
 
     public static void writeNullableDecimal(Encoder out, BigDecimal value) throws IOException {
-        if (value == null) {
-            out.writeIndex(0);
-        } else {
-            out.writeIndex(1);
-            writeDecimal(out, value);
-        }
+        writeNullable(out, value, StateEncoding::writeDecimal);
     }
 
     public static BigDecimal readNullableDecimal(Decoder in) throws IOException {
-        return in.readIndex() == 0 ? nullValue(in) : readDecimal(in);
+        return readNullable(in, StateEncoding::readDecimal);
     }
 
     public static <T> void writeArray(Encoder out, Collection<T> items, ItemWriter<T> writer) throws IOException {
@@ -102,8 +111,4 @@ public final class StateEncoding {
         }
     }
 
-    private static <T> T nullValue(Decoder in) throws IOException {
-        in.readNull();
-        return null;
-    }
 }
