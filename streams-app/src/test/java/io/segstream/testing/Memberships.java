@@ -4,7 +4,6 @@ import io.segstream.avro.SegmentChange;
 import io.segstream.avro.SegmentChangeKind;
 import io.segstream.avro.UserSegments;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,14 +53,12 @@ public final class Memberships {
         return last;
     }
 
-    /** Per user and segment, the kinds of their changes in order ("ENTERED EXITED ENTERED"), leaving out {@code except}. */
-    public static Map<String, List<String>> sequences(List<ConsumerRecord<String, SegmentChange>> changes, Set<String> except) {
+    /** Per user and segment, the kinds of their changes in order ("ENTERED EXITED ENTERED"). */
+    public static Map<String, List<String>> sequences(List<ConsumerRecord<String, SegmentChange>> changes) {
         Map<String, List<String>> sequences = new TreeMap<>();
         for (ConsumerRecord<String, SegmentChange> record : changes) {
-            if (!except.contains(record.value().getSegment())) {
-                sequences.computeIfAbsent(record.key() + "/" + record.value().getSegment(), key -> new ArrayList<>())
-                        .add(record.value().getKind().name());
-            }
+            sequences.computeIfAbsent(record.key() + "/" + record.value().getSegment(), key -> new ArrayList<>())
+                    .add(record.value().getKind().name());
         }
         return sequences;
     }
@@ -75,18 +72,5 @@ public final class Memberships {
             }
         }
         return history;
-    }
-
-    /** {@code members} without the segments in {@code except}. */
-    public static Map<String, Set<String>> without(Map<String, Set<String>> members, Set<String> except) {
-        Map<String, Set<String>> kept = new HashMap<>();
-        members.forEach((user, segments) -> {
-            Set<String> rest = new TreeSet<>(segments);
-            rest.removeAll(except);
-            if (!rest.isEmpty()) {
-                kept.put(user, rest);
-            }
-        });
-        return new TreeMap<>(kept);
     }
 }
