@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The catalog of facts segment conditions read, the one place their names and types are defined:
@@ -24,24 +25,54 @@ public final class Facts {
 
     /**
      * A user's features plus the intent score computed from them. Fact values are read once per
-     * input and shared by every condition evaluated on it; an input belongs to one evaluation.
+     * input and shared by every condition evaluated on it (and by the intent model); an input
+     * belongs to one evaluation, on one thread.
      */
-    public record Input(UserFeatures features, double intentScore, Map<String, Object> values) {
+    public static final class Input {
 
+        private final UserFeatures features;
+        private final ToDoubleFunction<Input> intentModel;
+        private final Object[] values = new Object[ALL.size()];
+        private double intentScore = Double.NaN;
+
+        /** An input whose intent score is computed from its own facts, once, when first read. */
+        public Input(UserFeatures features, ToDoubleFunction<Input> intentModel) {
+            this.features = features;
+            this.intentModel = intentModel;
+        }
+
+        /** An input with a given intent score. */
         public Input(UserFeatures features, double intentScore) {
-            this(features, intentScore, new HashMap<>());
+            this(features, input -> intentScore);
+        }
+
+        public UserFeatures features() {
+            return features;
+        }
+
+        public double intentScore() {
+            if (Double.isNaN(intentScore)) {
+                intentScore = intentModel.applyAsDouble(this);
+            }
+            return intentScore;
         }
 
         /** The value of the fact {@code name}, or null when there is no such fact. */
         public Object value(String name) {
-            Object value = values.get(name);
+            Integer index = INDEX.get(name);
+            return index == null ? null : value(index);
+        }
+
+        /** The value of {@code fact}, a fact of {@link #ALL}. */
+        public Object value(Fact fact) {
+            return value(INDEX.get(fact.name()));
+        }
+
+        private Object value(int index) {
+            Object value = values[index];
             if (value == null) {
-                Fact fact = named(name);
-                if (fact == null) {
-                    return null;
-                }
-                value = fact.read().apply(this);
-                values.put(name, value);
+                value = ALL.get(index).read().apply(this);
+                values[index] = value;
             }
             return value;
         }
@@ -108,6 +139,7 @@ public final class Facts {
             fact("time.nowMillis", INT, "now, epoch milliseconds", in -> in.features().now()));
 
     private static final Map<String, Fact> BY_NAME = index();
+    private static final Map<String, Integer> INDEX = positions();
 
     private Facts() {}
 
@@ -123,6 +155,14 @@ public final class Facts {
         Map<String, Fact> byName = new LinkedHashMap<>();
         ALL.forEach(fact -> byName.put(fact.name(), fact));
         return byName;
+    }
+
+    private static Map<String, Integer> positions() {
+        Map<String, Integer> positions = new HashMap<>();
+        for (int i = 0; i < ALL.size(); i++) {
+            positions.put(ALL.get(i).name(), i);
+        }
+        return positions;
     }
 
     private static double money(BigDecimal amount) {

@@ -104,17 +104,25 @@ public final class IntentModel {
         return spec.provenance();
     }
 
+    /** A user's score alone, as {@link #score} computes it: what segment evaluation reads for every event. */
+    public double value(Facts.Input input) {
+        double sum = 0;
+        for (int i = 0; i < facts.size(); i++) {
+            sum += term(i, input);
+        }
+        return 100 * sigmoid(spec.bias() + sum);
+    }
+
     /**
-     * Scores a user. Each feature's contribution is its share (by its term in the logit) of the
-     * distance from the baseline score (all features at their mean) to the score, so
-     * baseline + the contributions = the score.
+     * Scores a user, with the explanation. Each feature's contribution is its share (by its term in
+     * the logit) of the distance from the baseline score (all features at their mean) to the score,
+     * so baseline + the contributions = the score.
      */
     public IntentScore score(Facts.Input input) {
         double[] terms = new double[facts.size()];
         double sum = 0;
         for (int i = 0; i < terms.length; i++) {
-            Feature feature = spec.features().get(i);
-            terms[i] = feature.weight() * (numeric(facts.get(i).read().apply(input)) - feature.mean()) / feature.scale();
+            terms[i] = term(i, input);
             sum += terms[i];
         }
         double baseline = 100 * sigmoid(spec.bias());
@@ -124,6 +132,11 @@ public final class IntentModel {
             contributions.put(facts.get(i).name(), sum == 0 ? 0.0 : (score - baseline) * terms[i] / sum);
         }
         return new IntentScore(score, baseline, contributions, spec.version());
+    }
+
+    private double term(int i, Facts.Input input) {
+        Feature feature = spec.features().get(i);
+        return feature.weight() * (numeric(input.value(facts.get(i))) - feature.mean()) / feature.scale();
     }
 
     private static double numeric(Object value) {

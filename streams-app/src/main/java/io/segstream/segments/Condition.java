@@ -4,17 +4,38 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import io.segstream.facts.Fact;
 import io.segstream.facts.Facts;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** A compiled, type-checked condition and the facts it reads. Thread-safe; evaluation reads facts lazily. */
+/**
+ * A compiled, type-checked condition and the facts it reads. Thread-safe; evaluation reads facts lazily.
+ *
+ * <p>A condition is a pure function of the values of the facts it reads (the checked expression's
+ * references, so nothing else can reach it), and most users share those values: a count, a flag, a
+ * day number. So results are remembered by those values, and the CEL interpreter (about a
+ * microsecond a condition) runs only for combinations not seen recently. The memory is bounded: it
+ * is emptied when full, and given up for a condition whose values rarely repeat (one that reads
+ * {@code time.nowMillis}, say), where looking up would only add to the cost.
+ */
 public final class Condition {
+
+    /** Remembered results per condition before the memory is emptied. */
+    static final int MEMORY_LIMIT = 4_096;
+    /** A condition whose memory, once full, served fewer hits than this share of look-ups stops remembering. */
+    private static final double MIN_HIT_RATIO = 0.2;
 
     private final String expression;
     private final CelRuntime.Program program;
     private final List<Fact> reads;
+    private final Map<List<Object>, Boolean> memory = new ConcurrentHashMap<>();
+    private volatile boolean remembering = true;
+    /** Look-ups and hits since the memory was last emptied; approximate under concurrency, which only tunes the cost. */
+    private long lookups;
+    private long hits;
 
     Condition(String expression, CelRuntime.Program program, List<Fact> reads) {
         this.expression = expression;
@@ -33,6 +54,34 @@ public final class Condition {
 
     /** Whether the condition holds; an evaluation error (e.g. a missing map key) counts as false. */
     public boolean test(Facts.Input input) {
+        if (!remembering) {
+            return evaluate(input);
+        }
+        Object[] values = new Object[reads.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = input.value(reads.get(i));
+        }
+        List<Object> key = Arrays.asList(values);
+        lookups++;
+        Boolean known = memory.get(key);
+        if (known != null) {
+            hits++;
+            return known;
+        }
+        boolean result = evaluate(input);
+        if (memory.size() >= MEMORY_LIMIT) {
+            remembering = hits >= MIN_HIT_RATIO * lookups;
+            memory.clear();
+            lookups = 0;
+            hits = 0;
+        }
+        if (remembering) {
+            memory.put(key, result);
+        }
+        return result;
+    }
+
+    private boolean evaluate(Facts.Input input) {
         try {
             return Boolean.TRUE.equals(program.eval(name -> Optional.ofNullable(input.value(name))));
         } catch (CelEvaluationException e) {
@@ -43,7 +92,7 @@ public final class Condition {
     /** The values of the facts this condition reads, by name: the "why" of a decision. */
     public Map<String, Object> evidence(Facts.Input input) {
         Map<String, Object> evidence = new LinkedHashMap<>();
-        reads.forEach(fact -> evidence.put(fact.name(), input.value(fact.name())));
+        reads.forEach(fact -> evidence.put(fact.name(), input.value(fact)));
         return evidence;
     }
 }

@@ -1,8 +1,10 @@
 package io.segstream.segments;
 
+import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
+import dev.cel.common.ast.CelReference;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerBuilder;
@@ -14,7 +16,9 @@ import dev.cel.runtime.CelRuntimeFactory;
 import io.segstream.facts.Fact;
 import io.segstream.facts.Facts;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Compiles segment conditions (CEL) against the {@link Facts} catalog: parsed and type-checked once
@@ -43,7 +47,7 @@ public final class Conditions {
         }
         try {
             CelRuntime.Program program = RUNTIME.createProgram(result.getAst());
-            return new Condition(expression, program, referencedFacts(expression));
+            return new Condition(expression, program, referencedFacts(result.getAst()));
         } catch (CelValidationException | CelEvaluationException e) {
             throw new InvalidDefinitionException("condition cannot be planned: " + e.getMessage());
         }
@@ -87,10 +91,10 @@ public final class Conditions {
         return previous[b.length()];
     }
 
-    private static List<Fact> referencedFacts(String expression) {
-        return Facts.ALL.stream()
-                .filter(fact -> Pattern.compile("(?<![\\w.])" + Pattern.quote(fact.name()) + "(?![\\w])").matcher(expression).find())
-                .toList();
+    /** The facts the checked expression refers to, in catalog order: every variable it can read. */
+    private static List<Fact> referencedFacts(CelAbstractSyntaxTree ast) {
+        Set<String> names = ast.getReferenceMap().values().stream().map(CelReference::name).collect(Collectors.toSet());
+        return Facts.ALL.stream().filter(fact -> names.contains(fact.name())).toList();
     }
 
     private static CelCompiler compiler() {

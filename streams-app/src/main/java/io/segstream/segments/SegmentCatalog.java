@@ -71,17 +71,26 @@ public final class SegmentCatalog {
                     matching.put(segment.name(), segment);
                 }
             }
-            groups.forEach((group, members) -> {
-                CompiledSegment chosen = members.stream().filter(segment -> segment.condition().test(input)).findFirst()
-                        .orElseGet(() -> {
-                            CompiledSegment fallback = fallbacks.get(group);
-                            return fallback != null && fallback.condition().test(input) ? fallback : null;
-                        });
+            for (Map.Entry<String, List<CompiledSegment>> group : groups.entrySet()) {
+                CompiledSegment chosen = firstHolding(group.getValue(), input);
+                if (chosen == null) {
+                    CompiledSegment fallback = fallbacks.get(group.getKey());
+                    chosen = fallback != null && fallback.condition().test(input) ? fallback : null;
+                }
                 if (chosen != null) {
                     matching.put(chosen.name(), chosen);
                 }
-            });
+            }
             return matching;
+        }
+
+        private static CompiledSegment firstHolding(List<CompiledSegment> byPriority, Facts.Input input) {
+            for (CompiledSegment segment : byPriority) {
+                if (segment.condition().test(input)) {
+                    return segment;
+                }
+            }
+            return null;
         }
     }
 

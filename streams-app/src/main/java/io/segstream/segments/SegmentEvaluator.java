@@ -8,7 +8,6 @@ import io.segstream.avro.UserSegments;
 import io.segstream.facts.Facts;
 import io.segstream.facts.UserFeatures;
 import io.segstream.scoring.IntentModel;
-import io.segstream.scoring.IntentScore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,10 +41,9 @@ public final class SegmentEvaluator {
         return intentModel;
     }
 
-    /** The facts of a user, intent score included. */
+    /** The facts of a user, intent score included (computed when a condition first reads it). */
     public Facts.Input facts(UserFeatures features) {
-        IntentScore intent = intentModel.score(new Facts.Input(features, 0));
-        return new Facts.Input(features, intent.score());
+        return new Facts.Input(features, intentModel::value);
     }
 
     public Outcome evaluate(UserFeatures features, SegmentCatalog.Snapshot catalog, MembershipState stored,

@@ -35,6 +35,34 @@ class ConditionsTest {
     }
 
     @Test
+    void aFactNameInAStringIsNotARead() {
+        Condition condition = Conditions.compile("'rfm.frequency' in cart.categories");
+
+        assertThat(condition.reads()).extracting(Fact::name).containsExactly("cart.categories");
+    }
+
+    @Test
+    void remembersResultsByTheValuesItReadsAndStillAnswersEachInputRight() {
+        Condition condition = Conditions.compile("interest.categoryViews.exists(c, interest.categoryViews[c] > 3)");
+
+        for (int round = 0; round < 3; round++) {
+            for (int views = 0; views < 8; views++) {
+                assertThat(condition.test(views(Map.of("shoes", views)))).as("%d views, round %d", views, round)
+                        .isEqualTo(views > 3);
+            }
+        }
+    }
+
+    @Test
+    void aConditionWhoseValuesNeverRepeatStillAnswersRightPastItsMemory() {
+        Condition condition = Conditions.compile("interest.categoryViews['shoes'] % 2 == 0");
+
+        for (int views = 0; views < 3 * Condition.MEMORY_LIMIT; views++) {
+            assertThat(condition.test(views(Map.of("shoes", views)))).as("%d views", views).isEqualTo(views % 2 == 0);
+        }
+    }
+
+    @Test
     void aMissingMapKeyMakesTheConditionFalseNotAnError() {
         assertThat(Conditions.compile("interest.categoryViews['hats'] > 1").test(views(Map.of()))).isFalse();
     }

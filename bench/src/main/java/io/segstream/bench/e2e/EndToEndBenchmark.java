@@ -69,6 +69,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             + "reported (default: ${DEFAULT-VALUE}).")
     int runs;
 
+    @Option(names = "--warm-up-runs", defaultValue = "1", description = "Drains of each pipeline and guarantee before the "
+            + "counted runs, not reported: the first drain in a JVM runs mostly interpreted code (default: ${DEFAULT-VALUE}).")
+    int warmUpRuns;
+
     @Option(names = "--latency-warm-up", defaultValue = "20", description = "Seconds of load before latency is "
             + "measured (default: ${DEFAULT-VALUE}).")
     int warmUpSeconds;
@@ -76,6 +80,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     @Option(names = "--latency-seconds", defaultValue = "40", description = "Seconds latency is measured "
             + "(default: ${DEFAULT-VALUE}; 0 skips it).")
     int latencySeconds;
+
+    @Option(names = "--latency-load", description = "Events/s of live traffic while latency is measured (default: half "
+            + "of SegStream's median drain rate of the same guarantee).")
+    Double latencyLoad;
 
     @Option(names = "--restore-users", defaultValue = "1000000", description = "Users whose state a fresh instance "
             + "restores (default: ${DEFAULT-VALUE}; 0 skips it).")
@@ -140,11 +148,15 @@ public final class EndToEndBenchmark implements Callable<Integer> {
 
         Map<String, double[]> rates = new LinkedHashMap<>();
         String footprintApp = null;
-        for (int run = 1; run <= runs; run++) {
+        for (int run = 1 - warmUpRuns; run <= runs; run++) {
             for (String guarantee : List.of(EOS, ALOS)) {
                 for (String pipeline : pipelines) {
-                    String applicationId = "bench-" + pipeline + "-" + tag(guarantee) + "-" + run;
+                    String applicationId = "bench-" + pipeline + "-" + tag(guarantee) + "-" + (run < 1 ? "warm-up" + (1 - run) : run);
                     double rate = drain(pipeline, guarantee, applicationId, topics);
+                    if (run < 1) {
+                        say("warm-up %-11s %-16s %,8.0f events/s (not counted)", pipeline, guarantee, rate);
+                        continue;
+                    }
                     rates.computeIfAbsent(pipeline + " " + guarantee, key -> new double[runs])[run - 1] = rate;
                     say("run %d %-11s %-16s %,8.0f events/s", run, pipeline, guarantee, rate);
                     if (footprintApp == null && pipeline.equals("segstream") && guarantee.equals(EOS)) {
@@ -172,7 +184,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             report.add("| latency, event -> SegmentChange | load (events/s) | changes measured | p50 ms | p99 ms | max ms |");
             report.add("|---|---|---|---|---|---|");
             for (String guarantee : List.of(EOS, ALOS)) {
-                double load = median(rates.get("segstream " + guarantee)) / 2;
+                double load = latencyLoad != null ? latencyLoad : median(rates.get("segstream " + guarantee)) / 2;
                 long[] latencies = latency(guarantee, load);
                 say("latency %s at %,.0f events/s: p50 %d ms, p99 %d ms, max %d ms (%,d changes)", guarantee, load,
                         percentile(latencies, 50), percentile(latencies, 99),
@@ -279,7 +291,13 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
     }
 
+    /**
+     * Reads segments.changes until a few seconds after {@code stopAt}: the latencies of changes whose event
+     * time is in the measured window, and the largest latency of each second of traffic, warm-up included.
+     */
     private void readChanges(String topic, String guarantee, long measureFrom, long stopAt, List<Long> latencies) {
+        long trafficFrom = measureFrom - warmUpSeconds * 1000L;
+        Map<Long, Long> worstBySecond = new java.util.TreeMap<>();
         Map<String, Object> settings = new HashMap<>();
         settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, guarantee.equals(EOS) ? "read_committed" : "read_uncommitted");
@@ -297,12 +315,18 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     long seen = System.currentTimeMillis();
                     SegmentChange change = changes.deserialize(record.topic(), record.value());
                     long eventTime = change.getEventTime().toEpochMilli();
-                    if (change.getTrigger() == ChangeTrigger.EVENT && eventTime >= measureFrom && eventTime < stopAt) {
+                    if (change.getTrigger() != ChangeTrigger.EVENT || eventTime < trafficFrom || eventTime >= stopAt) {
+                        continue;
+                    }
+                    worstBySecond.merge((eventTime - trafficFrom) / 1000, seen - eventTime, Math::max);
+                    if (eventTime >= measureFrom) {
                         latencies.add(seen - eventTime);
                     }
                 }
             }
         }
+        say("latency %s, worst per second of traffic (ms, measured from second %d): %s", tag(guarantee), warmUpSeconds,
+                worstBySecond.values());
     }
 
     /** The export's orders produced first, then drained by SegStream in stream time; one line for the report. */
