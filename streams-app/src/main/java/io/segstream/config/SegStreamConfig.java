@@ -100,11 +100,11 @@ public final class SegStreamConfig extends AbstractConfig {
             .define(GRACE, Type.STRING, "1h", Durations.positive(), Importance.MEDIUM,
                     "How far behind the latest event time of its input partition a record may be and still count; "
                             + "later ones are dead-lettered (LATE).")
-            .define(TIMELINE_MAX_RECENT, Type.INT, 1000, ConfigDef.Range.atLeast(1), Importance.LOW,
+            .define(TIMELINE_MAX_RECENT, Type.INT, 200, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "At most this many of a user's activities within grace are kept to fold late ones in order; beyond "
                             + "it the oldest are settled early, so an abnormally busy user (a bot) cannot make every "
                             + "event of theirs cost more.")
-            .define(DEDUP_MAX_RECENT, Type.INT, 10000, ConfigDef.Range.atLeast(1), Importance.LOW,
+            .define(DEDUP_MAX_RECENT, Type.INT, 1000, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "At most this many click ids per user are remembered for de-duplication; beyond it the oldest are "
                             + "forgotten before dedup.retention.")
             .define(DEDUP_RETENTION, Type.STRING, "24h", Durations.positive(), Importance.MEDIUM,

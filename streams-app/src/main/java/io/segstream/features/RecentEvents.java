@@ -88,9 +88,14 @@ final class RecentEvents {
         recent.latest = in.readLong();
         ByteBuffer stored = in.readBytes(null);
         int length = stored.remaining();
-        byte[] bytes = new byte[Math.max(length, 4 * ENTRY)];
-        stored.get(bytes, 0, length);
-        recent.entries = ByteBuffer.wrap(bytes);
+        // Avro reads the run into an array of its own: keep that one rather than copying it again.
+        if (stored.hasArray() && stored.arrayOffset() == 0 && stored.position() == 0 && length >= 4 * ENTRY) {
+            recent.entries = ByteBuffer.wrap(stored.array(), 0, stored.capacity());
+        } else {
+            byte[] bytes = new byte[Math.max(length, 4 * ENTRY)];
+            stored.get(bytes, 0, length);
+            recent.entries = ByteBuffer.wrap(bytes);
+        }
         recent.size = length / ENTRY;
         return recent;
     }

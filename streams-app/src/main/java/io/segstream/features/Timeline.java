@@ -211,8 +211,13 @@ public final class Timeline {
         timeline.newestKey = ByteBuffer.wrap(key).getLong();
         timeline.count = in.readInt();
         ByteBuffer recent = in.readBytes(null);
-        timeline.raw = new byte[recent.remaining()];
-        recent.get(timeline.raw);
+        // Avro reads the run into an array of its own: keep that one rather than copying it again.
+        if (recent.hasArray() && recent.arrayOffset() == 0 && recent.position() == 0 && recent.capacity() == recent.remaining()) {
+            timeline.raw = recent.array();
+        } else {
+            timeline.raw = new byte[recent.remaining()];
+            recent.get(timeline.raw);
+        }
         return timeline;
     }
 }

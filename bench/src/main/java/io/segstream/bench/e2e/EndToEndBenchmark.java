@@ -97,6 +97,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             + "orders (time.mode=stream).")
     Path onlineRetail;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A SegStream setting for every SegStream run, e.g. "
+            + "--set timeline.max.recent=200 (repeatable).")
+    Map<String, String> settings = new HashMap<>();
+
     @Option(names = "--pipelines", split = ",", defaultValue = "passthrough,count,segstream",
             description = "Pipelines to drain (default: ${DEFAULT-VALUE}); ratios need passthrough and count.")
     List<String> pipelines;
@@ -435,6 +439,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         values.put(SegStreamConfig.TOPIC_CART_ABANDONED, topicPrefix + "-cart.abandoned");
         values.put(SegStreamConfig.TOPIC_DLQ, topicPrefix + "-segstream.dlq");
         values.put(SegStreamConfig.TOPIC_RFM_SKETCHES, topicPrefix + "-segstream.rfm-sketches");
+        values.putAll(settings);
         values.putAll(overrides);
         return SegStreamConfig.of(values);
     }
