@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 final class InstanceHealth implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(InstanceHealth.class);
-    private static final Duration CHECK_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration CHECK_INTERVAL = Duration.ofSeconds(2);
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
     /** A failure this long after the previous one starts the backoff again from its first step. */

@@ -239,7 +239,7 @@ public final class ApiServer implements AutoCloseable {
         boolean queryable = false;
         if (streams.state() == KafkaStreams.State.RUNNING) {
             try {
-                local.memberCounts();
+                local.requireQueryable();
                 queryable = true;
             } catch (InvalidStateStoreException e) {
                 reasons.add("state stores are not queryable yet: " + e.getMessage());

@@ -77,6 +77,14 @@ public final class LocalQueries {
         });
     }
 
+    /**
+     * Throws {@link org.apache.kafka.streams.errors.InvalidStateStoreException} unless this instance's users
+     * store can be queried. Reads no data, so it neither waits for the stream thread nor costs more with more users.
+     */
+    public void requireQueryable() {
+        store(StoreNames.USERS, false);
+    }
+
     /** Members per segment among this instance's users. */
     public Map<String, Long> memberCounts() {
         Map<String, Long> counts = new TreeMap<>();
