@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -138,23 +137,18 @@ public final class Facts {
                     in -> (long) utc(in.features().now()).getDayOfWeek().getValue()),
             fact("time.nowMillis", INT, "now, epoch milliseconds", in -> in.features().now()));
 
-    private static final Map<String, Fact> BY_NAME = index();
+    /** Each fact's position in {@link #ALL}, by name. */
     private static final Map<String, Integer> INDEX = positions();
 
     private Facts() {}
 
     public static Fact named(String name) {
-        return BY_NAME.get(name);
+        Integer index = INDEX.get(name);
+        return index == null ? null : ALL.get(index);
     }
 
     private static Fact fact(String name, CelType type, String description, Function<Input, Object> read) {
         return new Fact(name, type, description, read);
-    }
-
-    private static Map<String, Fact> index() {
-        Map<String, Fact> byName = new LinkedHashMap<>();
-        ALL.forEach(fact -> byName.put(fact.name(), fact));
-        return byName;
     }
 
     private static Map<String, Integer> positions() {

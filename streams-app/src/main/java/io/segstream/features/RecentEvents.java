@@ -2,6 +2,7 @@ package io.segstream.features;
 
 import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
+import io.segstream.serde.StateEncoding;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -86,17 +87,9 @@ final class RecentEvents {
     static RecentEvents read(Decoder in) throws IOException {
         RecentEvents recent = new RecentEvents();
         recent.latest = in.readLong();
-        ByteBuffer stored = in.readBytes(null);
-        int length = stored.remaining();
-        // Avro reads the run into an array of its own: keep that one rather than copying it again.
-        if (stored.hasArray() && stored.arrayOffset() == 0 && stored.position() == 0 && length >= 4 * ENTRY) {
-            recent.entries = ByteBuffer.wrap(stored.array(), 0, stored.capacity());
-        } else {
-            byte[] bytes = new byte[Math.max(length, 4 * ENTRY)];
-            stored.get(bytes, 0, length);
-            recent.entries = ByteBuffer.wrap(bytes);
-        }
-        recent.size = length / ENTRY;
+        byte[] stored = StateEncoding.readBytes(in);
+        recent.entries = ByteBuffer.wrap(stored.length >= 4 * ENTRY ? stored : Arrays.copyOf(stored, 4 * ENTRY));
+        recent.size = stored.length / ENTRY;
         return recent;
     }
 }

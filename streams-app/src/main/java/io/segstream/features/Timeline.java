@@ -1,5 +1,6 @@
 package io.segstream.features;
 
+import io.segstream.serde.StateEncoding;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -210,14 +211,7 @@ public final class Timeline {
         in.readFixed(key);
         timeline.newestKey = ByteBuffer.wrap(key).getLong();
         timeline.count = in.readInt();
-        ByteBuffer recent = in.readBytes(null);
-        // Avro reads the run into an array of its own: keep that one rather than copying it again.
-        if (recent.hasArray() && recent.arrayOffset() == 0 && recent.position() == 0 && recent.capacity() == recent.remaining()) {
-            timeline.raw = recent.array();
-        } else {
-            timeline.raw = new byte[recent.remaining()];
-            recent.get(timeline.raw);
-        }
+        timeline.raw = StateEncoding.readBytes(in);
         return timeline;
     }
 }

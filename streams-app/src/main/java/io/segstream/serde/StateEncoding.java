@@ -78,10 +78,18 @@ public final class StateEncoding {
 
     public static BigDecimal readDecimal(Decoder in) throws IOException {
         int scale = in.readInt();
+        return new BigDecimal(new BigInteger(readBytes(in)), scale);
+    }
+
+    /** An Avro {@code bytes} value as an array of exactly its length: the one Avro reads it into, not a copy of it. */
+    public static byte[] readBytes(Decoder in) throws IOException {
         ByteBuffer bytes = in.readBytes(null);
-        byte[] unscaled = new byte[bytes.remaining()];
-        bytes.get(unscaled);
-        return new BigDecimal(new BigInteger(unscaled), scale);
+        if (bytes.hasArray() && bytes.arrayOffset() == 0 && bytes.position() == 0 && bytes.capacity() == bytes.remaining()) {
+            return bytes.array();
+        }
+        byte[] copy = new byte[bytes.remaining()];
+        bytes.get(copy);
+        return copy;
     }
 
     public static void writeNullableDecimal(Encoder out, BigDecimal value) throws IOException {
