@@ -78,12 +78,16 @@ public final class FeatureUpdates {
         }
     }
 
-    /** Keeps exactly one abandonment timer per non-empty, not yet abandoned cart, due at last activity + timeout. */
+    /**
+     * Keeps exactly one abandonment timer per non-empty, not yet abandoned cart, due no later than its
+     * last activity + timeout. A timer is not moved later with every activity (a store write per click
+     * of a shopper with a cart): one that fires early finds the cart active and is re-armed then.
+     */
     private void armAbandonment(String user, CartState cart) {
         Long due = !cart.isEmpty() && cart.abandonedAt == null
                 ? cart.lastActivity + settings.abandonAfter().toMillis()
                 : null;
-        if (Objects.equals(due, cart.timerDue)) {
+        if (Objects.equals(due, cart.timerDue) || due != null && cart.timerDue != null && due > cart.timerDue) {
             return;
         }
         if (cart.timerDue != null) {

@@ -70,19 +70,29 @@ class StagesTest {
     }
 
     @Test
-    void cartChangesKeepExactlyOneAbandonmentTimerAndAStaleTimerDoesNothing() {
+    void cartChangesKeepExactlyOneAbandonmentTimerWhichFiringEarlyReArmsAndAStaleTimerDoesNothing() {
         FeatureUpdates updates = new FeatureUpdates(settings, timers, counters);
         FeatureState state = new FeatureState();
+        String firstDue = String.format("%019d|CART_ABANDON|u1", T0.plus(Duration.ofMinutes(30)).toEpochMilli());
+        String cartDue = String.format("%019d|CART_ABANDON|u1", T0.plusSeconds(60).plus(Duration.ofMinutes(30)).toEpochMilli());
 
         updates.click("u1", state, add("e1", "u1", "sku-1", 2, "10.00", T0), T0.toEpochMilli());
         updates.click("u1", state, add("e2", "u1", "sku-2", 1, "5.00", T0.plusSeconds(60)), T0.plusSeconds(60).toEpochMilli());
-        assertThat(keys(timers)).containsExactly(String.format("%019d|CART_ABANDON|u1",
-                T0.plusSeconds(60).plus(Duration.ofMinutes(30)).toEpochMilli()));
+        // The second add does not move the timer: it stays where the first add put it.
+        assertThat(keys(timers)).containsExactly(firstDue);
         assertThat(state.cart().view().value()).isEqualByComparingTo("25.00");
+
+        // Due at T0+30m, the timer finds the cart active until T0+31m: no abandonment, re-armed there.
+        List<Timers.Due> early = updates.dueBy(T0.plus(Duration.ofMinutes(30)).toEpochMilli());
+        assertThat(early).hasSize(1);
+        assertThat(updates.fire(early.get(0), state, T0.plus(Duration.ofMinutes(30)).toEpochMilli())).isNull();
+        assertThat(keys(timers)).containsExactly(cartDue);
+        assertThat(counters.abandonmentCount()).isZero();
 
         List<Timers.Due> due = updates.dueBy(T0.plus(Duration.ofHours(1)).toEpochMilli());
         Timers.Due stale = new Timers.Due(T0.plus(Duration.ofMinutes(30)).toEpochMilli(), Timers.Kind.CART_ABANDON, "u1");
         assertThat(updates.fire(stale, state, T0.plus(Duration.ofHours(1)).toEpochMilli())).isNull();
+        assertThat(keys(timers)).containsExactly(cartDue);
         CartAbandoned abandonment = updates.fire(due.get(0), state, T0.plus(Duration.ofHours(1)).toEpochMilli());
         assertThat(abandonment.getCartValue()).isEqualByComparingTo("25.00");
         assertThat(abandonment.getAbandonedAt()).isEqualTo(T0.plusSeconds(60).plus(Duration.ofMinutes(30)));
