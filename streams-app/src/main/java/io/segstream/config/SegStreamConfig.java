@@ -50,6 +50,7 @@ public final class SegStreamConfig extends AbstractConfig {
     public static final String DEDUP_RETENTION = "dedup.retention";
     public static final String TIMELINE_MAX_RECENT = "timeline.max.recent";
     public static final String DEDUP_MAX_RECENT = "dedup.max.recent";
+    public static final String USERS_CACHE_MAX = "users.cache.max";
     public static final String ORDERS_DEDUP_RETENTION = "orders.dedup.retention";
     public static final String TIMESTAMP_MAX_FUTURE = "timestamp.max.future";
     public static final String PUNCTUATION_INTERVAL = "punctuation.interval";
@@ -107,6 +108,10 @@ public final class SegStreamConfig extends AbstractConfig {
             .define(DEDUP_MAX_RECENT, Type.INT, 1000, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "At most this many click ids per user are remembered for de-duplication; beyond it the oldest are "
                             + "forgotten before dedup.retention.")
+            .define(USERS_CACHE_MAX, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "At most this many users' states each task keeps decoded in memory between their events; a changed "
+                            + "state is encoded and written to store users once per commit. Beyond it the least "
+                            + "recently active user's state is written back and dropped.")
             .define(DEDUP_RETENTION, Type.STRING, "24h", Durations.positive(), Importance.MEDIUM,
                     "How long a click's event id is remembered, counted back from the user's latest click, to drop "
                             + "a re-sent click.")

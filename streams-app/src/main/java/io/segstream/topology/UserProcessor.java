@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One task's users, in stages: {@link Deduplication} drops what was seen before,
  * {@link FeatureUpdates} folds the event into the user's features, {@link SegmentEvaluator}
- * decides their segments; the user's one state record (store {@code users}) is read once and
- * written once per event. On its clocks it fires due cart abandonments, re-evaluates a bounded
+ * decides their segments. The user's one state record (store {@link UserStore}) stays decoded
+ * between their events and is encoded once per commit. On its clocks it fires due cart abandonments, re-evaluates a bounded
  * batch of users (so time alone moves users, and definition changes reach everyone within
  * reevaluate.interval) and publishes this task's RFM sketches. Outputs go through {@link Outputs}.
  */
@@ -47,9 +47,9 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private final FeatureSettings settings;
     private final InstanceState instance;
     private final SegmentEvaluator evaluator;
-    private final UserStateSerde serde = UserStateSerde.INSTANCE;
+    private final UserStateSerde serde = UserStateSerde.forOneThread();
     private ProcessorContext<String, Object> context;
-    private KeyValueStore<String, byte[]> users;
+    private UserStore users;
     private Deduplication deduplication;
     private FeatureUpdates features;
     private Outputs outputs;
@@ -113,24 +113,22 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         } else {
             return;
         }
-        save(user, evaluate(user, state, record.timestamp(), ChangeTrigger.EVENT));
+        users.save(user, evaluate(user, state, record.timestamp(), ChangeTrigger.EVENT));
     }
 
-    /** The user's state as store users holds it (a failed event never leaves a half-updated one behind). */
+    /**
+     * The user's state, changed in place by the stages. A record whose processing fails is dead-lettered;
+     * what it had already changed stays, as with any store written before a failure.
+     */
     private UserState load(String user) {
-        byte[] stored = users.get(user);
-        return stored == null ? UserState.empty() : serde.decode(stored);
-    }
-
-    private void save(String user, UserState state) {
-        users.put(user, serde.encode(state));
+        UserState state = users.load(user);
+        return state == null ? UserState.empty() : state;
     }
 
     /** Fires the abandonment timers due by {@code now}. */
     void fireDueTimers(long now) {
         for (Timers.Due timer : features.dueBy(now)) {
-            byte[] stored = users.get(timer.user());
-            UserState state = stored == null ? null : serde.decode(stored);
+            UserState state = users.load(timer.user());
             CartAbandoned abandonment = features.fire(timer, state == null ? null : state.features(), now);
             if (state == null) {
                 continue;
@@ -139,7 +137,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
                 outputs.abandoned(timer.user(), abandonment);
                 state = evaluate(timer.user(), state, abandonment.getAbandonedAt().toEpochMilli(), ChangeTrigger.TIME);
             }
-            save(timer.user(), state);
+            users.save(timer.user(), state);
         }
     }
 
@@ -174,6 +172,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             sweepCursor = null;
             sweepPassUsers = 0;
         }
+        // The pass reads the encoded store: users first seen since the last commit must be in it.
+        users.flushCache();
         long userCount = Math.max(1, users.approximateNumEntries());
         long passes = Math.max(1, settings.reevaluateInterval().toMillis() / sweepCadence().toMillis());
         long batch = Math.max(MIN_SWEEP_BATCH, (userCount + passes - 1) / passes);
@@ -189,10 +189,11 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             exhausted = !range.hasNext();
         }
         for (KeyValue<String, byte[]> entry : due) {
-            UserState state = serde.decode(entry.value);
+            UserState held = users.held(entry.key);
+            UserState state = held == null ? serde.decode(entry.value) : held;
             UserState evaluated = evaluate(entry.key, state, now, sweepTrigger);
             if (!evaluated.membership().segments().equals(state.membership().segments())) {
-                save(entry.key, evaluated);
+                users.saveScanned(entry.key, evaluated);
             }
         }
         sweepPassUsers += due.size();
@@ -212,6 +213,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     /** Publishes this task's RFM sketches, read from the orders part of every user's state. */
     void publishSketches(long now) {
         RfmSketchBuilder builder = new RfmSketchBuilder();
+        users.flushCache();
         try (KeyValueIterator<String, byte[]> all = users.all()) {
             while (all.hasNext()) {
                 RfmState orders = serde.decodeRfm(all.next().value);

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.function.Supplier;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -28,8 +29,8 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class UserStateSerde implements Serde<UserState> {
 
-    /** One shared instance: it keeps no state but per-thread buffers. */
-    public static final UserStateSerde INSTANCE = new UserStateSerde();
+    /** One shared instance, safe on any thread: it keeps no state but per-thread buffers. */
+    public static final UserStateSerde INSTANCE = new UserStateSerde(ThreadLocal.withInitial(Buffers::new)::get);
 
     /** The version this release writes. */
     public static final int VERSION = 1;
@@ -42,7 +43,20 @@ public final class UserStateSerde implements Serde<UserState> {
         }
     }
 
-    private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
+    private final Supplier<Buffers> buffers;
+
+    private UserStateSerde(Supplier<Buffers> buffers) {
+        this.buffers = buffers;
+    }
+
+    /**
+     * A serde for one thread at a time, with buffers of its own: a store encoding thousands of users
+     * per commit does not look up a thread-local per user (a stream thread holds many of them).
+     */
+    public static UserStateSerde forOneThread() {
+        Buffers own = new Buffers();
+        return new UserStateSerde(() -> own);
+    }
 
     /** Reused per thread: an encoder over a growing buffer and a decoder. */
     private static final class Buffers {

@@ -22,6 +22,7 @@ import io.segstream.topology.InstanceState;
 import io.segstream.topology.SegStreamTopology;
 import io.segstream.topology.UserState;
 import io.segstream.topology.UserStateSerde;
+import io.segstream.topology.UserStore;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -146,9 +147,14 @@ public final class PipelineDriver implements AutoCloseable {
         driver.advanceWallClockTime(duration);
     }
 
+    /** Store users (TopologyTestDriver's getters refuse a store that can be read as a key-value store but is not one). */
+    private UserStore users() {
+        return (UserStore) driver.getAllStateStores().get(StoreNames.USERS);
+    }
+
     /** The user's whole state as store {@code users} holds it, or null. */
     public UserState state(String user) {
-        byte[] stored = driver.<String, byte[]>getKeyValueStore(StoreNames.USERS).get(user);
+        byte[] stored = users().get(user);
         return stored == null ? null : UserStateSerde.INSTANCE.decode(stored);
     }
 
@@ -182,7 +188,7 @@ public final class PipelineDriver implements AutoCloseable {
 
     /** Users in store {@code users}. */
     public long userCount() {
-        return driver.<String, byte[]>getKeyValueStore(StoreNames.USERS).approximateNumEntries();
+        return users().approximateNumEntries();
     }
 
     public List<RfmSketches> globalSketches() {

@@ -19,12 +19,19 @@ class StreamsDefaultsTest {
     }
 
     @Test
-    void segstreamRunsExactlyOnceWithALargerRecordCacheAndAShortLingerUnlessConfigured() {
+    void segstreamRunsExactlyOnceWithAShortLingerUnlessConfigured() {
         Properties defaults = streams(Map.of());
 
         assertThat(defaults.get("processing.guarantee")).isEqualTo("exactly_once_v2");
-        assertThat(defaults.get("statestore.cache.max.bytes")).isEqualTo(128L * 1024 * 1024);
+        assertThat(defaults).doesNotContainKey("commit.interval.ms");
         assertThat(defaults.get("producer.linger.ms")).isEqualTo(5);
+    }
+
+    @Test
+    void atLeastOnceCommitsEverySecondUnlessConfigured() {
+        assertThat(streams(Map.of("processing.guarantee", "at_least_once")).get("commit.interval.ms")).isEqualTo(1000);
+        assertThat(streams(Map.of("processing.guarantee", "at_least_once", "commit.interval.ms", "30000"))
+                .get("commit.interval.ms")).isEqualTo("30000");
     }
 
     @Test

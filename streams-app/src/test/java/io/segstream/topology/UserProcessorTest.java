@@ -51,8 +51,7 @@ class UserProcessorTest {
                 "unused:9092", SegStreamConfig.TIME_MODE, "stream")));
         context = new MockProcessorContext<>(new Properties());
         context.setCurrentSystemTimeMs(Instant.parse("2026-11-23T00:00:00Z").toEpochMilli());
-        KeyValueStore<String, byte[]> users = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.USERS),
-                Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();
+        UserStore users = UserStore.builder(Stores.inMemoryKeyValueStore(StoreNames.USERS), 100).withLoggingDisabled().build();
         WindowStore<String, Long> orderIds = Stores.windowStoreBuilder(Stores.inMemoryWindowStore(StoreNames.ORDER_IDS,
                 settings.orderDedupRetention(), Duration.ofMillis(1), false), Serdes.String(), Serdes.Long())
                 .withLoggingDisabled().build();

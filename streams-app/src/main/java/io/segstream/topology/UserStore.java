@@ -1,0 +1,298 @@
+package io.segstream.topology;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
+
+/**
+ * Store {@code users}: one encoded {@link UserState} per user in a logged key-value store, with the
+ * states of the task's recently active users kept decoded in front of it. The processor reads and
+ * changes the decoded state in place; a changed user is encoded and written to the store (and its
+ * changelog) once per commit, when evicted, or when a scan of the store needs it, instead of once
+ * per event. This is what Kafka Streams' record cache does for bytes, one step earlier: a busy
+ * user's record is neither decoded nor encoded per event, and no per-event cache lookup compares
+ * serialized keys.
+ *
+ * <p>Kafka Streams asks a store to write what it holds back before each commit through its
+ * {@link CachedStateStore#flushCache()} (called ahead of flushing the producer, inside the
+ * transaction under exactly-once); nothing in the public store API is called at that point, which
+ * is why this store implements that internal interface (pinned with Kafka 4.3.1, and covered by
+ * {@code UserStoreTest} and the crash tests). On a task's close, recycling or re-initialisation the
+ * decoded states are dropped: Kafka Streams has flushed them before a clean close, and after a dirty
+ * one the store is restored from its changelog.
+ *
+ * <p>Interactive queries, scans and standbys read the encoded store, which is at most one commit
+ * (or one re-evaluation batch, every second at most, see {@link UserProcessor}) behind.
+ */
+public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String, byte[]>, CachedStateStore<String, byte[]> {
+
+    private final KeyValueStore<String, byte[]> encoded;
+    private final UserStateSerde serde = UserStateSerde.forOneThread();
+    private final Decoded decoded;
+
+    UserStore(KeyValueStore<String, byte[]> encoded, int maxDecoded) {
+        this.encoded = encoded;
+        this.decoded = new Decoded(maxDecoded);
+    }
+
+    /** A builder of store {@code name} on {@code supplier}'s bytes, logged, keeping up to {@code maxDecoded} users decoded. */
+    public static StoreBuilder<UserStore> builder(KeyValueBytesStoreSupplier supplier, int maxDecoded) {
+        return new Builder(Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.ByteArray()).withCachingDisabled(),
+                maxDecoded);
+    }
+
+    /** The user's state, decoded (the same object until it is evicted), or null when the user has none. */
+    public UserState load(String user) {
+        Entry entry = decoded.get(user);
+        if (entry != null) {
+            return entry.state;
+        }
+        byte[] stored = encoded.get(user);
+        if (stored == null) {
+            return null;
+        }
+        UserState state = serde.decode(stored);
+        decoded.put(user, new Entry(state, false));
+        return state;
+    }
+
+    /** Records {@code state} as the user's state; it is written to the encoded store by the next flush. */
+    public void save(String user, UserState state) {
+        Entry entry = decoded.get(user);
+        if (entry == null) {
+            decoded.put(user, new Entry(state, true));
+        } else {
+            entry.state = state;
+            entry.dirty = true;
+        }
+    }
+
+    /**
+     * Records {@code state} as the state of a user read from a scan: held decoded if it already is,
+     * else written to the encoded store at once (a pass over every user does not evict the active ones).
+     */
+    public void saveScanned(String user, UserState state) {
+        if (decoded.containsKey(user)) {
+            save(user, state);
+        } else {
+            encoded.put(user, serde.encode(state));
+        }
+    }
+
+    /** The decoded state held for {@code user}, or null; does not read the encoded store. */
+    public UserState held(String user) {
+        Entry entry = decoded.get(user);
+        return entry == null ? null : entry.state;
+    }
+
+    /** Writes every changed user to the encoded store (and its changelog). */
+    @Override
+    public void flushCache() {
+        for (Map.Entry<String, Entry> held : decoded.entrySet()) {
+            Entry entry = held.getValue();
+            if (entry.dirty) {
+                encoded.put(held.getKey(), serde.encode(entry.state));
+                entry.dirty = false;
+            }
+        }
+    }
+
+    @Override
+    public void clearCache() {
+        decoded.clear();
+    }
+
+    @Override
+    public boolean setFlushListener(CacheFlushListener<String, byte[]> listener, boolean sendOldValues) {
+        return false;
+    }
+
+    @Override
+    public String name() {
+        return encoded.name();
+    }
+
+    @Override
+    public void init(StateStoreContext context, StateStore root) {
+        decoded.clear();
+        encoded.init(context, root);
+    }
+
+    @Override
+    public void flush() {
+        encoded.flush();
+    }
+
+    @Override
+    public void commit(Map<TopicPartition, Long> changelogOffsets) {
+        encoded.commit(changelogOffsets);
+    }
+
+    @Override
+    public Long committedOffset(TopicPartition partition) {
+        return encoded.committedOffset(partition);
+    }
+
+    @Override
+    public boolean managesOffsets() {
+        return encoded.managesOffsets();
+    }
+
+    @Override
+    public void close() {
+        decoded.clear();
+        encoded.close();
+    }
+
+    @Override
+    public boolean persistent() {
+        return encoded.persistent();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return encoded.isOpen();
+    }
+
+    @Override
+    public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
+        return encoded.query(query, positionBound, config);
+    }
+
+    @Override
+    public Position getPosition() {
+        return encoded.getPosition();
+    }
+
+    // Reads of the encoded store, for scans and interactive queries (safe from other threads).
+
+    @Override
+    public byte[] get(String user) {
+        return encoded.get(user);
+    }
+
+    @Override
+    public KeyValueIterator<String, byte[]> range(String from, String to) {
+        return encoded.range(from, to);
+    }
+
+    @Override
+    public KeyValueIterator<String, byte[]> reverseRange(String from, String to) {
+        return encoded.reverseRange(from, to);
+    }
+
+    @Override
+    public KeyValueIterator<String, byte[]> all() {
+        return encoded.all();
+    }
+
+    @Override
+    public KeyValueIterator<String, byte[]> reverseAll() {
+        return encoded.reverseAll();
+    }
+
+    @Override
+    public long approximateNumEntries() {
+        return encoded.approximateNumEntries();
+    }
+
+    private static final class Entry {
+        UserState state;
+        boolean dirty;
+
+        Entry(UserState state, boolean dirty) {
+            this.state = state;
+            this.dirty = dirty;
+        }
+    }
+
+    /** Decoded users in access order; the least recently used beyond the bound is written back if changed and dropped. */
+    private final class Decoded extends LinkedHashMap<String, Entry> {
+        private final int max;
+
+        Decoded(int max) {
+            super(Math.min(max, 1 << 16) * 4 / 3 + 1, 0.75f, true);
+            this.max = max;
+        }
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+            if (size() <= max) {
+                return false;
+            }
+            if (eldest.getValue().dirty) {
+                encoded.put(eldest.getKey(), serde.encode(eldest.getValue().state));
+            }
+            return true;
+        }
+    }
+
+    private static final class Builder implements StoreBuilder<UserStore> {
+        private final StoreBuilder<KeyValueStore<String, byte[]>> encoded;
+        private final int maxDecoded;
+
+        Builder(StoreBuilder<KeyValueStore<String, byte[]>> encoded, int maxDecoded) {
+            this.encoded = encoded;
+            this.maxDecoded = maxDecoded;
+        }
+
+        @Override
+        public StoreBuilder<UserStore> withCachingEnabled() {
+            throw new UnsupportedOperationException("store " + name() + " keeps decoded users itself; Kafka's record cache "
+                    + "would hold a second copy");
+        }
+
+        @Override
+        public StoreBuilder<UserStore> withCachingDisabled() {
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<UserStore> withLoggingEnabled(Map<String, String> config) {
+            encoded.withLoggingEnabled(config);
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<UserStore> withLoggingDisabled() {
+            encoded.withLoggingDisabled();
+            return this;
+        }
+
+        @Override
+        public UserStore build() {
+            return new UserStore(encoded.build(), maxDecoded);
+        }
+
+        @Override
+        public Map<String, String> logConfig() {
+            return encoded.logConfig();
+        }
+
+        @Override
+        public boolean loggingEnabled() {
+            return encoded.loggingEnabled();
+        }
+
+        @Override
+        public String name() {
+            return encoded.name();
+        }
+    }
+}
