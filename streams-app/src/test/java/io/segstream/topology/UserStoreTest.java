@@ -1,0 +1,134 @@
+package io.segstream.topology;
+
+import static io.segstream.testing.Events.add;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.segstream.config.StoreNames;
+import io.segstream.features.FeatureCounters;
+import io.segstream.features.FeatureSettings;
+import io.segstream.features.FeatureUpdates;
+import io.segstream.config.SegStreamConfig;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Store users: decoded users in front of the encoded store, written back per flush and on eviction. */
+class UserStoreTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+    private static final UserStateSerde SERDE = UserStateSerde.INSTANCE;
+
+    private final FeatureSettings settings = FeatureSettings.from(SegStreamConfig.of(Map.of(
+            SegStreamConfig.BOOTSTRAP_SERVERS, "unused:9092")));
+    private MockProcessorContext<String, Object> context;
+    private FeatureUpdates features;
+    private UserStore users;
+
+    @BeforeEach
+    void setUp() {
+        context = new MockProcessorContext<>(new Properties());
+        KeyValueStore<String, String> timers = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.TIMERS),
+                Serdes.String(), Serdes.String()).withLoggingDisabled().build();
+        timers.init(context.getStateStoreContext(), timers);
+        features = new FeatureUpdates(settings, timers, new FeatureCounters());
+        users = UserStore.builder(Stores.inMemoryKeyValueStore(StoreNames.USERS), 2).withLoggingDisabled().build();
+        users.init(context.getStateStoreContext(), users);
+    }
+
+    /** The user's state after adding {@code quantity} of a product to their cart. */
+    private UserState addToCart(String user, String event, int quantity) {
+        UserState state = users.load(user);
+        if (state == null) {
+            state = UserState.empty();
+        }
+        features.click(user, state.features(), add(event, user, "sku-1", quantity, "2.50", T0), T0.toEpochMilli());
+        users.save(user, state);
+        return state;
+    }
+
+    private int encodedItems(String user) {
+        byte[] stored = users.get(user);
+        return stored == null ? -1 : SERDE.decode(stored).features().cart().view().items();
+    }
+
+    @Test
+    void aChangedUserIsKeptDecodedAndWrittenToTheStoreOncePerFlush() {
+        UserState first = addToCart("u1", "e1", 1);
+        UserState second = addToCart("u1", "e2", 2);
+
+        assertThat(second).isSameAs(first);
+        assertThat(users.get("u1")).isNull();
+        assertThat(users.approximateNumEntries()).isZero();
+
+        users.flushCache();
+        assertThat(encodedItems("u1")).isEqualTo(3);
+        assertThat(SERDE.decode(users.get("u1")).features().cart().view())
+                .isEqualTo(first.features().cart().view());
+
+        addToCart("u1", "e3", 4);
+        assertThat(encodedItems("u1")).isEqualTo(3);
+        users.flushCache();
+        assertThat(encodedItems("u1")).isEqualTo(7);
+    }
+
+    @Test
+    void theLeastRecentlyActiveUserBeyondTheBoundIsWrittenBackAndDropped() {
+        addToCart("u1", "e1", 1);
+        addToCart("u2", "e2", 2);
+        users.load("u1");
+        addToCart("u3", "e3", 3);
+
+        assertThat(users.held("u2")).isNull();
+        assertThat(encodedItems("u2")).isEqualTo(2);
+        assertThat(users.held("u1")).isNotNull();
+        assertThat(users.held("u3")).isNotNull();
+        assertThat(encodedItems("u1")).isEqualTo(-1);
+
+        // Read back from the encoded store, u2 goes on from where it was.
+        addToCart("u2", "e4", 5);
+        users.flushCache();
+        assertThat(encodedItems("u2")).isEqualTo(7);
+    }
+
+    @Test
+    void whatAScanSavesForAUserNotHeldGoesStraightToTheStore() {
+        addToCart("u1", "e1", 1);
+        users.flushCache();
+        users.clearCache();
+        UserState scanned = SERDE.decode(users.get("u1"));
+        features.click("u1", scanned.features(), add("e2", "u1", "sku-1", 1, "2.50", T0), T0.toEpochMilli());
+
+        users.saveScanned("u1", scanned);
+
+        assertThat(encodedItems("u1")).isEqualTo(2);
+        assertThat(users.held("u1")).isNull();
+    }
+
+    @Test
+    void reinitialisingOrClearingDropsDecodedStatesWithoutWritingThem() {
+        addToCart("u1", "e1", 1);
+        users.flushCache();
+        addToCart("u1", "e2", 2);
+
+        users.clearCache();
+        assertThat(users.held("u1")).isNull();
+        assertThat(users.load("u1").features().cart().view().items()).isEqualTo(1);
+
+        addToCart("u1", "e3", 5);
+        users.init(context.getStateStoreContext(), users);
+        assertThat(users.load("u1").features().cart().view().items()).isEqualTo(1);
+    }
+
+    @Test
+    void interactiveQueriesReadItAsAKeyValueStore() {
+        assertThat(QueryableStoreTypes.<String, byte[]>keyValueStore().accepts(users)).isTrue();
+        assertThat(users.name()).isEqualTo(StoreNames.USERS);
+    }
+}
