@@ -4,7 +4,6 @@ import io.segstream.facts.Dwell;
 import io.segstream.serde.StateEncoding;
 import java.io.IOException;
 import java.util.ArrayDeque;
-import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
@@ -31,6 +30,7 @@ public final class DwellState {
     ArrayDeque<String> recentSessions = new ArrayDeque<>();
     TreeMap<Long, Long> sessionStartsByDay = new TreeMap<>();
     TreeMap<Long, TreeMap<String, Long>> categoryDwellByDay = new TreeMap<>();
+    private final WindowTotals<Long> categoryWindow = new WindowTotals<>(Long::sum);
 
     record Page(long at, String session, String category, boolean dwellKnown) {}
 
@@ -71,6 +71,7 @@ public final class DwellState {
         long today = Times.day(activity.at());
         sessionStartsByDay.headMap(today - SESSION_WINDOW_DAYS + 1).clear();
         categoryDwellByDay.headMap(today - CATEGORY_WINDOW_DAYS + 1).clear();
+        categoryWindow.droppedBefore(today - CATEGORY_WINDOW_DAYS + 1);
     }
 
     private String sessionKey(Activity activity, long sessionGapMs) {
@@ -89,8 +90,9 @@ public final class DwellState {
         }
         totalDwellMs += ms;
         current = current.plusDwell(ms);
-        categoryDwellByDay.computeIfAbsent(Times.day(at), day -> new TreeMap<>())
-                .merge(category == null ? UNCATEGORIZED : category, ms, Long::sum);
+        String key = category == null ? UNCATEGORIZED : category;
+        categoryDwellByDay.computeIfAbsent(Times.day(at), day -> new TreeMap<>()).merge(key, ms, Long::sum);
+        categoryWindow.added(Times.day(at), key, ms);
     }
 
     DwellState copy() {
@@ -109,12 +111,11 @@ public final class DwellState {
     /** The read model as of {@code now}. */
     public Dwell view(long now, long sessionGapMs) {
         long today = Times.day(now);
-        long recentSessionCount = sessionStartsByDay.subMap(today - SESSION_WINDOW_DAYS + 1, true, today, true)
-                .values().stream().mapToLong(Long::longValue).sum();
-        TreeMap<String, Long> byCategory = new TreeMap<>();
-        for (Map<String, Long> day : categoryDwellByDay.subMap(today - CATEGORY_WINDOW_DAYS + 1, true, today, true).values()) {
-            day.forEach((category, ms) -> byCategory.merge(category, ms, Long::sum));
+        long recentSessionCount = 0;
+        for (long started : sessionStartsByDay.subMap(today - SESSION_WINDOW_DAYS + 1, true, today, true).values()) {
+            recentSessionCount += started;
         }
+        TreeMap<String, Long> byCategory = categoryWindow.of(categoryDwellByDay, today, CATEGORY_WINDOW_DAYS);
         Dwell.CurrentSession session = current == null ? null : new Dwell.CurrentSession(
                 current.key().startsWith("s:") ? current.key().substring(2) : null,
                 Times.instant(current.start()), Times.instant(current.lastAt()), current.dwellMs(), current.pages(),

@@ -3,7 +3,6 @@ package io.segstream.features;
 import io.segstream.facts.Interest;
 import io.segstream.serde.StateEncoding;
 import java.io.IOException;
-import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
@@ -13,6 +12,7 @@ public final class InterestState {
 
     TreeMap<Long, TreeMap<String, Integer>> viewsByHour = new TreeMap<>();
     long latestHour = Long.MIN_VALUE;
+    private final WindowTotals<Integer> window = new WindowTotals<>(Integer::sum);
 
     void addView(long at, String category, long windowMs) {
         if (category == null) {
@@ -20,18 +20,16 @@ public final class InterestState {
         }
         long hour = Times.hour(at);
         viewsByHour.computeIfAbsent(hour, h -> new TreeMap<>()).merge(category, 1, Integer::sum);
+        window.added(hour, category, 1);
         latestHour = Math.max(latestHour, hour);
-        viewsByHour.headMap(latestHour - windowMs / Times.HOUR_MS + 1).clear();
+        long first = latestHour - windowMs / Times.HOUR_MS + 1;
+        viewsByHour.headMap(first).clear();
+        window.droppedBefore(first);
     }
 
     /** Views per category in the window ending at {@code now}; views that aged out no longer count. */
     public Interest view(long now, long windowMs) {
-        long nowHour = Times.hour(now);
-        TreeMap<String, Integer> counts = new TreeMap<>();
-        for (Map<String, Integer> hour : viewsByHour.subMap(nowHour - windowMs / Times.HOUR_MS + 1, true, nowHour, true).values()) {
-            hour.forEach((category, views) -> counts.merge(category, views, Integer::sum));
-        }
-        return new Interest(counts);
+        return new Interest(window.of(viewsByHour, Times.hour(now), windowMs / Times.HOUR_MS));
     }
 
     void write(Encoder out) throws IOException {
