@@ -80,7 +80,9 @@ public final class SegmentEvaluator {
             }
         });
         boolean changed = !Objects.equals(current.segments().keySet(), next.segments().keySet());
-        return new Outcome(next, changes, changed ? userSegments(features.userId(), next, eventTime) : null);
+        // Unchanged (the usual case), the user keeps their membership object and with it its encoding.
+        MembershipState membership = next.segments().equals(current.segments()) ? current : next;
+        return new Outcome(membership, changes, changed ? userSegments(features.userId(), membership, eventTime) : null);
     }
 
     private static SegmentChange change(String user, String segment, SegmentChangeKind kind, ChangeTrigger trigger,
