@@ -54,8 +54,6 @@ public final class SegStreamTopology {
     public static final String USER_FEATURES = "user-features";
     /** The producer linger.ms SegStream runs with unless configured. */
     public static final int OUTPUT_LINGER_MS = 5;
-    /** The commit.interval.ms SegStream runs at-least-once with unless configured (exactly-once: Kafka's 100 ms). */
-    public static final int AT_LEAST_ONCE_COMMIT_INTERVAL_MS = 1000;
 
     private SegStreamTopology() {}
 
@@ -149,11 +147,6 @@ public final class SegStreamTopology {
         if (!properties.containsKey(ProducerConfig.LINGER_MS_CONFIG)
                 && !properties.containsKey(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG))) {
             properties.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), OUTPUT_LINGER_MS);
-        }
-        // Users' changed states reach store users (and what queries read) at each commit: at-least-once,
-        // every second rather than Kafka's 30 s, which also bounds what a crash makes it process again.
-        if (StreamsConfig.AT_LEAST_ONCE.equals(properties.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))) {
-            properties.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, AT_LEAST_ONCE_COMMIT_INTERVAL_MS);
         }
         properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return properties;

@@ -4,8 +4,9 @@ import io.segstream.features.FeatureState;
 import io.segstream.segments.MembershipState;
 
 /**
- * One user's whole state, store {@code users}: read once and written once per event. Encoded by
- * {@link UserStateSerde} as a versioned Avro record (schema io/segstream/state/user-state-v*.avsc).
+ * One user's whole state, store {@code users}: held decoded by {@link UserStore} while the user is
+ * active and changed in place by the stages. Encoded by {@link UserStateSerde} as a versioned Avro
+ * record (schema io/segstream/state/user-state-v*.avsc).
  */
 public record UserState(FeatureState features, MembershipState membership) {
 

@@ -28,13 +28,6 @@ class StreamsDefaultsTest {
     }
 
     @Test
-    void atLeastOnceCommitsEverySecondUnlessConfigured() {
-        assertThat(streams(Map.of("processing.guarantee", "at_least_once")).get("commit.interval.ms")).isEqualTo(1000);
-        assertThat(streams(Map.of("processing.guarantee", "at_least_once", "commit.interval.ms", "30000"))
-                .get("commit.interval.ms")).isEqualTo("30000");
-    }
-
-    @Test
     void configuredKafkaStreamsSettingsWin() {
         Properties configured = streams(Map.of("processing.guarantee", "at_least_once",
                 "statestore.cache.max.bytes", "1048576", "linger.ms", "20"));
