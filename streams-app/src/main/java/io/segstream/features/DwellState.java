@@ -91,8 +91,9 @@ public final class DwellState {
         totalDwellMs += ms;
         current = current.plusDwell(ms);
         String key = category == null ? UNCATEGORIZED : category;
-        categoryDwellByDay.computeIfAbsent(Times.day(at), day -> new TreeMap<>()).merge(key, ms, Long::sum);
-        categoryWindow.added(Times.day(at), key, ms);
+        long day = Times.day(at);
+        categoryDwellByDay.computeIfAbsent(day, d -> new TreeMap<>()).merge(key, ms, Long::sum);
+        categoryWindow.added(day, key, ms);
     }
 
     DwellState copy() {

@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * One task's users, in stages: {@link Deduplication} drops what was seen before,
  * {@link FeatureUpdates} folds the event into the user's features, {@link SegmentEvaluator}
  * decides their segments. The user's one state record (store {@link UserStore}) stays decoded
- * between their events and is encoded once per commit. On its clocks it fires due cart abandonments, re-evaluates a bounded
- * batch of users (so time alone moves users, and definition changes reach everyone within
- * reevaluate.interval) and publishes this task's RFM sketches. Outputs go through {@link Outputs}.
+ * between their events and is encoded once per commit. On its clocks it fires due cart
+ * abandonments, re-evaluates a bounded batch of users (so time alone moves users, and definition
+ * changes reach everyone within reevaluate.interval) and publishes this task's RFM sketches.
+ * Outputs go through {@link Outputs}.
  */
 public final class UserProcessor implements Processor<String, SpecificRecord, String, Object> {
 

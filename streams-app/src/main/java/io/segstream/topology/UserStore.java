@@ -91,7 +91,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
         if (decoded.containsKey(user)) {
             save(user, state);
         } else {
-            encoded.put(user, serde.encode(state));
+            write(user, state);
         }
     }
 
@@ -107,10 +107,15 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
         for (Map.Entry<String, Entry> held : decoded.entrySet()) {
             Entry entry = held.getValue();
             if (entry.dirty) {
-                encoded.put(held.getKey(), serde.encode(entry.state));
+                write(held.getKey(), entry.state);
                 entry.dirty = false;
             }
         }
+    }
+
+    /** Encodes {@code state} into the encoded store (and its changelog). */
+    private void write(String user, UserState state) {
+        encoded.put(user, serde.encode(state));
     }
 
     @Override
@@ -237,7 +242,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
                 return false;
             }
             if (eldest.getValue().dirty) {
-                encoded.put(eldest.getKey(), serde.encode(eldest.getValue().state));
+                write(eldest.getKey(), eldest.getValue().state);
             }
             return true;
         }
