@@ -107,6 +107,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             + "--set timeline.max.recent=200 (repeatable).")
     Map<String, String> settings = new HashMap<>();
 
+    @Option(names = "--guarantees", split = ",", defaultValue = EOS + "," + ALOS,
+            description = "Processing guarantees to measure (default: ${DEFAULT-VALUE}).")
+    List<String> guarantees;
+
     @Option(names = "--pipelines", split = ",", defaultValue = "passthrough,count,segstream",
             description = "Pipelines to drain (default: ${DEFAULT-VALUE}); ratios need passthrough and count.")
     List<String> pipelines;
@@ -136,6 +140,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             System.err.println("--pipelines takes some of " + ALL_PIPELINES + ", segstream included");
             return 2;
         }
+        if (guarantees.isEmpty() || !List.of(EOS, ALOS).containsAll(guarantees)) {
+            System.err.println("--guarantees takes " + EOS + ", " + ALOS + " or both");
+            return 2;
+        }
         SegStreamConfig inputs = config("bench-setup", "input", EOS);
         registry = SchemaRegistries.client(inputs.all());
         TopicCreator.createMissing(inputs);
@@ -159,7 +167,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         Map<String, double[]> rates = new LinkedHashMap<>();
         String footprintApp = null;
         for (int run = 1 - warmUpRuns; run <= runs; run++) {
-            for (String guarantee : List.of(EOS, ALOS)) {
+            for (String guarantee : guarantees) {
                 for (String pipeline : pipelines) {
                     String applicationId = "bench-" + pipeline + "-" + tag(guarantee) + "-" + (run < 1 ? "warm-up" + (1 - run) : run);
                     double rate = drain(pipeline, guarantee, applicationId, topics);
@@ -179,7 +187,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         List<String> report = new ArrayList<>();
         report.add("| pipeline | guarantee | events/s (median of " + runs + ") | runs | SegStream's ratio to it |");
         report.add("|---|---|---|---|---|");
-        for (String guarantee : List.of(EOS, ALOS)) {
+        for (String guarantee : guarantees) {
             double segstream = median(rates.get("segstream " + guarantee));
             for (String pipeline : pipelines) {
                 double[] measured = rates.get(pipeline + " " + guarantee);
@@ -193,7 +201,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             report.add("");
             report.add("| latency, event -> SegmentChange | load (events/s) | changes measured | p50 ms | p99 ms | max ms |");
             report.add("|---|---|---|---|---|---|");
-            for (String guarantee : List.of(EOS, ALOS)) {
+            for (String guarantee : guarantees) {
                 double load = latencyLoad != null ? latencyLoad : median(rates.get("segstream " + guarantee)) / 2;
                 long[] latencies = latency(guarantee, load);
                 say("latency %s at %,.0f events/s: p50 %d ms, p99 %d ms, max %d ms (%,d changes)", guarantee, load,
@@ -296,9 +304,30 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     topics.orders(), LIVE_LINGER_MS)) {
                 traffic.live(load, () -> System.currentTimeMillis() < stopAt);
             }
+            say("latency %s, stream thread over the last minute of traffic: %s", tag(guarantee), threadTimes(app.streams()));
             reader.join(60_000);
         }
         return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
+
+    /**
+     * Where the stream thread's time went: Kafka Streams' own avg/max latencies (ms) of its poll, process,
+     * punctuate and commit steps, the metrics' window being the last minute or so.
+     */
+    private static String threadTimes(KafkaStreams streams) {
+        Map<String, Double> values = new java.util.TreeMap<>();
+        streams.metrics().forEach((name, metric) -> {
+            if (name.group().equals("stream-thread-metrics") && name.name().matches("(poll|process|punctuate|commit)-latency-(avg|max)")
+                    && metric.metricValue() instanceof Double value && !value.isNaN()) {
+                values.merge(name.name(), value, Math::max);
+            }
+        });
+        StringBuilder times = new StringBuilder();
+        for (String step : List.of("poll", "process", "punctuate", "commit")) {
+            times.append(String.format("%s %.2f/%.0f ms  ", step, values.getOrDefault(step + "-latency-avg", 0.0),
+                    values.getOrDefault(step + "-latency-max", 0.0)));
+        }
+        return times.append("(avg/max)").toString();
     }
 
     /**
