@@ -115,6 +115,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             return;
         }
         users.save(user, evaluate(user, state, record.timestamp(), ChangeTrigger.EVENT));
+        // Two at most, so the writes keep up with the users that change (one per event) without a burst.
+        users.writeBackChanged(2);
     }
 
     /**
@@ -173,8 +175,13 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             sweepCursor = null;
             sweepPassUsers = 0;
         }
-        // The pass reads the encoded store: users first seen since the last commit must be in it.
-        users.flushCache();
+        // A pass reads the encoded store: at its start every user seen so far is written to it. Between
+        // commits, users changed a second ago are written on this clock too when events do not do it.
+        if (sweepCursor == null) {
+            users.flushCache();
+        } else {
+            users.writeBackChanged(Integer.MAX_VALUE);
+        }
         long userCount = Math.max(1, users.approximateNumEntries());
         long passes = Math.max(1, settings.reevaluateInterval().toMillis() / sweepCadence().toMillis());
         long batch = Math.max(MIN_SWEEP_BATCH, (userCount + passes - 1) / passes);

@@ -1,7 +1,9 @@
 package io.segstream.topology;
 
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.StateStore;
@@ -37,24 +39,37 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * decoded states are dropped: Kafka Streams has flushed them before a clean close, and after a dirty
  * one the store is restored from its changelog.
  *
- * <p>Interactive queries, scans and standbys read the encoded store, which is at most one commit
- * (or one re-evaluation batch, every second at most, see {@link UserProcessor}) behind.
+ * <p>Interactive queries, scans and standbys read the encoded store, which is at most one commit or
+ * about a second behind, whichever is less: a changed user is written back a second after the change
+ * ({@link #writeBackChanged}, driven by the processor's events and clock) if no commit wrote it first.
  */
 public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String, byte[]>, CachedStateStore<String, byte[]> {
+
+    /** How long a changed user stays decoded-only before {@link #writeBackChanged} writes it to the store. */
+    static final long WRITE_BACK_AFTER_MS = 1_000;
 
     private final KeyValueStore<String, byte[]> encoded;
     private final UserStateSerde serde = UserStateSerde.forOneThread();
     private final Decoded decoded;
+    /** Every changed user not written yet, in the order they changed (and written ones not popped yet). */
+    private final ArrayDeque<Entry> changed = new ArrayDeque<>();
+    private final LongSupplier clock;
 
-    UserStore(KeyValueStore<String, byte[]> encoded, int maxDecoded) {
+    UserStore(KeyValueStore<String, byte[]> encoded, int maxDecoded, LongSupplier clock) {
         this.encoded = encoded;
         this.decoded = new Decoded(maxDecoded);
+        this.clock = clock;
     }
 
     /** A builder of store {@code name} on {@code supplier}'s bytes, logged, keeping up to {@code maxDecoded} users decoded. */
     public static StoreBuilder<UserStore> builder(KeyValueBytesStoreSupplier supplier, int maxDecoded) {
+        return builder(supplier, maxDecoded, System::currentTimeMillis);
+    }
+
+    /** As {@link #builder(KeyValueBytesStoreSupplier, int)}, with the wall clock (ms) that times write-backs. */
+    static StoreBuilder<UserStore> builder(KeyValueBytesStoreSupplier supplier, int maxDecoded, LongSupplier clock) {
         return new Builder(Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.ByteArray()).withCachingDisabled(),
-                maxDecoded);
+                maxDecoded, clock);
     }
 
     /** The user's state, decoded (the same object until it is evicted), or null when the user has none. */
@@ -68,7 +83,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
             return null;
         }
         UserState state = serde.decode(stored);
-        decoded.put(user, new Entry(state, false));
+        decoded.put(user, new Entry(user, state));
         return state;
     }
 
@@ -76,10 +91,38 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     public void save(String user, UserState state) {
         Entry entry = decoded.get(user);
         if (entry == null) {
-            decoded.put(user, new Entry(state, true));
+            entry = new Entry(user, state);
+            decoded.put(user, entry);
         } else {
             entry.state = state;
+        }
+        if (!entry.dirty) {
             entry.dirty = true;
+            entry.changedAt = clock.getAsLong();
+            changed.add(entry);
+        }
+    }
+
+    /**
+     * Writes up to {@code max} users changed at least {@link #WRITE_BACK_AFTER_MS} ago to the store, oldest
+     * change first. Called a little after each event and on the clock, it spreads the writes over time:
+     * queries see a change about a second after it, and a commit (every 30 s at-least-once) finds only
+     * the last second's changes left to write instead of stalling the events behind it on all of them.
+     */
+    public void writeBackChanged(int max) {
+        long due = clock.getAsLong() - WRITE_BACK_AFTER_MS;
+        int written = 0;
+        while (written < max && !changed.isEmpty()) {
+            Entry oldest = changed.peekFirst();
+            if (oldest.dirty) {
+                if (oldest.changedAt > due) {
+                    return;
+                }
+                write(oldest.user, oldest.state);
+                oldest.dirty = false;
+                written++;
+            }
+            changed.pollFirst();
         }
     }
 
@@ -111,6 +154,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
                 entry.dirty = false;
             }
         }
+        changed.clear();
     }
 
     /** Encodes {@code state} into the encoded store (and its changelog). */
@@ -120,7 +164,12 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
 
     @Override
     public void clearCache() {
+        forgetDecoded();
+    }
+
+    private void forgetDecoded() {
         decoded.clear();
+        changed.clear();
     }
 
     @Override
@@ -135,7 +184,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
 
     @Override
     public void init(StateStoreContext context, StateStore root) {
-        decoded.clear();
+        forgetDecoded();
         encoded.init(context, root);
     }
 
@@ -161,7 +210,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
 
     @Override
     public void close() {
-        decoded.clear();
+        forgetDecoded();
         encoded.close();
     }
 
@@ -218,12 +267,16 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     }
 
     private static final class Entry {
+        final String user;
         UserState state;
+        /** Changed since it was last written; then it is in {@link #changed}, once. */
         boolean dirty;
+        /** Wall-clock ms of the first change since it was last written. */
+        long changedAt;
 
-        Entry(UserState state, boolean dirty) {
+        Entry(String user, UserState state) {
+            this.user = user;
             this.state = state;
-            this.dirty = dirty;
         }
     }
 
@@ -241,8 +294,10 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
             if (size() <= max) {
                 return false;
             }
-            if (eldest.getValue().dirty) {
-                write(eldest.getKey(), eldest.getValue().state);
+            Entry entry = eldest.getValue();
+            if (entry.dirty) {
+                write(entry.user, entry.state);
+                entry.dirty = false;
             }
             return true;
         }
@@ -251,10 +306,12 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     private static final class Builder implements StoreBuilder<UserStore> {
         private final StoreBuilder<KeyValueStore<String, byte[]>> encoded;
         private final int maxDecoded;
+        private final LongSupplier clock;
 
-        Builder(StoreBuilder<KeyValueStore<String, byte[]>> encoded, int maxDecoded) {
+        Builder(StoreBuilder<KeyValueStore<String, byte[]>> encoded, int maxDecoded, LongSupplier clock) {
             this.encoded = encoded;
             this.maxDecoded = maxDecoded;
+            this.clock = clock;
         }
 
         @Override
@@ -282,7 +339,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
 
         @Override
         public UserStore build() {
-            return new UserStore(encoded.build(), maxDecoded);
+            return new UserStore(encoded.build(), maxDecoded, clock);
         }
 
         @Override

@@ -30,6 +30,7 @@ class UserStoreTest {
     private MockProcessorContext<String, Object> context;
     private FeatureUpdates features;
     private UserStore users;
+    private long wallClock = T0.toEpochMilli();
 
     @BeforeEach
     void setUp() {
@@ -38,7 +39,8 @@ class UserStoreTest {
                 Serdes.String(), Serdes.String()).withLoggingDisabled().build();
         timers.init(context.getStateStoreContext(), timers);
         features = new FeatureUpdates(settings, timers, new FeatureCounters());
-        users = UserStore.builder(Stores.inMemoryKeyValueStore(StoreNames.USERS), 2).withLoggingDisabled().build();
+        users = UserStore.builder(Stores.inMemoryKeyValueStore(StoreNames.USERS), 2, () -> wallClock)
+                .withLoggingDisabled().build();
         users.init(context.getStateStoreContext(), users);
     }
 
@@ -95,6 +97,49 @@ class UserStoreTest {
         addToCart("u2", "e4", 5);
         users.flushCache();
         assertThat(encodedItems("u2")).isEqualTo(7);
+    }
+
+    @Test
+    void aChangeIsWrittenBackASecondAfterItOldestFirstAtMostAsManyAsAsked() {
+        addToCart("u1", "e1", 1);
+        wallClock += 400;
+        addToCart("u2", "e2", 2);
+        addToCart("u1", "e3", 1);
+
+        wallClock += 599;
+        users.writeBackChanged(5);
+        assertThat(encodedItems("u1")).isEqualTo(-1);
+
+        wallClock += 1;
+        users.writeBackChanged(5);
+        assertThat(encodedItems("u1")).isEqualTo(2);
+        assertThat(encodedItems("u2")).isEqualTo(-1);
+
+        addToCart("u1", "e4", 3);
+        wallClock += 1_000;
+        users.writeBackChanged(1);
+        assertThat(encodedItems("u2")).isEqualTo(2);
+        assertThat(encodedItems("u1")).isEqualTo(2);
+        users.writeBackChanged(1);
+        assertThat(encodedItems("u1")).isEqualTo(5);
+    }
+
+    @Test
+    void aFlushLeavesNothingToWriteBackUntilTheNextChange() {
+        addToCart("u1", "e1", 1);
+        users.flushCache();
+        // Changed in place but not saved: not a change the store knows of.
+        UserState held = users.held("u1");
+        features.click("u1", held.features(), add("e2", "u1", "sku-1", 1, "2.50", T0), T0.toEpochMilli());
+        wallClock += 5_000;
+
+        users.writeBackChanged(5);
+        assertThat(encodedItems("u1")).isEqualTo(1);
+
+        users.save("u1", held);
+        wallClock += 1_000;
+        users.writeBackChanged(5);
+        assertThat(encodedItems("u1")).isEqualTo(2);
     }
 
     @Test
