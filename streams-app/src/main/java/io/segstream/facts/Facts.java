@@ -67,7 +67,8 @@ public final class Facts {
             return value(INDEX.get(fact.name()));
         }
 
-        private Object value(int index) {
+        /** The value of the fact at {@code index} of {@link #ALL} (see {@link Facts#indexOf}). */
+        public Object value(int index) {
             Object value = values[index];
             if (value == null) {
                 value = ALL.get(index).read().apply(this);
@@ -128,9 +129,9 @@ public final class Facts {
             fact("interest.categoryViews", COUNTS, "product views per category in the interest window",
                     in -> longs(in.features().interest().categoryViews())),
             fact("interest.totalViews", INT, "product views in the interest window",
-                    in -> in.features().interest().categoryViews().values().stream().mapToLong(Integer::longValue).sum()),
+                    in -> viewTotal(in.features().interest(), Long::sum)),
             fact("interest.topCategoryViews", INT, "views of the most viewed category in the interest window",
-                    in -> in.features().interest().categoryViews().values().stream().mapToLong(Integer::longValue).max().orElse(0)),
+                    in -> viewTotal(in.features().interest(), Math::max)),
             fact("intent.score", DOUBLE, "purchase-intent score 0..100 from the intent model", Input::intentScore),
             fact("time.hourOfDay", INT, "hour of now, UTC, 0..23", in -> (long) utc(in.features().now()).getHour()),
             fact("time.dayOfWeek", INT, "day of week of now, UTC, 1 = Monday .. 7 = Sunday",
@@ -145,6 +146,11 @@ public final class Facts {
     public static Fact named(String name) {
         Integer index = INDEX.get(name);
         return index == null ? null : ALL.get(index);
+    }
+
+    /** The position of {@code fact} in {@link #ALL}, for reading it with {@link Input#value(int)}. */
+    public static int indexOf(Fact fact) {
+        return INDEX.get(fact.name());
     }
 
     private static Fact fact(String name, CelType type, String description, Function<Input, Object> read) {
@@ -191,7 +197,22 @@ public final class Facts {
     }
 
     private static List<String> cartCategories(Cart cart) {
-        return cart.lines().stream().map(CartLine::category).filter(java.util.Objects::nonNull).distinct().toList();
+        List<String> categories = new java.util.ArrayList<>(cart.lines().size());
+        for (CartLine line : cart.lines()) {
+            if (line.category() != null && !categories.contains(line.category())) {
+                categories.add(line.category());
+            }
+        }
+        return categories;
+    }
+
+    /** The views of every category combined with {@code combine} (sum, max); 0 without views. */
+    private static long viewTotal(Interest interest, java.util.function.LongBinaryOperator combine) {
+        long total = 0;
+        for (int views : interest.categoryViews().values()) {
+            total = combine.applyAsLong(total, views);
+        }
+        return total;
     }
 
     private static Map<String, Long> longs(Map<String, Integer> counts) {

@@ -22,6 +22,12 @@ public record Rfm(
         BigDecimal windowMonetary,
         RfmScores scores) {
 
+    /** The same figures with {@code scores}. */
+    public Rfm withScores(RfmScores scores) {
+        return new Rfm(frequency, monetary, averageOrderValue, firstPurchase, lastPurchase, recencyDays, refunds, refunded,
+                windowDays, windowFrequency, windowMonetary, scores);
+    }
+
     public static BigDecimal averageOrderValue(BigDecimal monetary, long purchases) {
         return purchases == 0 ? null : monetary.divide(BigDecimal.valueOf(purchases), 4, RoundingMode.HALF_EVEN);
     }

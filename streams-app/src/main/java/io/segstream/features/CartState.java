@@ -5,7 +5,6 @@ import io.segstream.facts.CartLine;
 import io.segstream.serde.StateEncoding;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import org.apache.avro.io.Decoder;
@@ -27,6 +26,10 @@ public final class CartState {
     Long abandonedAt;
     /** Due time of the scheduled abandonment timer, or null. */
     Long timerDue;
+    /** What the views read of {@link #lines}, derived once until the lines change; never encoded. */
+    private Contents contents;
+
+    private record Contents(List<CartLine> lines, BigDecimal value, int items) {}
 
     /** Applies one activity; returns true when the cart's contents changed. */
     boolean fold(Activity activity) {
@@ -46,6 +49,7 @@ public final class CartState {
             case PURCHASE -> {
                 boolean hadLines = !lines.isEmpty();
                 lines.clear();
+                contents = null;
                 checkoutStarted = false;
                 yield hadLines;
             }
@@ -62,6 +66,7 @@ public final class CartState {
         BigDecimal price = activity.price() != null ? activity.price() : current == null ? BigDecimal.ZERO : current.unitPrice();
         String category = activity.category() != null ? activity.category() : current == null ? null : current.category();
         lines.put(activity.productId(), new CartLine(activity.productId(), category, quantity, price));
+        contents = null;
         if (activity.currency() != null) {
             currency = activity.currency();
         }
@@ -79,6 +84,7 @@ public final class CartState {
         } else {
             lines.put(activity.productId(), new CartLine(current.productId(), current.category(), quantity, current.unitPrice()));
         }
+        contents = null;
         if (lines.isEmpty()) {
             checkoutStarted = false;
         }
@@ -108,19 +114,28 @@ public final class CartState {
     }
 
     BigDecimal value() {
-        BigDecimal value = BigDecimal.ZERO;
-        for (CartLine line : lines.values()) {
-            value = value.add(line.unitPrice().multiply(BigDecimal.valueOf(line.quantity())));
+        return contents().value();
+    }
+
+    private Contents contents() {
+        if (contents == null) {
+            BigDecimal value = BigDecimal.ZERO;
+            int items = 0;
+            for (CartLine line : lines.values()) {
+                value = value.add(line.unitPrice().multiply(BigDecimal.valueOf(line.quantity())));
+                items += line.quantity();
+            }
+            contents = new Contents(List.copyOf(lines.values()), value, items);
         }
-        return value;
+        return contents;
     }
 
     /** The read model. */
     public Cart view() {
-        List<CartLine> current = new ArrayList<>(lines.values());
-        int items = current.stream().mapToInt(CartLine::quantity).sum();
-        return new Cart(current, value(), items, currency, Times.instant(lastActivity == Long.MIN_VALUE ? null : lastActivity),
-                checkoutStarted, Times.instant(abandonedAt), sessionId);
+        Contents current = contents();
+        return new Cart(current.lines(), current.value(), current.items(), currency,
+                Times.instant(lastActivity == Long.MIN_VALUE ? null : lastActivity), checkoutStarted,
+                Times.instant(abandonedAt), sessionId);
     }
 
     void write(Encoder out) throws IOException {

@@ -4,6 +4,7 @@ import io.segstream.facts.Dwell;
 import io.segstream.serde.StateEncoding;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
@@ -116,7 +117,7 @@ public final class DwellState {
         for (long started : sessionStartsByDay.subMap(today - SESSION_WINDOW_DAYS + 1, true, today, true).values()) {
             recentSessionCount += started;
         }
-        TreeMap<String, Long> byCategory = categoryWindow.of(categoryDwellByDay, today, CATEGORY_WINDOW_DAYS);
+        Map<String, Long> byCategory = categoryWindow.of(categoryDwellByDay, today, CATEGORY_WINDOW_DAYS);
         Dwell.CurrentSession session = current == null ? null : new Dwell.CurrentSession(
                 current.key().startsWith("s:") ? current.key().substring(2) : null,
                 Times.instant(current.start()), Times.instant(current.lastAt()), current.dwellMs(), current.pages(),

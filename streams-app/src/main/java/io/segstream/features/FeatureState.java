@@ -28,7 +28,7 @@ public final class FeatureState {
         RfmState orders = rfm == null ? new RfmState() : rfm;
         Rfm rfmView = orders.view(now, settings.rfmWindowDays(), null);
         if (quintiles != null) {
-            rfmView = orders.view(now, settings.rfmWindowDays(), quintiles.scores(rfmView));
+            rfmView = rfmView.withScores(quintiles.scores(rfmView));
         }
         return new UserFeatures(user, now, rfmView, dwell.view(now, settings.sessionGap().toMillis()), cart.view(),
                 (interest == null ? new InterestState() : interest).view(now, settings.interestWindow().toMillis()));

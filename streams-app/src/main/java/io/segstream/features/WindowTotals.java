@@ -14,6 +14,8 @@ final class WindowTotals<N> {
 
     private final BinaryOperator<N> sum;
     private TreeMap<String, N> totals;
+    /** An immutable copy of {@link #totals} handed to readers, shared until the totals change. */
+    private Map<String, N> shared;
     private long end;
     private long length;
 
@@ -21,8 +23,8 @@ final class WindowTotals<N> {
         this.sum = sum;
     }
 
-    /** A copy of the totals of {@code buckets} from {@code end - length + 1} to {@code end}, inclusive. */
-    TreeMap<String, N> of(TreeMap<Long, TreeMap<String, N>> buckets, long end, long length) {
+    /** The totals of {@code buckets} from {@code end - length + 1} to {@code end}, inclusive; immutable. */
+    Map<String, N> of(TreeMap<Long, TreeMap<String, N>> buckets, long end, long length) {
         if (totals == null || this.end != end || this.length != length) {
             totals = new TreeMap<>();
             for (Map<String, N> bucket : buckets.subMap(end - length + 1, true, end, true).values()) {
@@ -30,14 +32,19 @@ final class WindowTotals<N> {
             }
             this.end = end;
             this.length = length;
+            shared = null;
         }
-        return new TreeMap<>(totals);
+        if (shared == null) {
+            shared = Map.copyOf(totals);
+        }
+        return shared;
     }
 
     /** Records that {@code amount} was added to {@code key} in {@code bucket}. */
     void added(long bucket, String key, N amount) {
         if (totals != null && bucket <= end && bucket > end - length) {
             totals.merge(key, amount, sum);
+            shared = null;
         }
     }
 

@@ -57,6 +57,8 @@ public final class IntentModel {
 
     private final Spec spec;
     private final List<Fact> facts;
+    /** Positions of {@link #facts} in the facts catalog. */
+    private final int[] factIndexes;
 
     private IntentModel(Spec spec, String source) {
         this.spec = spec;
@@ -76,6 +78,7 @@ public final class IntentModel {
             resolved.add(fact);
         }
         this.facts = List.copyOf(resolved);
+        this.factIndexes = resolved.stream().mapToInt(Facts::indexOf).toArray();
     }
 
     /** The model that ships with SegStream. */
@@ -136,7 +139,7 @@ public final class IntentModel {
 
     private double term(int i, Facts.Input input) {
         Feature feature = spec.features().get(i);
-        return feature.weight() * (numeric(input.value(facts.get(i))) - feature.mean()) / feature.scale();
+        return feature.weight() * (numeric(input.value(factIndexes[i])) - feature.mean()) / feature.scale();
     }
 
     private static double numeric(Object value) {

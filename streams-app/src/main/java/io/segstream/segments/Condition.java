@@ -31,6 +31,8 @@ public final class Condition {
     private final String expression;
     private final CelRuntime.Program program;
     private final List<Fact> reads;
+    /** Positions of {@link #reads} in the facts catalog. */
+    private final int[] readIndexes;
     private final Map<List<Object>, Boolean> memory = new ConcurrentHashMap<>();
     private volatile boolean remembering = true;
     /** Look-ups and hits since the memory was last emptied; approximate under concurrency, which only tunes the cost. */
@@ -41,6 +43,7 @@ public final class Condition {
         this.expression = expression;
         this.program = program;
         this.reads = List.copyOf(reads);
+        this.readIndexes = reads.stream().mapToInt(Facts::indexOf).toArray();
     }
 
     public String expression() {
@@ -57,9 +60,9 @@ public final class Condition {
         if (!remembering) {
             return evaluate(input);
         }
-        Object[] values = new Object[reads.size()];
+        Object[] values = new Object[readIndexes.length];
         for (int i = 0; i < values.length; i++) {
-            values[i] = input.value(reads.get(i));
+            values[i] = input.value(readIndexes[i]);
         }
         List<Object> key = Arrays.asList(values);
         lookups++;
