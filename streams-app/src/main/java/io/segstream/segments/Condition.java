@@ -57,12 +57,22 @@ public final class Condition {
 
     /** Whether the condition holds; an evaluation error (e.g. a missing map key) counts as false. */
     public boolean test(Facts.Input input) {
-        if (!remembering) {
-            return evaluate(input);
-        }
+        return test(input, values(input));
+    }
+
+    /** The values of the facts this condition reads, in the order of {@link #reads()}. */
+    Object[] values(Facts.Input input) {
         Object[] values = new Object[readIndexes.length];
         for (int i = 0; i < values.length; i++) {
             values[i] = input.value(readIndexes[i]);
+        }
+        return values;
+    }
+
+    /** {@link #test(Facts.Input)} given the {@link #values} of {@code input}. */
+    boolean test(Facts.Input input, Object[] values) {
+        if (!remembering) {
+            return evaluate(input);
         }
         List<Object> key = Arrays.asList(values);
         lookups++;

@@ -22,6 +22,8 @@ public final class MembershipState {
     TreeMap<String, Member> segments = new TreeMap<>();
     /** The Avro encoding of {@link #segments}, once written. */
     private byte[] encoded;
+    /** The user's last condition results, handed on to the membership that replaces this one; never encoded. */
+    LastResults lastResults = new LastResults();
 
     public TreeMap<String, Member> segments() {
         return segments;

@@ -5,6 +5,7 @@ import io.segstream.facts.Facts;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,8 @@ public final class SegmentCatalog {
         private final List<CompiledSegment> standalone = new ArrayList<>();
         private final Map<String, List<CompiledSegment>> groups = new TreeMap<>();
         private final Map<String, CompiledSegment> fallbacks = new HashMap<>();
+        /** Each segment's position, for a user's {@link LastResults}. */
+        private final Map<CompiledSegment, Integer> slots = new IdentityHashMap<>();
 
         Snapshot(long generation, Map<String, CompiledSegment> byName) {
             this.generation = generation;
@@ -50,6 +53,11 @@ public final class SegmentCatalog {
                 }
             });
             fallbacks.keySet().forEach(group -> groups.computeIfAbsent(group, g -> new ArrayList<>()));
+            byName.values().forEach(segment -> slots.put(segment, slots.size()));
+        }
+
+        int slots() {
+            return slots.size();
         }
 
         public long generation() {
@@ -65,17 +73,22 @@ public final class SegmentCatalog {
          * exclusive group the highest-priority one that holds, else the group's fallback.
          */
         public Map<String, CompiledSegment> matching(Facts.Input input) {
+            return matching(input, null);
+        }
+
+        /** As {@link #matching(Facts.Input)}, skipping conditions whose facts are unchanged since {@code last} (or null). */
+        Map<String, CompiledSegment> matching(Facts.Input input, LastResults last) {
             Map<String, CompiledSegment> matching = new LinkedHashMap<>();
             for (CompiledSegment segment : standalone) {
-                if (segment.condition().test(input)) {
+                if (holds(segment, input, last)) {
                     matching.put(segment.name(), segment);
                 }
             }
             for (Map.Entry<String, List<CompiledSegment>> group : groups.entrySet()) {
-                CompiledSegment chosen = firstHolding(group.getValue(), input);
+                CompiledSegment chosen = firstHolding(group.getValue(), input, last);
                 if (chosen == null) {
                     CompiledSegment fallback = fallbacks.get(group.getKey());
-                    chosen = fallback != null && fallback.condition().test(input) ? fallback : null;
+                    chosen = fallback != null && holds(fallback, input, last) ? fallback : null;
                 }
                 if (chosen != null) {
                     matching.put(chosen.name(), chosen);
@@ -84,13 +97,18 @@ public final class SegmentCatalog {
             return matching;
         }
 
-        private static CompiledSegment firstHolding(List<CompiledSegment> byPriority, Facts.Input input) {
+        private CompiledSegment firstHolding(List<CompiledSegment> byPriority, Facts.Input input, LastResults last) {
             for (CompiledSegment segment : byPriority) {
-                if (segment.condition().test(input)) {
+                if (holds(segment, input, last)) {
                     return segment;
                 }
             }
             return null;
+        }
+
+        private boolean holds(CompiledSegment segment, Facts.Input input, LastResults last) {
+            return last == null ? segment.condition().test(input)
+                    : last.test(this, slots.get(segment), segment.condition(), input);
         }
     }
 

@@ -50,8 +50,12 @@ public final class SegmentEvaluator {
             long eventTime, long emittedAt, ChangeTrigger trigger) {
         MembershipState current = stored == null ? new MembershipState() : stored;
         Facts.Input input = facts(features);
-        Map<String, CompiledSegment> matching = catalog.matching(input);
+        Map<String, CompiledSegment> matching = catalog.matching(input, current.lastResults);
+        if (holdsExactly(current, matching)) {
+            return new Outcome(current, List.of(), null);
+        }
         MembershipState next = new MembershipState();
+        next.lastResults = current.lastResults;
         List<RoutedChange> changes = new ArrayList<>();
         current.segments().forEach((name, member) -> {
             CompiledSegment segment = catalog.segments().get(name);
@@ -83,6 +87,21 @@ public final class SegmentEvaluator {
         // Unchanged (the usual case), the user keeps their membership object and with it its encoding.
         MembershipState membership = next.segments().equals(current.segments()) ? current : next;
         return new Outcome(membership, changes, changed ? userSegments(features.userId(), membership, eventTime) : null);
+    }
+
+    /** Whether {@code membership} is exactly {@code matching}, each segment at its current version and topic. */
+    private static boolean holdsExactly(MembershipState membership, Map<String, CompiledSegment> matching) {
+        if (membership.segments().size() != matching.size()) {
+            return false;
+        }
+        for (CompiledSegment segment : matching.values()) {
+            MembershipState.Member member = membership.segments().get(segment.name());
+            if (member == null || member.version() != segment.version()
+                    || !Objects.equals(member.outputTopic(), segment.definition().getOutputTopic())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static SegmentChange change(String user, String segment, SegmentChangeKind kind, ChangeTrigger trigger,

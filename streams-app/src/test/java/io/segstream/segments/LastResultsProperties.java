@@ -1,0 +1,126 @@
+package io.segstream.segments;
+
+import static io.segstream.testing.Definitions.segment;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.segstream.avro.ChangeTrigger;
+import io.segstream.facts.Cart;
+import io.segstream.facts.CartLine;
+import io.segstream.facts.Dwell;
+import io.segstream.facts.Interest;
+import io.segstream.facts.Rfm;
+import io.segstream.facts.RfmScores;
+import io.segstream.facts.UserFeatures;
+import io.segstream.scoring.IntentModel;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * A user's evaluations skip the conditions whose facts did not change since their last one
+ * ({@link LastResults}); the segments they decide must be the ones evaluating every condition
+ * decides, event after event, across definition changes.
+ */
+class LastResultsProperties {
+
+    private static final long NOW = Instant.parse("2026-11-20T12:00:00Z").toEpochMilli();
+    private static final String[] CATEGORIES = {"audio", "shoes", "books"};
+
+    @Property(tries = 300)
+    void skippingUnchangedConditionsDecidesAsEvaluatingEverything(@ForAll long seed, @ForAll @IntRange(min = 1, max = 40) int events) {
+        Random random = new Random(seed);
+        SegmentCatalog catalog = new SegmentCatalog();
+        define(catalog, 1);
+        SegmentEvaluator evaluator = new SegmentEvaluator(IntentModel.defaultModel());
+        int redefineAt = random.nextInt(events + 1);
+        MembershipState membership = null;
+        // Facts change a few at a time, as events change them, so that most conditions see repeated values.
+        int items = 0;
+        int frequency = 0;
+        long recency = -1;
+        Map<String, Integer> views = new TreeMap<>();
+        for (int event = 0; event < events; event++) {
+            boolean redefined = event == redefineAt;
+            if (redefined) {
+                define(catalog, 2);
+            }
+            // A definition change meets an event that changes none of its facts.
+            switch (redefined ? 5 : random.nextInt(6)) {
+                case 0 -> items = random.nextInt(3);
+                case 1, 2 -> views.merge(CATEGORIES[random.nextInt(CATEGORIES.length)], 1, Integer::sum);
+                case 3 -> {
+                    frequency++;
+                    recency = random.nextInt(100);
+                }
+                default -> { } // a page view: none of the facts above changes
+            }
+            UserFeatures features = features(items, frequency, recency, views, random.nextInt(3) == 0);
+            SegmentCatalog.Snapshot snapshot = catalog.snapshot();
+
+            membership = evaluator.evaluate(features, snapshot, membership, NOW, NOW, ChangeTrigger.EVENT).membership();
+
+            assertThat(membership.segments().keySet())
+                    .isEqualTo(snapshot.matching(evaluator.facts(features)).keySet());
+        }
+    }
+
+    @Example
+    void aNewVersionOfADefinitionIsEvaluatedEvenWhenItsFactsAreUnchanged() {
+        SegmentCatalog catalog = new SegmentCatalog();
+        String condition = "interest.categoryViews.exists(c, interest.categoryViews[c] > %d)";
+        catalog.apply("enthusiasts", segment("enthusiasts", condition.formatted(3), 1).build());
+        SegmentEvaluator evaluator = new SegmentEvaluator(IntentModel.defaultModel());
+        UserFeatures features = features(0, 0, -1, Map.of("shoes", 2), false);
+
+        MembershipState first = evaluator.evaluate(features, catalog.snapshot(), null, NOW, NOW, ChangeTrigger.EVENT)
+                .membership();
+        catalog.apply("enthusiasts", segment("enthusiasts", condition.formatted(1), 2).build());
+        MembershipState second = evaluator.evaluate(features, catalog.snapshot(), first, NOW, NOW, ChangeTrigger.EVENT)
+                .membership();
+
+        assertThat(first.segments()).doesNotContainKey("enthusiasts");
+        assertThat(second.segments()).containsKey("enthusiasts");
+    }
+
+    /** The definitions; version 2 changes only the threshold of one, whose facts an event may leave unchanged. */
+    private static void define(SegmentCatalog catalog, long version) {
+        String threshold = version == 1 ? "3" : "1";
+        catalog.apply("enthusiasts", segment("enthusiasts",
+                "interest.categoryViews.exists(c, interest.categoryViews[c] > " + threshold + " && !(c in cart.categories))",
+                version).build());
+        if (version > 1) {
+            return;
+        }
+        catalog.apply("cart-holders", segment("cart-holders", "cart.items > 0", 1).build());
+        catalog.apply("intent", segment("intent", "intent.score >= 30.0", 1).build());
+        catalog.apply("loyal", segment("loyal", "rfm.frequency >= 3 && rfm.recencyDays <= 30", 1)
+                .setExclusiveGroup("lifecycle").setPriority(2).build());
+        catalog.apply("buyers", segment("buyers", "rfm.frequency >= 1", 1)
+                .setExclusiveGroup("lifecycle").setPriority(1).build());
+        catalog.apply("prospects", segment("prospects", "true", 1)
+                .setExclusiveGroup("lifecycle").setFallback(true).build());
+    }
+
+    private static UserFeatures features(int items, int frequency, long recency, Map<String, Integer> views, boolean active) {
+        List<CartLine> lines = new ArrayList<>();
+        if (items > 0) {
+            lines.add(new CartLine("sku-1", CATEGORIES[items % CATEGORIES.length], items, new BigDecimal("10.00")));
+        }
+        Cart cart = new Cart(lines, BigDecimal.TEN.multiply(BigDecimal.valueOf(items)), items, "EUR",
+                Instant.ofEpochMilli(NOW), false, null, "s1");
+        BigDecimal spend = BigDecimal.valueOf(25L * frequency);
+        Rfm rfm = new Rfm(frequency, spend, Rfm.averageOrderValue(spend, frequency), null, null,
+                frequency == 0 ? null : recency, 0, BigDecimal.ZERO, 365, frequency, spend, new RfmScores(3, 3, 3));
+        Dwell dwell = new Dwell(new Dwell.CurrentSession("s1", Instant.ofEpochMilli(NOW - 60_000), Instant.ofEpochMilli(NOW),
+                30_000, 3, active), 1, 1, 30_000, 30_000, Map.of());
+        return new UserFeatures("u1", NOW, rfm, dwell, cart, new Interest(views));
+    }
+}
