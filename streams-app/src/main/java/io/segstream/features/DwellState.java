@@ -70,8 +70,8 @@ public final class DwellState {
         }
         previous = new Page(activity.at(), key, activity.category(), activity.dwellMs() != null);
         long today = Times.day(activity.at());
-        sessionStartsByDay.headMap(today - SESSION_WINDOW_DAYS + 1).clear();
-        categoryDwellByDay.headMap(today - CATEGORY_WINDOW_DAYS + 1).clear();
+        Buckets.dropBefore(sessionStartsByDay, today - SESSION_WINDOW_DAYS + 1);
+        Buckets.dropBefore(categoryDwellByDay, today - CATEGORY_WINDOW_DAYS + 1);
         categoryWindow.droppedBefore(today - CATEGORY_WINDOW_DAYS + 1);
     }
 

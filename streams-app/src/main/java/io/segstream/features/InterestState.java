@@ -23,7 +23,7 @@ public final class InterestState {
         window.added(hour, category, 1);
         latestHour = Math.max(latestHour, hour);
         long first = latestHour - windowMs / Times.HOUR_MS + 1;
-        viewsByHour.headMap(first).clear();
+        Buckets.dropBefore(viewsByHour, first);
         window.droppedBefore(first);
     }
 

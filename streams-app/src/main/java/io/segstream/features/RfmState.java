@@ -52,7 +52,7 @@ public final class RfmState {
         }
         days.merge(Times.day(at), new DayTotals(purchase ? 1 : 0, total), (a, b) -> a.plus(b.purchases(), b.spend()));
         latestOrder = Math.max(latestOrder, at);
-        days.headMap(Times.day(latestOrder) - windowDays + 1).clear();
+        Buckets.dropBefore(days, Times.day(latestOrder) - windowDays + 1);
     }
 
     /** The read model as of {@code now}. */
