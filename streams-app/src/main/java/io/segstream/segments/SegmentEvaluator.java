@@ -52,6 +52,7 @@ public final class SegmentEvaluator {
         Facts.Input input = facts(features);
         Map<String, CompiledSegment> matching = catalog.matching(input, current.lastResults);
         if (holdsExactly(current, matching)) {
+            // Unchanged (the usual case), the user keeps their membership object and with it its encoding.
             return new Outcome(current, List.of(), null);
         }
         MembershipState next = new MembershipState();
@@ -83,10 +84,9 @@ public final class SegmentEvaluator {
                         segment.definition().getOutputTopic()));
             }
         });
+        // Past holdsExactly the membership differs, if only in a definition version (then nothing is emitted).
         boolean changed = !Objects.equals(current.segments().keySet(), next.segments().keySet());
-        // Unchanged (the usual case), the user keeps their membership object and with it its encoding.
-        MembershipState membership = next.segments().equals(current.segments()) ? current : next;
-        return new Outcome(membership, changes, changed ? userSegments(features.userId(), membership, eventTime) : null);
+        return new Outcome(next, changes, changed ? userSegments(features.userId(), next, eventTime) : null);
     }
 
     /** Whether {@code membership} is exactly {@code matching}, each segment at its current version and topic. */
