@@ -55,26 +55,16 @@ public final class FeatureUpdates {
         long gap = settings.sessionGap().toMillis();
         long dwellMax = settings.dwellMaxMs();
         Timeline timeline = state.timeline;
-        CartState cart = state.cart;
-        DwellState dwell = state.dwell;
-        boolean cartChanged;
-        if (timeline.insert(activity)) {
-            cartChanged = cart.fold(activity);
-            dwell.fold(activity, gap, dwellMax);
-        } else {
-            cart = timeline.refoldCart(cart);
-            dwell = timeline.refoldDwell(gap, dwellMax);
-            cartChanged = activity.kind() == Activity.Kind.ADD_TO_CART || activity.kind() == Activity.Kind.REMOVE_FROM_CART
-                    || activity.kind() == Activity.Kind.PURCHASE;
-        }
+        Timeline.Folded folded = timeline.add(activity, state.cart, state.dwell, gap, dwellMax);
+        CartState cart = folded.cart();
         timeline.settle(streamTime - settings.grace().toMillis(), settings.timelineMaxRecent(), gap, dwellMax);
-        if (cartChanged) {
+        if (folded.cartChanged()) {
             cart.abandonedAt = null;
         }
         armAbandonment(user, cart);
         state.cart = cart;
         if (activity.isClick()) {
-            state.dwell = dwell;
+            state.dwell = folded.dwell();
         }
     }
 

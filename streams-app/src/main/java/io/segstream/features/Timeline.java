@@ -46,20 +46,71 @@ public final class Timeline {
     private long newestKey;
     /** Recent activities, raw and appended. */
     private int count;
+    /**
+     * Held in memory only: whether activities have shared the newest millisecond with an earlier-keyed
+     * one arriving after them, and then the cart and dwell folded over every activity before the newest
+     * millisecond (null when not known).
+     */
+    private boolean tiesSeen;
+    private CartState beforeNewestCart;
+    private DwellState beforeNewestDwell;
 
-    /** Inserts {@code activity} in event-time order; returns true when it is the newest (an in-order arrival). */
-    boolean insert(Activity activity) {
+    /** The live cart and dwell after {@link #add}, and whether the cart changed. */
+    record Folded(CartState cart, DwellState dwell, boolean cartChanged) {}
+
+    /**
+     * Inserts {@code activity} in event-time order and folds it into the user's live {@code cart} and
+     * {@code dwell}: on top of them when it is the newest (an in-order arrival; they are changed in
+     * place), else folded again with every activity after it. A busy user's events often share a
+     * millisecond, ordered within it by key, not by arrival: once one has landed behind another, the
+     * state before the newest millisecond is kept in hand, and an activity landing inside that
+     * millisecond folds only its activities again instead of every recent one.
+     */
+    Folded add(Activity activity, CartState cart, DwellState dwell, long sessionGapMs, long dwellMaxMs) {
         count++;
-        if (newestAt == Long.MIN_VALUE || activity.at() > newestAt || activity.at() == newestAt && activity.key() > newestKey) {
+        boolean newerTime = newestAt == Long.MIN_VALUE || activity.at() > newestAt;
+        if (newerTime || activity.at() == newestAt && activity.key() > newestKey) {
+            if (newerTime) {
+                beforeNewestCart = tiesSeen ? cart.copyContents() : null;
+                beforeNewestDwell = tiesSeen ? dwell.copy() : null;
+            }
             appended.add(activity);
             newestAt = activity.at();
             newestKey = activity.key();
-            return true;
+            boolean cartChanged = cart.fold(activity);
+            dwell.fold(activity, sessionGapMs, dwellMaxMs);
+            return new Folded(cart, dwell, cartChanged);
         }
         decodeAll();
         int position = Collections.binarySearch(appended, activity, Activity.EVENT_TIME_ORDER);
         appended.add(position >= 0 ? position : -position - 1, activity);
-        return false;
+        tiesSeen |= activity.at() == newestAt;
+        CartState refoldedCart;
+        DwellState refoldedDwell;
+        int from = appended.size();
+        if (activity.at() == newestAt && beforeNewestCart != null) {
+            refoldedCart = beforeNewestCart.copyContents();
+            refoldedDwell = beforeNewestDwell.copy();
+            while (from > 0 && appended.get(from - 1).at() == newestAt) {
+                from--;
+            }
+        } else {
+            refoldedCart = settledCart.copyContents();
+            refoldedDwell = settledDwell.copy();
+            from = 0;
+        }
+        for (int i = from; i < appended.size(); i++) {
+            Activity next = appended.get(i);
+            if (from == 0 && tiesSeen && next.at() == newestAt && (i == 0 || appended.get(i - 1).at() != newestAt)) {
+                beforeNewestCart = refoldedCart.copyContents();
+                beforeNewestDwell = refoldedDwell.copy();
+            }
+            refoldedCart.fold(next);
+            refoldedDwell.fold(next, sessionGapMs, dwellMaxMs);
+        }
+        boolean cartChanged = activity.kind() == Activity.Kind.ADD_TO_CART || activity.kind() == Activity.Kind.REMOVE_FROM_CART
+                || activity.kind() == Activity.Kind.PURCHASE;
+        return new Folded(refoldedCart.withEmissionStateOf(cart), refoldedDwell, cartChanged);
     }
 
     /**
@@ -87,23 +138,13 @@ public final class Timeline {
     }
 
     private void fold(Activity activity, long sessionGapMs, long dwellMaxMs) {
+        if (activity.at() >= newestAt) {
+            // Part of the newest millisecond is settled: a tie landing in it now folds after the settled part.
+            beforeNewestCart = null;
+            beforeNewestDwell = null;
+        }
         settledCart.fold(activity);
         settledDwell.fold(activity, sessionGapMs, dwellMaxMs);
-    }
-
-    /** The cart folded from the settled state over every recent activity, keeping {@code live}'s emission state. */
-    CartState refoldCart(CartState live) {
-        decodeAll();
-        CartState cart = settledCart.copyContents();
-        appended.forEach(cart::fold);
-        return cart.withEmissionStateOf(live);
-    }
-
-    DwellState refoldDwell(long sessionGapMs, long dwellMaxMs) {
-        decodeAll();
-        DwellState dwell = settledDwell.copy();
-        appended.forEach(activity -> dwell.fold(activity, sessionGapMs, dwellMaxMs));
-        return dwell;
     }
 
     /** Recent activities, settled ones not included. */

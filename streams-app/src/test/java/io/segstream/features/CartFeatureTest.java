@@ -47,6 +47,47 @@ class CartFeatureTest {
                 new BigDecimal("23.9900"), 2, "EUR", at("2026-11-20T10:04:00Z"), true, null, "s-u1"));
     }
 
+    /**
+     * Events sharing a millisecond are ordered by key, whatever their arrival. With one recent activity
+     * kept, the first of a millisecond is settled when the second arrives; a third keyed before them
+     * is folded after the settled part. Every add stays in the cart, also for a user whose events
+     * have shared a millisecond before (whose state before the newest millisecond is kept in hand).
+     */
+    @Test
+    void anActivityLandingInAPartlySettledMillisecondLosesNothing() {
+        pipeline.close();
+        pipeline = new PipelineDriver(Map.of("timeline.max.recent", "1"));
+        java.time.Instant earlier = at("2026-11-20T09:59:55Z");
+        java.time.Instant t = at("2026-11-20T10:00:00Z");
+        String tied = idKeyed("a", key -> key > Long.MIN_VALUE + 1, earlier);
+        long tiedKey = key(tied, earlier);
+        String first = idKeyed("b", key -> true, t);
+        long firstKey = key(first, t);
+
+        pipeline.click(add(tied, "u1", "sku-1", 1, "1.00", earlier));
+        pipeline.click(add(idKeyed("e", key -> key < tiedKey, earlier), "u1", "sku-1", 1, "1.00", earlier));
+        pipeline.click(add(first, "u1", "sku-2", 1, "2.00", t));
+        pipeline.click(add(idKeyed("c", key -> key > firstKey, t), "u1", "sku-3", 1, "3.00", t));
+        pipeline.click(add(idKeyed("d", key -> key < firstKey, t), "u1", "sku-4", 1, "4.00", t));
+
+        Cart cart = pipeline.cart("u1").view();
+        assertThat(cart.lines()).extracting(CartLine::productId).containsExactly("sku-1", "sku-2", "sku-3", "sku-4");
+        assertThat(cart.value()).isEqualByComparingTo("11.00");
+    }
+
+    /** The first id "{prefix}{n}" whose activity key at {@code at} passes {@code wanted}. */
+    private static String idKeyed(String prefix, java.util.function.LongPredicate wanted, java.time.Instant at) {
+        for (int n = 0; ; n++) {
+            if (wanted.test(key(prefix + n, at))) {
+                return prefix + n;
+            }
+        }
+    }
+
+    private static long key(String id, java.time.Instant at) {
+        return Activity.of(add(id, "u1", "x", 1, "1.00", at)).key();
+    }
+
     @Test
     void aPurchaseEmptiesTheCartAndCancelsItsAbandonment() {
         pipeline.click(add("e1", "u1", "sku-1", 1, "10.00", at("2026-11-20T10:00:00Z")));

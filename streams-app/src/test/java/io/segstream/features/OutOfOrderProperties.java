@@ -28,7 +28,7 @@ class OutOfOrderProperties {
     @Property(tries = 40)
     void shuffledWithinGraceGivesTheSameFeaturesAsInOrder(@ForAll("seeds") long seed,
             @ForAll @IntRange(min = 5, max = 40) int events) {
-        List<Timed> history = history(new Random(seed), events);
+        List<Timed> history = history(new Random(seed), events, random -> START.plusSeconds(random.nextInt(50 * 60)));
         List<Timed> inOrder = new ArrayList<>(history);
         inOrder.sort(Comparator.comparing(Timed::at).thenComparing(Timed::id));
         List<Timed> shuffled = new ArrayList<>(history);
@@ -37,16 +37,35 @@ class OutOfOrderProperties {
         assertThat(featuresAfter(shuffled)).isEqualTo(featuresAfter(inOrder));
     }
 
+    /**
+     * A busy user's events share milliseconds; they arrive in time order, but within a millisecond in any
+     * order (their order there is by id, not by arrival).
+     */
+    @Property(tries = 40)
+    void eventsSharingMillisecondsGiveTheSameFeaturesWhateverOrderTheyArriveInWithinOne(@ForAll("seeds") long seed,
+            @ForAll @IntRange(min = 5, max = 60) int events, @ForAll @IntRange(min = 1, max = 8) int milliseconds) {
+        List<Timed> history = history(new Random(seed), events,
+                random -> START.plusMillis(random.nextInt(milliseconds) * (random.nextInt(4) == 0 ? 40_000L : 7L)));
+        // Each in its place: folded on top, never again.
+        List<Timed> inOrder = new ArrayList<>(history);
+        inOrder.sort(Comparator.comparing(Timed::at).thenComparingLong(OutOfOrderProperties::key));
+        List<Timed> tiesShuffled = new ArrayList<>(history);
+        Collections.shuffle(tiesShuffled, new Random(seed + 1));
+        tiesShuffled.sort(Comparator.comparing(Timed::at));
+
+        assertThat(featuresAfter(tiesShuffled)).isEqualTo(featuresAfter(inOrder));
+    }
+
     @net.jqwik.api.Provide
     net.jqwik.api.Arbitrary<Long> seeds() {
         return net.jqwik.api.Arbitraries.longs();
     }
 
-    /** A user's clicks and orders spread over 50 minutes, inside the 1-hour grace. */
-    private static List<Timed> history(Random random, int count) {
+    /** A user's clicks and orders at the times {@code time} draws (inside the 1-hour grace). */
+    private static List<Timed> history(Random random, int count, java.util.function.Function<Random, Instant> time) {
         List<Timed> history = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            Instant at = START.plusSeconds(random.nextInt(50 * 60));
+            Instant at = time.apply(random);
             String id = "e" + i;
             String session = random.nextInt(4) == 0 ? null : "s" + random.nextInt(2);
             String category = CATEGORIES[random.nextInt(CATEGORIES.length)];
@@ -87,6 +106,12 @@ class OutOfOrderProperties {
                             : pipeline.interest("u1").view(now, settings.interestWindow().toMillis()),
                     pipeline.deadLetters.getQueueSize());
         }
+    }
+
+    /** The tie-breaker of activities at the same millisecond. */
+    private static long key(Timed timed) {
+        return timed.record() instanceof ClickEvent click ? Activity.of(click).key()
+                : Activity.of((io.segstream.avro.Order) timed.record()).key();
     }
 
     private record Timed(Instant at, String id, SpecificRecord record) {}
