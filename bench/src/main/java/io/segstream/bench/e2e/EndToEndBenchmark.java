@@ -165,18 +165,22 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                 events, preloadedUsers, seed, partitions, read.segments().size());
 
         Map<String, double[]> rates = new LinkedHashMap<>();
+        Map<String, double[]> cpu = new LinkedHashMap<>();
         String footprintApp = null;
         for (int run = 1 - warmUpRuns; run <= runs; run++) {
             for (String guarantee : guarantees) {
                 for (String pipeline : pipelines) {
                     String applicationId = "bench-" + pipeline + "-" + tag(guarantee) + "-" + (run < 1 ? "warm-up" + (1 - run) : run);
-                    double rate = drain(pipeline, guarantee, applicationId, topics);
+                    Pipelines.Drain drain = drain(pipeline, guarantee, applicationId, topics);
                     if (run < 1) {
-                        say("warm-up %-11s %-16s %,8.0f events/s (not counted)", pipeline, guarantee, rate);
+                        say("warm-up %-11s %-16s %,8.0f events/s, %5.1f µs CPU/event (not counted)", pipeline, guarantee,
+                                drain.perSecond(), drain.cpuMicrosPerRecord());
                         continue;
                     }
-                    rates.computeIfAbsent(pipeline + " " + guarantee, key -> new double[runs])[run - 1] = rate;
-                    say("run %d %-11s %-16s %,8.0f events/s", run, pipeline, guarantee, rate);
+                    rates.computeIfAbsent(pipeline + " " + guarantee, key -> new double[runs])[run - 1] = drain.perSecond();
+                    cpu.computeIfAbsent(pipeline + " " + guarantee, key -> new double[runs])[run - 1] = drain.cpuMicrosPerRecord();
+                    say("run %d %-11s %-16s %,8.0f events/s, %5.1f µs CPU/event", run, pipeline, guarantee, drain.perSecond(),
+                            drain.cpuMicrosPerRecord());
                     if (footprintApp == null && pipeline.equals("segstream") && guarantee.equals(EOS)) {
                         footprintApp = applicationId;
                     }
@@ -185,15 +189,19 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         }
 
         List<String> report = new ArrayList<>();
-        report.add("| pipeline | guarantee | events/s (median of " + runs + ") | runs | SegStream's ratio to it |");
-        report.add("|---|---|---|---|---|");
+        report.add("| pipeline | guarantee | events/s (median of " + runs + ") | runs | SegStream's ratio to it "
+                + "| stream-thread CPU µs/event (median) | SegStream's CPU ratio to it |");
+        report.add("|---|---|---|---|---|---|---|");
         for (String guarantee : guarantees) {
             double segstream = median(rates.get("segstream " + guarantee));
+            double segstreamCpu = median(cpu.get("segstream " + guarantee));
             for (String pipeline : pipelines) {
                 double[] measured = rates.get(pipeline + " " + guarantee);
                 double median = median(measured);
-                report.add(String.format("| %s | %s | %,.0f | %s | %s |", pipeline, guarantee, median, list(measured),
-                        pipeline.equals("segstream") ? "" : String.format("%.3f×", segstream / median)));
+                double cpuMedian = median(cpu.get(pipeline + " " + guarantee));
+                report.add(String.format("| %s | %s | %,.0f | %s | %s | %.1f | %s |", pipeline, guarantee, median, list(measured),
+                        pipeline.equals("segstream") ? "" : String.format("%.3f×", segstream / median), cpuMedian,
+                        pipeline.equals("segstream") ? "" : String.format("%.3f×", cpuMedian / segstreamCpu)));
             }
         }
 
@@ -256,14 +264,16 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private double drain(String pipeline, String guarantee, String applicationId, Topics topics) throws Exception {
+    private Pipelines.Drain drain(String pipeline, String guarantee, String applicationId, Topics topics) throws Exception {
         Path state = Files.createDirectories(work.resolve("state").resolve(applicationId));
         Duration timeout = Duration.ofMinutes(20);
         if (pipeline.equals("segstream")) {
             SegStreamConfig config = config(applicationId, "input", guarantee, state);
             try (SegStreamApp app = new SegStreamApp(config, registry)) {
                 app.start();
-                return Pipelines.drainRate(app.streams(), events, timeout);
+                Pipelines.Drain drain = Pipelines.drain(app.streams(), applicationId, events, timeout);
+                say("%s wrote %s", applicationId, Pipelines.recordsSent(app.streams()));
+                return drain;
             }
         }
         if (pipeline.equals("passthrough")) {
@@ -276,7 +286,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                 : Pipelines.perUserCount(topics.clickstream(), topics.orders(), registry);
         try (KafkaStreams streams = new KafkaStreams(topology, properties)) {
             streams.start();
-            return Pipelines.drainRate(streams, events, timeout);
+            return Pipelines.drain(streams, applicationId, events, timeout);
         }
     }
 
@@ -300,12 +310,18 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             Thread reader = new Thread(() -> readChanges(topics.segmentChanges(), guarantee, measureFrom, stopAt, latencies),
                     "bench-latency-reader");
             reader.start();
+            java.util.function.DoubleSupplier processed = Pipelines.processed(app.streams());
+            long cpuBefore = Pipelines.streamThreadCpuNanos("bench-" + prefix);
+            double processedBefore = processed.getAsDouble();
             try (Traffic traffic = new Traffic(seed + 1, users, broker.bootstrapServers(), registry, topics.clickstream(),
                     topics.orders(), LIVE_LINGER_MS)) {
                 traffic.live(load, () -> System.currentTimeMillis() < stopAt);
             }
             say("latency %s, stream thread over the last minute of traffic: %s", tag(guarantee), threadTimes(app.streams()));
             reader.join(60_000);
+            say("latency %s, stream thread under live traffic: %.1f µs CPU/event (%,.0f events)", tag(guarantee),
+                    (Pipelines.streamThreadCpuNanos("bench-" + prefix) - cpuBefore) / 1e3 / (processed.getAsDouble() - processedBefore),
+                    processed.getAsDouble() - processedBefore);
         }
         return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
     }
@@ -392,7 +408,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             }
             try (SegStreamApp app = new SegStreamApp(config, registry)) {
                 app.start();
-                rates[run - 1] = Pipelines.drainRate(app.streams(), orders, Duration.ofMinutes(30));
+                rates[run - 1] = Pipelines.drain(app.streams(), "bench-" + prefix, orders, Duration.ofMinutes(30)).perSecond();
             }
             say("run %d online-retail orders  %,8.0f orders/s", run, rates[run - 1]);
         }

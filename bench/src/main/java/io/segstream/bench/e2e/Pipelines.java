@@ -6,6 +6,7 @@ import io.segstream.registry.SchemaRegistryClient;
 import io.segstream.serde.SpecificAvroSerde;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.Metric;
@@ -87,15 +88,23 @@ final class Pipelines {
     }
 
     /**
-     * Waits until {@code streams} has processed {@code expected} records and returns the rate in
-     * records per second, timed from the first processed record (start-up and rebalancing excluded).
-     * Polls every 5 ms, so the measurement itself takes no CPU worth counting from the pipeline.
+     * A drain's rate in records per second, and the CPU time its stream threads spent per record: the
+     * pipeline's own cost, which other work on a shared machine changes far less than the rate.
      */
-    static double drainRate(KafkaStreams streams, long expected, Duration timeout) throws InterruptedException {
+    record Drain(double perSecond, double cpuMicrosPerRecord) {}
+
+    /**
+     * Waits until {@code streams} has processed {@code expected} records; the rate and CPU per record
+     * are timed from the first processed record (start-up and rebalancing excluded). Polls every 5 ms,
+     * so the measurement itself takes no CPU worth counting from the pipeline.
+     */
+    static Drain drain(KafkaStreams streams, String applicationId, long expected, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         java.util.function.DoubleSupplier processed = null;
         long first = 0;
         double atFirst = 0;
+        long cpuAtFirst = 0;
         while (System.nanoTime() < deadline) {
             if (processed == null && streams.state() == KafkaStreams.State.RUNNING) {
                 processed = processed(streams);
@@ -105,14 +114,42 @@ final class Pipelines {
             if (first == 0 && done > 0) {
                 first = now;
                 atFirst = done;
+                cpuAtFirst = streamThreadCpuNanos(applicationId);
             }
             if (done >= expected) {
-                return (expected - atFirst) / ((now - first) / 1e9);
+                double records = expected - atFirst;
+                return new Drain(records / ((now - first) / 1e9), (streamThreadCpuNanos(applicationId) - cpuAtFirst) / 1e3 / records);
             }
             Thread.sleep(5);
         }
         throw new IllegalStateException("processed only " + (processed == null ? 0 : (long) processed.getAsDouble()) + " of "
                 + expected + " records in " + timeout.toSeconds() + " s");
+    }
+
+    /** CPU time (ns) the stream threads of application {@code applicationId} have used so far. */
+    static long streamThreadCpuNanos(String applicationId) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith(applicationId + "-") && thread.getName().contains("-StreamThread-")) {
+                total += Math.max(0, threads.getThreadCpuTime(thread.getId()));
+            }
+        }
+        return total;
+    }
+
+    /** Records the producers of {@code streams} have sent so far, by topic (largest first): what a drain wrote. */
+    static String recordsSent(KafkaStreams streams) {
+        Map<String, Double> byTopic = new java.util.TreeMap<>();
+        streams.metrics().forEach((name, metric) -> {
+            if (name.group().equals("producer-topic-metrics") && name.name().equals("record-send-total")
+                    && metric.metricValue() instanceof Double sent) {
+                byTopic.merge(name.tags().get("topic"), sent, Double::sum);
+            }
+        });
+        return byTopic.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .map(entry -> String.format("%s %,.0f", entry.getKey(), entry.getValue()))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     static Properties streamsProperties(String bootstrap, String applicationId, String guarantee, String stateDir) {
