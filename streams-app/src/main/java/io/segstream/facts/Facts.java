@@ -114,7 +114,7 @@ public final class Facts {
             fact("dwell.sessionPages", INT, "page and product views of the latest session",
                     in -> session(in.features().dwell()) == null ? 0L : (long) session(in.features().dwell()).pages()),
             fact("dwell.categoryDwellMs", COUNTS, "dwell per category, last 7 days",
-                    in -> new HashMap<>(in.features().dwell().categoryDwellMsLast7Days())),
+                    in -> in.features().dwell().categoryDwellMsLast7Days()),
             fact("cart.items", INT, "units in the cart", in -> (long) in.features().cart().items()),
             fact("cart.lines", INT, "distinct products in the cart", in -> (long) in.features().cart().lines().size()),
             fact("cart.value", DOUBLE, "cart value", in -> money(in.features().cart().value())),
@@ -127,7 +127,7 @@ public final class Facts {
             fact("cart.categories", ListType.create(SimpleType.STRING), "categories of the products in the cart",
                     in -> cartCategories(in.features().cart())),
             fact("interest.categoryViews", COUNTS, "product views per category in the interest window",
-                    in -> longs(in.features().interest().categoryViews())),
+                    in -> in.features().interest().categoryViews()),
             fact("interest.totalViews", INT, "product views in the interest window",
                     in -> viewTotal(in.features().interest(), Long::sum)),
             fact("interest.topCategoryViews", INT, "views of the most viewed category in the interest window",
@@ -209,16 +209,10 @@ public final class Facts {
     /** The views of every category combined with {@code combine} (sum, max); 0 without views. */
     private static long viewTotal(Interest interest, java.util.function.LongBinaryOperator combine) {
         long total = 0;
-        for (int views : interest.categoryViews().values()) {
+        for (long views : interest.categoryViews().values()) {
             total = combine.applyAsLong(total, views);
         }
         return total;
-    }
-
-    private static Map<String, Long> longs(Map<String, Integer> counts) {
-        Map<String, Long> values = new HashMap<>();
-        counts.forEach((key, count) -> values.put(key, count.longValue()));
-        return values;
     }
 
     private static ZonedDateTime utc(long now) {

@@ -10,17 +10,17 @@ import org.apache.avro.io.Encoder;
 /** Product views per category in hourly buckets (part of the user's state); commutative. */
 public final class InterestState {
 
-    TreeMap<Long, TreeMap<String, Integer>> viewsByHour = new TreeMap<>();
+    TreeMap<Long, TreeMap<String, Long>> viewsByHour = new TreeMap<>();
     long latestHour = Long.MIN_VALUE;
-    private final WindowTotals<Integer> window = new WindowTotals<>(Integer::sum);
+    private final WindowTotals<Long> window = new WindowTotals<>(Long::sum);
 
     void addView(long at, String category, long windowMs) {
         if (category == null) {
             return;
         }
         long hour = Times.hour(at);
-        viewsByHour.computeIfAbsent(hour, h -> new TreeMap<>()).merge(category, 1, Integer::sum);
-        window.added(hour, category, 1);
+        viewsByHour.computeIfAbsent(hour, h -> new TreeMap<>()).merge(category, 1L, Long::sum);
+        window.added(hour, category, 1L);
         latestHour = Math.max(latestHour, hour);
         long first = latestHour - windowMs / Times.HOUR_MS + 1;
         Buckets.dropBefore(viewsByHour, first);
@@ -38,7 +38,7 @@ public final class InterestState {
             encoder.writeLong(hour.getKey());
             StateEncoding.writeArray(encoder, hour.getValue().entrySet(), (inner, category) -> {
                 inner.writeString(category.getKey());
-                inner.writeInt(category.getValue());
+                inner.writeInt(category.getValue().intValue());
             });
         });
     }
@@ -47,9 +47,9 @@ public final class InterestState {
         InterestState interest = new InterestState();
         interest.latestHour = in.readLong();
         StateEncoding.readArray(in, decoder -> {
-            TreeMap<String, Integer> byCategory = new TreeMap<>();
+            TreeMap<String, Long> byCategory = new TreeMap<>();
             interest.viewsByHour.put(decoder.readLong(), byCategory);
-            StateEncoding.readArray(decoder, inner -> byCategory.put(inner.readString(), inner.readInt()));
+            StateEncoding.readArray(decoder, inner -> byCategory.put(inner.readString(), (long) inner.readInt()));
         });
         return interest;
     }

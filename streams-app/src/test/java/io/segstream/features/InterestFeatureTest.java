@@ -34,10 +34,10 @@ class InterestFeatureTest {
         InterestState state = pipeline.interest("u1");
 
         assertThat(state.view(at("2026-11-16T09:00:00Z").toEpochMilli(), WEEK).categoryViews())
-                .isEqualTo(Map.of("shoes", 3, "hats", 1));
+                .isEqualTo(Map.of("shoes", 3L, "hats", 1L));
         // Nov 10 09:30 is in the hour that leaves the 7-day window at Nov 17 10:00.
         assertThat(state.view(at("2026-11-17T10:00:00Z").toEpochMilli(), WEEK).categoryViews())
-                .isEqualTo(Map.of("shoes", 2, "hats", 1));
+                .isEqualTo(Map.of("shoes", 2L, "hats", 1L));
         assertThat(state.view(at("2026-11-23T08:00:00Z").toEpochMilli(), WEEK).categoryViews()).isEmpty();
     }
 }

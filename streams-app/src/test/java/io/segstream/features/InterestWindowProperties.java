@@ -43,11 +43,11 @@ class InterestWindowProperties {
             long now = at + (long) (random.nextDouble() * windowMs);
             long nowHour = Math.floorDiv(now, HOUR);
             long first = Math.max(nowHour - windowHours + 1, latestHour == Long.MIN_VALUE ? Long.MIN_VALUE : latestHour - windowHours + 1);
-            Map<String, Integer> expected = new TreeMap<>();
+            Map<String, Long> expected = new TreeMap<>();
             for (View view : views) {
                 long hour = Math.floorDiv(view.at(), HOUR);
                 if (hour >= first && hour <= nowHour) {
-                    expected.merge(view.category(), 1, Integer::sum);
+                    expected.merge(view.category(), 1L, Long::sum);
                 }
             }
             assertThat(state.view(now, windowMs).categoryViews()).as("step %d", step).isEqualTo(expected);

@@ -32,7 +32,7 @@ class IntentModelTest {
         Cart cart = new Cart(lines, new BigDecimal("60.00").multiply(BigDecimal.valueOf(items)), items, "EUR",
                 Instant.ofEpochMilli(NOW - 60_000), checkout, null, "s1");
         UserFeatures features = new UserFeatures("u1", NOW, new RfmState().view(NOW, 365, null), dwell, cart,
-                new Interest(Map.of("audio", 5)));
+                new Interest(Map.of("audio", 5L)));
         return new Facts.Input(features, 0);
     }
 

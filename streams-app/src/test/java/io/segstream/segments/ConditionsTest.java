@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class ConditionsTest {
 
-    private static Facts.Input views(Map<String, Integer> categoryViews) {
+    private static Facts.Input views(Map<String, Long> categoryViews) {
         long now = 1_700_000_000_000L;
         return new Facts.Input(new UserFeatures("u1", now, new RfmState().view(now, 365, null),
                 new DwellState().view(now, 1_800_000), new CartState().view(), new Interest(categoryViews)), 42.0);
@@ -28,9 +28,9 @@ class ConditionsTest {
 
         assertThat(condition.reads()).extracting(Fact::name)
                 .containsExactly("cart.categories", "interest.categoryViews", "intent.score");
-        assertThat(condition.test(views(Map.of("shoes", 4)))).isTrue();
-        assertThat(condition.test(views(Map.of("shoes", 3)))).isFalse();
-        assertThat(condition.evidence(views(Map.of("shoes", 4))))
+        assertThat(condition.test(views(Map.of("shoes", 4L)))).isTrue();
+        assertThat(condition.test(views(Map.of("shoes", 3L)))).isFalse();
+        assertThat(condition.evidence(views(Map.of("shoes", 4L))))
                 .containsEntry("interest.categoryViews", Map.of("shoes", 4L)).containsEntry("intent.score", 42.0);
     }
 
@@ -47,7 +47,7 @@ class ConditionsTest {
 
         for (int round = 0; round < 3; round++) {
             for (int views = 0; views < 8; views++) {
-                assertThat(condition.test(views(Map.of("shoes", views)))).as("%d views, round %d", views, round)
+                assertThat(condition.test(views(Map.of("shoes", (long) views)))).as("%d views, round %d", views, round)
                         .isEqualTo(views > 3);
             }
         }
@@ -58,7 +58,7 @@ class ConditionsTest {
         Condition condition = Conditions.compile("interest.categoryViews['shoes'] % 2 == 0");
 
         for (int views = 0; views < 3 * Condition.MEMORY_LIMIT; views++) {
-            assertThat(condition.test(views(Map.of("shoes", views)))).as("%d views", views).isEqualTo(views % 2 == 0);
+            assertThat(condition.test(views(Map.of("shoes", (long) views)))).as("%d views", views).isEqualTo(views % 2 == 0);
         }
     }
 

@@ -46,7 +46,7 @@ class LastResultsProperties {
         int items = 0;
         int frequency = 0;
         long recency = -1;
-        Map<String, Integer> views = new TreeMap<>();
+        Map<String, Long> views = new TreeMap<>();
         for (int event = 0; event < events; event++) {
             boolean redefined = event == redefineAt;
             if (redefined) {
@@ -55,7 +55,7 @@ class LastResultsProperties {
             // A definition change meets an event that changes none of its facts.
             switch (redefined ? 5 : random.nextInt(6)) {
                 case 0 -> items = random.nextInt(3);
-                case 1, 2 -> views.merge(CATEGORIES[random.nextInt(CATEGORIES.length)], 1, Integer::sum);
+                case 1, 2 -> views.merge(CATEGORIES[random.nextInt(CATEGORIES.length)], 1L, Long::sum);
                 case 3 -> {
                     frequency++;
                     recency = random.nextInt(100);
@@ -78,7 +78,7 @@ class LastResultsProperties {
         String condition = "interest.categoryViews.exists(c, interest.categoryViews[c] > %d)";
         catalog.apply("enthusiasts", segment("enthusiasts", condition.formatted(3), 1).build());
         SegmentEvaluator evaluator = new SegmentEvaluator(IntentModel.defaultModel());
-        UserFeatures features = features(0, 0, -1, Map.of("shoes", 2), false);
+        UserFeatures features = features(0, 0, -1, Map.of("shoes", 2L), false);
 
         MembershipState first = evaluator.evaluate(features, catalog.snapshot(), null, NOW, NOW, ChangeTrigger.EVENT)
                 .membership();
@@ -109,7 +109,7 @@ class LastResultsProperties {
                 .setExclusiveGroup("lifecycle").setFallback(true).build());
     }
 
-    private static UserFeatures features(int items, int frequency, long recency, Map<String, Integer> views, boolean active) {
+    private static UserFeatures features(int items, int frequency, long recency, Map<String, Long> views, boolean active) {
         List<CartLine> lines = new ArrayList<>();
         if (items > 0) {
             lines.add(new CartLine("sku-1", CATEGORIES[items % CATEGORIES.length], items, new BigDecimal("10.00")));

@@ -116,7 +116,7 @@ class UserStateContractTest {
         assertThat(cart.sessionId()).isEqualTo("s-1");
         assertThat(state.features().dwell().view(1763724700000L, 1_800_000).sessions()).isEqualTo(2);
         assertThat(state.features().interest().view(1763724700000L, 7 * 86_400_000L).categoryViews())
-                .containsEntry("electronics.audio", 3);
+                .containsEntry("electronics.audio", 3L);
         assertThat(state.features().recentEventCount()).isEqualTo(1);
         assertThat(state.features().recentActivityCount()).isEqualTo(1);
         // And it is written back under the current version.
