@@ -131,9 +131,9 @@ public class SegmentEvaluationBenchmark {
         Dwell dwell = new Dwell(new Dwell.CurrentSession("s", Instant.ofEpochMilli(NOW - 600_000),
                 Instant.ofEpochMilli(NOW - 60_000), random.nextInt(600_000), random.nextInt(15), random.nextBoolean()),
                 1 + random.nextInt(20), random.nextInt(5), 120_000, 600_000, Map.of(CATEGORIES[0], 30_000L));
-        Map<String, Integer> views = new java.util.HashMap<>();
-        views.put(CATEGORIES[random.nextInt(CATEGORIES.length)], random.nextInt(8));
-        views.merge(CATEGORIES[random.nextInt(CATEGORIES.length)], random.nextInt(3), Integer::sum);
+        Map<String, Long> views = new java.util.HashMap<>();
+        views.put(CATEGORIES[random.nextInt(CATEGORIES.length)], (long) random.nextInt(8));
+        views.merge(CATEGORIES[random.nextInt(CATEGORIES.length)], (long) random.nextInt(3), Long::sum);
         return new UserFeatures("u" + i, NOW,
                 orders.view(NOW, 365, purchases == 0 ? null : new RfmScores(1 + random.nextInt(5), 1 + random.nextInt(5),
                         1 + random.nextInt(5))),
