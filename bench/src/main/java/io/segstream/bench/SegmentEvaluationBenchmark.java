@@ -75,20 +75,20 @@ public class SegmentEvaluationBenchmark {
         for (int i = 0; i < 1024; i++) {
             users.add(user(i, random));
             // Steady state: the stored membership is what the user currently matches.
-            memberships.add(evaluator.evaluate(users.get(i), catalog, null, NOW, NOW, ChangeTrigger.EVENT).membership());
+            memberships.add(evaluator.evaluate(users.get(i), catalog, null, NOW, NOW, ChangeTrigger.EVENT, true).membership());
         }
     }
 
     @Benchmark
     public Object evaluate() {
         int i = next++ & 1023;
-        return evaluator.evaluate(users.get(i), catalog, memberships.get(i), NOW, NOW, ChangeTrigger.EVENT);
+        return evaluator.evaluate(users.get(i), catalog, memberships.get(i), NOW, NOW, ChangeTrigger.EVENT, true);
     }
 
     @Benchmark
     public Object baseline() {
         int i = next++ & 1023;
-        return evaluator.evaluate(users.get(i), empty, noMembership, NOW, NOW, ChangeTrigger.EVENT);
+        return evaluator.evaluate(users.get(i), empty, noMembership, NOW, NOW, ChangeTrigger.EVENT, true);
     }
 
     /** A realistic mix: RFM thresholds, cart and session conditions, category interest, intent; some grouped. */

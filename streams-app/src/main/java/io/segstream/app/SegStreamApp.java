@@ -5,6 +5,7 @@ import io.segstream.config.SegStreamConfig;
 import io.segstream.dlq.DeadLetterCounters;
 import io.segstream.features.FeatureCounters;
 import io.segstream.features.FeatureSettings;
+import io.segstream.privacy.PrivacySettings;
 import io.segstream.query.ApiServer;
 import io.segstream.query.LocalQueries;
 import io.segstream.query.Metrics;
@@ -98,7 +99,7 @@ public final class SegStreamApp implements AutoCloseable {
             log.warn("application.server {} advertises port {} but the API listens on {}: other instances will not "
                     + "reach this one", server, self.port(), port);
         }
-        local = new LocalQueries(streams, FeatureSettings.from(config), instance,
+        local = new LocalQueries(streams, FeatureSettings.from(config), PrivacySettings.from(config), instance,
                 new SegmentEvaluator(SegStreamTopology.intentModel(config)));
         api = new ApiServer(config.getString(SegStreamConfig.API_BIND_ADDRESS), port, self, streams, local, instance, metrics,
                 health::problems);

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.config.ConfigException;
@@ -98,7 +99,7 @@ public final class ClusterChecks implements AutoCloseable {
         List<String> problems = new ArrayList<>();
         Map<String, String> inputs = Map.of(SegStreamConfig.TOPIC_CLICKSTREAM, topics.clickstream(),
                 SegStreamConfig.TOPIC_ORDERS, topics.orders(), SegStreamConfig.TOPIC_SEGMENT_DEFINITIONS,
-                topics.segmentDefinitions());
+                topics.segmentDefinitions(), SegStreamConfig.TOPIC_PRIVACY_REQUESTS, topics.privacyRequests());
         inputs.forEach((key, topic) -> {
             if (!existing.contains(topic)) {
                 problems.add("topic '" + topic + "' (" + key + ") does not exist; create the topics with "
@@ -143,9 +144,36 @@ public final class ClusterChecks implements AutoCloseable {
                 + "changelog records carry their event time";
     }
 
+    /**
+     * The per-user inputs (clickstream, orders, privacy.requests) read unless input.repartition is set:
+     * a user's records must land in the same task, so these topics need the same number of partitions
+     * (and producers the same partitioner). Empty when they agree or a topic is missing.
+     */
+    public List<String> partitionProblems() {
+        if (config.getBoolean(SegStreamConfig.INPUT_REPARTITION)) {
+            return List.of();
+        }
+        Topics topics = Topics.from(config);
+        List<String> names = List.of(topics.clickstream(), topics.orders(), topics.privacyRequests());
+        Set<String> existing = call(() -> admin.listTopics().names().get());
+        if (!existing.containsAll(names)) {
+            return List.of();
+        }
+        Map<String, TopicDescription> described = call(() -> admin.describeTopics(names).allTopicNames().get());
+        Map<String, Integer> partitions = new java.util.LinkedHashMap<>();
+        names.forEach(name -> partitions.put(name, described.get(name).partitions().size()));
+        if (partitions.values().stream().distinct().count() == 1) {
+            return List.of();
+        }
+        return List.of("the per-user input topics have different partition counts " + partitions + ": a user's clicks, "
+                + "orders and privacy requests must reach the same task. Give them the same number of partitions, or set "
+                + SegStreamConfig.INPUT_REPARTITION + "=true");
+    }
+
     /** Fails with one message naming every problem that stops `segstream run`. */
     public void requireReadyToRun() {
         List<String> problems = new ArrayList<>(missingInputs());
+        problems.addAll(partitionProblems());
         problems.addAll(timestampProblems());
         if (!problems.isEmpty()) {
             throw new ConfigException(String.join("; ", problems) + ".");

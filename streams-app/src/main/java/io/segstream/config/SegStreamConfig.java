@@ -41,6 +41,7 @@ public final class SegStreamConfig extends AbstractConfig {
     public static final String TOPIC_CART_ABANDONED = "topics.cart.abandoned";
     public static final String TOPIC_DLQ = "topics.dlq";
     public static final String TOPIC_RFM_SKETCHES = "topics.rfm.sketches";
+    public static final String TOPIC_PRIVACY_AUDIT = "topics.privacy.audit";
     public static final String TOPICS_PARTITIONS = "topics.partitions";
     public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
 
@@ -66,6 +67,9 @@ public final class SegStreamConfig extends AbstractConfig {
     public static final String API_BIND_ADDRESS = "api.bind.address";
     public static final String APPLICATION_SERVER = "application.server";
     public static final String STATIC_MEMBERSHIP = "static.membership";
+    public static final String PRIVACY_CONSENT_DEFAULT = "privacy.consent.default";
+    public static final String PRIVACY_AUDIT_KEY = "privacy.audit.key";
+    public static final String PRIVACY_DEDUP_RETENTION = "privacy.dedup.retention";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(BOOTSTRAP_SERVERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, SegStreamConfig::checkBrokers,
@@ -90,6 +94,18 @@ public final class SegStreamConfig extends AbstractConfig {
             .define(TOPIC_RFM_SKETCHES, Type.STRING, "segstream.rfm-sketches", Importance.LOW,
                     "Compacted: each task's KLL sketches of recency, frequency and monetary, merged by every "
                             + "instance into population-wide quintiles for the R, F and M scores.")
+            .define(TOPIC_PRIVACY_AUDIT, Type.STRING, "privacy.audit", Importance.MEDIUM,
+                    "Output: a PrivacyAudit record per handled privacy request, keyed by request id; no personal data.")
+            .define(PRIVACY_CONSENT_DEFAULT, Type.STRING, "granted", ConfigDef.ValidString.in("granted", "withdrawn"),
+                    Importance.MEDIUM, "Consent of a user who has sent no consent request: granted (they may enter "
+                            + "segments that require consent until they withdraw it) or withdrawn (they enter none "
+                            + "until they grant it, for shops that need opt-in).")
+            .define(PRIVACY_AUDIT_KEY, Type.PASSWORD, null, Importance.MEDIUM,
+                    "Secret key of the HMAC that stands for the user in privacy.audit records (the audit holds no "
+                            + "user id). Set it, the same on every instance; without it the application id is the key, "
+                            + "which anyone can guess, and a warning is logged.")
+            .define(PRIVACY_DEDUP_RETENTION, Type.STRING, "30d", Durations.positive(), Importance.LOW,
+                    "How long a privacy request id is remembered (by requestedAt) so a re-sent request is handled once.")
             .define(INPUT_REPARTITION, Type.BOOLEAN, false, Importance.MEDIUM,
                     "Set to true when producers do not key clickstream/orders records by user id (anonymous id for "
                             + "anonymous clicks): the pipeline then re-keys and repartitions each input once. When false, "

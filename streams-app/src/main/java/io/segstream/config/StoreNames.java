@@ -7,6 +7,8 @@ public final class StoreNames {
     public static final String USERS = "users";
     public static final String TIMERS = "timers";
     public static final String ORDER_IDS = "order-ids";
+    /** Privacy request ids handled, by requestedAt, so a re-sent request is handled once. */
+    public static final String PRIVACY_REQUEST_IDS = "privacy-request-ids";
     public static final String RFM_SKETCHES = "rfm-sketches";
     public static final String MEMBERSHIP = "membership";
     public static final String DEFINITIONS = "definitions";

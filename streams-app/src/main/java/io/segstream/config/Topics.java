@@ -14,7 +14,8 @@ public record Topics(
         String segmentMembership,
         String cartAbandoned,
         String deadLetters,
-        String rfmSketches) {
+        String rfmSketches,
+        String privacyAudit) {
 
     /** A topic and the settings it must be created with. */
     public record Declaration(String name, Map<String, String> settings) {}
@@ -32,7 +33,8 @@ public record Topics(
                 config.getString(SegStreamConfig.TOPIC_SEGMENT_MEMBERSHIP),
                 config.getString(SegStreamConfig.TOPIC_CART_ABANDONED),
                 config.getString(SegStreamConfig.TOPIC_DLQ),
-                config.getString(SegStreamConfig.TOPIC_RFM_SKETCHES));
+                config.getString(SegStreamConfig.TOPIC_RFM_SKETCHES),
+                config.getString(SegStreamConfig.TOPIC_PRIVACY_AUDIT));
     }
 
     /** Every topic the pipeline needs before it starts; definitions, membership and sketches are compacted. */
@@ -46,6 +48,7 @@ public record Topics(
                 new Declaration(segmentMembership, COMPACTED),
                 new Declaration(cartAbandoned, Map.of()),
                 new Declaration(deadLetters, Map.of()),
-                new Declaration(rfmSketches, COMPACTED));
+                new Declaration(rfmSketches, COMPACTED),
+                new Declaration(privacyAudit, Map.of()));
     }
 }

@@ -3,7 +3,6 @@ package io.segstream.features;
 import io.segstream.avro.ClickEvent;
 import io.segstream.avro.Order;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * The first stage of the per-user pipeline: drops events and orders seen before. A click is a
@@ -15,16 +14,14 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  */
 public final class Deduplication {
 
-    private final WindowStore<String, Long> orderIds;
+    private final IdMemory orderIds;
     private final long clickRetentionMs;
-    private final long orderRetentionMs;
     private final int clickMaxRecent;
     private final FeatureCounters counters;
 
     public Deduplication(WindowStore<String, Long> orderIds, FeatureSettings settings, FeatureCounters counters) {
-        this.orderIds = orderIds;
+        this.orderIds = new IdMemory(orderIds, settings.orderDedupRetention().toMillis());
         this.clickRetentionMs = settings.dedupRetention().toMillis();
-        this.orderRetentionMs = settings.orderDedupRetention().toMillis();
         this.clickMaxRecent = settings.dedupMaxRecent();
         this.counters = counters;
     }
@@ -41,16 +38,10 @@ public final class Deduplication {
 
     /** True, and remembered, when {@code order}'s id is seen for the first time. */
     public boolean firstOrder(Order order) {
-        String id = order.getOrderId();
-        long time = order.getEventTimestamp().toEpochMilli();
-        // The epoch-millisecond fetch: the Instant one formats a validation message on every call.
-        try (WindowStoreIterator<Long> seen = orderIds.fetch(id, time - orderRetentionMs, time + orderRetentionMs)) {
-            if (seen.hasNext()) {
-                counters.duplicate();
-                return false;
-            }
+        boolean first = orderIds.firstSeen(order.getOrderId(), order.getEventTimestamp().toEpochMilli());
+        if (!first) {
+            counters.duplicate();
         }
-        orderIds.put(id, time, time);
-        return true;
+        return first;
     }
 }

@@ -89,6 +89,20 @@ public final class FeatureUpdates {
         cart.timerDue = due;
     }
 
+    /**
+     * Cancels the timers kept for {@code state}'s user (an erasure; the state itself is deleted by the
+     * caller). Returns whether there was one.
+     */
+    public boolean forget(String user, FeatureState state) {
+        CartState cart = state.cart;
+        if (cart.timerDue == null) {
+            return false;
+        }
+        timers.cancel(Timers.Kind.CART_ABANDON, user, cart.timerDue);
+        cart.timerDue = null;
+        return true;
+    }
+
     /** The timers due at or before {@code now}, earliest first. */
     public List<Timers.Due> dueBy(long now) {
         return timers.dueBy(now);

@@ -4,13 +4,18 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** Why a user is or is not in each active segment: the condition, its result, the facts it read. */
-public record Explanation(String userId, Instant asOf, double intentScore, List<Decision> decisions, boolean stale) {
+/**
+ * Why a user is or is not in each active segment: the condition, its result, the facts it read,
+ * and the user's consent.
+ */
+public record Explanation(String userId, Instant asOf, double intentScore, UserProfile.ConsentStatus consent,
+        List<Decision> decisions, boolean stale) {
 
     /**
      * One definition: whether its condition holds, whether the user holds the segment (an exclusive
-     * group may give it to a higher-priority segment, or the fallback), and the fact values read.
+     * group may give it to a higher-priority segment, or the fallback; a segment that requires consent
+     * is held only when the user's consent allows it), and the fact values read.
      */
-    public record Decision(String segment, long version, String condition, String exclusiveGroup, boolean conditionHolds,
-            boolean member, Map<String, Object> features) {}
+    public record Decision(String segment, long version, String condition, String exclusiveGroup, boolean requiresConsent,
+            boolean conditionHolds, boolean member, Map<String, Object> features) {}
 }

@@ -7,6 +7,7 @@ import io.segstream.facts.UserFeatures;
 import io.segstream.features.FeatureSettings;
 import io.segstream.features.RfmQuintiles;
 import io.segstream.features.TimeMode;
+import io.segstream.privacy.PrivacySettings;
 import io.segstream.segments.CompiledSegment;
 import io.segstream.segments.SegmentCatalog;
 import io.segstream.segments.SegmentEvaluator;
@@ -38,10 +39,13 @@ public final class LocalQueries {
     private final FeatureSettings settings;
     private final InstanceState instance;
     private final SegmentEvaluator evaluator;
+    private final PrivacySettings privacy;
 
-    public LocalQueries(KafkaStreams streams, FeatureSettings settings, InstanceState instance, SegmentEvaluator evaluator) {
+    public LocalQueries(KafkaStreams streams, FeatureSettings settings, PrivacySettings privacy, InstanceState instance,
+            SegmentEvaluator evaluator) {
         this.streams = streams;
         this.settings = settings;
+        this.privacy = privacy;
         this.instance = instance;
         this.evaluator = evaluator;
     }
@@ -59,7 +63,8 @@ public final class LocalQueries {
                     segments.add(new UserProfile.Segment(name, member.version(), Instant.ofEpochMilli(member.since()))));
             Facts.Input input = new Facts.Input(features, 0);
             return new UserProfile(user, Instant.ofEpochMilli(features.now()), features.rfm(), features.dwell(),
-                    features.cart(), features.interest(), evaluator.intentModel().score(input), segments, stale);
+                    features.cart(), features.interest(), evaluator.intentModel().score(input), consent(state), segments,
+                    stale);
         });
     }
 
@@ -68,12 +73,15 @@ public final class LocalQueries {
             UserFeatures features = features(user, state);
             Facts.Input input = evaluator.facts(features);
             SegmentCatalog.Snapshot catalog = instance.catalog().snapshot();
-            Map<String, CompiledSegment> matching = catalog.matching(input);
+            UserProfile.ConsentStatus consent = consent(state);
+            Map<String, CompiledSegment> matching = catalog.matching(input, consent.allowsSegmentsRequiringConsent());
             List<Explanation.Decision> decisions = new ArrayList<>();
             new TreeMap<>(catalog.segments()).forEach((name, segment) -> decisions.add(new Explanation.Decision(name,
                     segment.version(), segment.definition().getCondition(), segment.definition().getExclusiveGroup(),
-                    segment.condition().test(input), matching.containsKey(name), segment.condition().evidence(input))));
-            return new Explanation(user, Instant.ofEpochMilli(features.now()), input.intentScore(), decisions, stale);
+                    segment.requiresConsent(), segment.condition().test(input), matching.containsKey(name),
+                    segment.condition().evidence(input))));
+            return new Explanation(user, Instant.ofEpochMilli(features.now()), input.intentScore(), consent, decisions,
+                    stale);
         });
     }
 
@@ -111,6 +119,10 @@ public final class LocalQueries {
 
     private Optional<UserState> state(String user, boolean stale) {
         return Optional.ofNullable((byte[]) store(StoreNames.USERS, stale).get(user)).map(SERDE::decode);
+    }
+
+    private UserProfile.ConsentStatus consent(UserState state) {
+        return new UserProfile.ConsentStatus(state.consent().name(), state.consent().allows(privacy.consentGrantedByDefault()));
     }
 
     private UserFeatures features(String user, UserState state) {

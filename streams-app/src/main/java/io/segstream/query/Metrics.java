@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.segstream.avro.PrivacyOutcome;
 import io.segstream.avro.SegmentChangeKind;
 import io.segstream.dlq.DeadLetterCounters;
 import io.segstream.dlq.DeadLetterReason;
@@ -43,6 +44,14 @@ public final class Metrics implements AutoCloseable {
         FunctionCounter.builder("segstream.segment.evaluation.seconds", instance.segments(),
                         c -> c.evaluationNanos() / (double) TimeUnit.SECONDS.toNanos(1))
                 .description("Time spent evaluating segments").register(registry);
+        for (PrivacyOutcome outcome : PrivacyOutcome.values()) {
+            if (outcome != PrivacyOutcome.UNKNOWN) {
+                FunctionCounter.builder("segstream.privacy.requests", instance.privacy(), c -> c.handledCount(outcome))
+                        .description("Privacy requests handled, by outcome").tag("outcome", outcome.name()).register(registry);
+            }
+        }
+        FunctionCounter.builder("segstream.privacy.requests.duplicates", instance.privacy(), c -> c.duplicateCount())
+                .description("Re-sent privacy requests dropped (same request id)").register(registry);
         FunctionCounter.builder("segstream.segment.reevaluated.users", instance.segments(), c -> c.sweptUsers())
                 .description("Users re-evaluated by the time and definition-change sweep").register(registry);
     }

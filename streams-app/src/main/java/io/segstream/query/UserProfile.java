@@ -13,7 +13,13 @@ import java.util.List;
  * answered because the owner was unreachable; {@code asOf} is the "now" it was computed for.
  */
 public record UserProfile(String userId, Instant asOf, Rfm rfm, Dwell dwell, Cart cart, Interest interest,
-        IntentScore intent, List<Segment> segments, boolean stale) {
+        IntentScore intent, ConsentStatus consent, List<Segment> segments, boolean stale) {
+
+    /**
+     * What the user said through privacy.requests (UNSET, GRANTED, WITHDRAWN) and whether that lets
+     * them into segments that require consent (for UNSET, privacy.consent.default decides).
+     */
+    public record ConsentStatus(String given, boolean allowsSegmentsRequiringConsent) {}
 
     /** A segment the user is in, with the definition version that put them there. */
     public record Segment(String name, long version, Instant since) {}

@@ -13,6 +13,11 @@ public record CompiledSegment(SegmentDefinition definition, Condition condition)
         return definition.getVersion();
     }
 
+    /** Whether only users whose consent allows it may be in this segment. */
+    public boolean requiresConsent() {
+        return definition.getRequiresConsent();
+    }
+
     static CompiledSegment compile(SegmentDefinition definition) {
         return new CompiledSegment(definition, Conditions.compile(definition.getCondition()));
     }

@@ -1,6 +1,7 @@
 package io.segstream.segments;
 
 import io.segstream.avro.SegmentDefinition;
+import io.segstream.config.ReliableProducers;
 import io.segstream.config.SegStreamConfig;
 import io.segstream.config.Topics;
 import io.segstream.registry.SchemaRegistryClient;
@@ -15,13 +16,11 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /** The compacted {@code segments.definitions} topic: the current definitions, publishing and retiring. */
 public final class DefinitionTopic {
@@ -97,9 +96,6 @@ public final class DefinitionTopic {
     }
 
     private KafkaProducer<String, SegmentDefinition> producer(SpecificAvroSerializer<SegmentDefinition> values) {
-        Map<String, Object> properties = config.clientProperties();
-        properties.put(ProducerConfig.ACKS_CONFIG, "all");
-        properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        return new KafkaProducer<>(properties, new StringSerializer(), values);
+        return ReliableProducers.create(config, values);
     }
 }

@@ -70,25 +70,26 @@ public final class SegmentCatalog {
 
         /**
          * The segments {@code input} belongs to: every standalone segment whose condition holds, and per
-         * exclusive group the highest-priority one that holds, else the group's fallback.
+         * exclusive group the highest-priority one that holds, else the group's fallback. Without
+         * {@code consented}, a segment that requires consent holds for no one.
          */
-        public Map<String, CompiledSegment> matching(Facts.Input input) {
-            return matching(input, null);
+        public Map<String, CompiledSegment> matching(Facts.Input input, boolean consented) {
+            return matching(input, null, consented);
         }
 
-        /** As {@link #matching(Facts.Input)}, skipping conditions whose facts are unchanged since {@code last} (or null). */
-        Map<String, CompiledSegment> matching(Facts.Input input, LastResults last) {
+        /** As {@link #matching(Facts.Input, boolean)}, skipping conditions whose facts are unchanged since {@code last} (or null). */
+        Map<String, CompiledSegment> matching(Facts.Input input, LastResults last, boolean consented) {
             Map<String, CompiledSegment> matching = new LinkedHashMap<>();
             for (CompiledSegment segment : standalone) {
-                if (holds(segment, input, last)) {
+                if (holds(segment, input, last, consented)) {
                     matching.put(segment.name(), segment);
                 }
             }
             for (Map.Entry<String, List<CompiledSegment>> group : groups.entrySet()) {
-                CompiledSegment chosen = firstHolding(group.getValue(), input, last);
+                CompiledSegment chosen = firstHolding(group.getValue(), input, last, consented);
                 if (chosen == null) {
                     CompiledSegment fallback = fallbacks.get(group.getKey());
-                    chosen = fallback != null && holds(fallback, input, last) ? fallback : null;
+                    chosen = fallback != null && holds(fallback, input, last, consented) ? fallback : null;
                 }
                 if (chosen != null) {
                     matching.put(chosen.name(), chosen);
@@ -97,16 +98,20 @@ public final class SegmentCatalog {
             return matching;
         }
 
-        private CompiledSegment firstHolding(List<CompiledSegment> byPriority, Facts.Input input, LastResults last) {
+        private CompiledSegment firstHolding(List<CompiledSegment> byPriority, Facts.Input input, LastResults last,
+                boolean consented) {
             for (CompiledSegment segment : byPriority) {
-                if (holds(segment, input, last)) {
+                if (holds(segment, input, last, consented)) {
                     return segment;
                 }
             }
             return null;
         }
 
-        private boolean holds(CompiledSegment segment, Facts.Input input, LastResults last) {
+        private boolean holds(CompiledSegment segment, Facts.Input input, LastResults last, boolean consented) {
+            if (!consented && segment.requiresConsent()) {
+                return false;
+            }
             return last == null ? segment.condition().test(input)
                     : last.test(this, slots.get(segment), segment.condition(), input);
         }

@@ -46,11 +46,16 @@ public final class SegmentEvaluator {
         return new Facts.Input(features, intentModel::value);
     }
 
+    /**
+     * The user's segments now, and the changes from {@code stored}. Without {@code consented} the user
+     * holds no segment that requires consent; leaving one for that reason says CONSENT and carries no
+     * feature values (they are not handed to the tools the user withdrew from).
+     */
     public Outcome evaluate(UserFeatures features, SegmentCatalog.Snapshot catalog, MembershipState stored,
-            long eventTime, long emittedAt, ChangeTrigger trigger) {
+            long eventTime, long emittedAt, ChangeTrigger trigger, boolean consented) {
         MembershipState current = stored == null ? new MembershipState() : stored;
         Facts.Input input = facts(features);
-        Map<String, CompiledSegment> matching = catalog.matching(input, current.lastResults);
+        Map<String, CompiledSegment> matching = catalog.matching(input, current.lastResults, consented);
         if (holdsExactly(current, matching)) {
             // Unchanged (the usual case), the user keeps their membership object and with it its encoding.
             return new Outcome(current, List.of(), null);
@@ -63,16 +68,17 @@ public final class SegmentEvaluator {
             if (matching.containsKey(name)) {
                 next.segments.put(name, new MembershipState.Member(segment.version(), member.since(),
                         segment.definition().getOutputTopic()));
+            } else if (segment == null) {
+                changes.add(exit(features.userId(), name, member, ChangeTrigger.DEFINITION_CHANGE, eventTime, emittedAt));
+            } else if (!consented && segment.requiresConsent()) {
+                changes.add(new RoutedChange(change(features.userId(), name, SegmentChangeKind.EXITED, ChangeTrigger.CONSENT,
+                        eventTime, emittedAt, segment.version(), Map.of()), member.outputTopic()));
             } else {
-                boolean retired = segment == null;
                 // In a pass after a definition change, a member of an unchanged definition left because of time.
-                ChangeTrigger cause = retired ? ChangeTrigger.DEFINITION_CHANGE
-                        : trigger == ChangeTrigger.DEFINITION_CHANGE && segment.version() == member.version() ? ChangeTrigger.TIME
-                        : trigger;
-                changes.add(new RoutedChange(change(features.userId(), name, SegmentChangeKind.EXITED,
-                        cause, eventTime, emittedAt,
-                        retired ? member.version() : segment.version(),
-                        retired ? Map.of() : segment.condition().evidence(input)), member.outputTopic()));
+                ChangeTrigger cause = trigger == ChangeTrigger.DEFINITION_CHANGE && segment.version() == member.version()
+                        ? ChangeTrigger.TIME : trigger;
+                changes.add(new RoutedChange(change(features.userId(), name, SegmentChangeKind.EXITED, cause, eventTime,
+                        emittedAt, segment.version(), segment.condition().evidence(input)), member.outputTopic()));
             }
         });
         matching.forEach((name, segment) -> {
@@ -87,6 +93,24 @@ public final class SegmentEvaluator {
         // Past holdsExactly the membership differs, if only in a definition version (then nothing is emitted).
         boolean changed = !Objects.equals(current.segments().keySet(), next.segments().keySet());
         return new Outcome(next, changes, changed ? userSegments(features.userId(), next, eventTime) : null);
+    }
+
+    /**
+     * The user leaves every segment of {@code stored} because of {@code trigger} (an erasure): the exits,
+     * carrying no feature values, and an empty membership. The caller tombstones the user's membership.
+     */
+    public List<RoutedChange> exitAll(String user, MembershipState stored, ChangeTrigger trigger, long eventTime,
+            long emittedAt) {
+        List<RoutedChange> exits = new ArrayList<>();
+        stored.segments().forEach((name, member) -> exits.add(exit(user, name, member, trigger, eventTime, emittedAt)));
+        return exits;
+    }
+
+    /** An exit without feature values, at the version the user entered under (for retired segments and erasure). */
+    private static RoutedChange exit(String user, String segment, MembershipState.Member member, ChangeTrigger trigger,
+            long eventTime, long emittedAt) {
+        return new RoutedChange(change(user, segment, SegmentChangeKind.EXITED, trigger, eventTime, emittedAt,
+                member.version(), Map.of()), member.outputTopic());
     }
 
     /** Whether {@code membership} is exactly {@code matching}, each segment at its current version and topic. */

@@ -5,6 +5,8 @@ import io.segstream.avro.ClickEventType;
 import io.segstream.avro.LineItem;
 import io.segstream.avro.Order;
 import io.segstream.avro.OrderType;
+import io.segstream.avro.PrivacyRequest;
+import io.segstream.avro.PrivacyRequestType;
 import io.segstream.dlq.DeadLetterReason;
 import io.segstream.dlq.InvalidRecordException;
 import java.time.Duration;
@@ -13,7 +15,7 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * The input topics' contract, short of lateness (which depends on the task's stream time): what a
- * click or order must hold to be applied. The validating processor dead-letters records that break
+ * click, order or privacy request must hold to be applied. The validating processor dead-letters records that break
  * it; the timestamp extractor asks it too, so that such a record never moves stream time.
  */
 final class InputContract {
@@ -40,9 +42,11 @@ final class InputContract {
     Violation check(String key, Object value) {
         Violation violation = value instanceof ClickEvent click ? check(click)
                 : value instanceof Order order ? check(order)
+                : value instanceof PrivacyRequest request ? check(request)
                 : value == null ? new Violation(DeadLetterReason.NULL_VALUE,
                         "the record has no value (a tombstone); input topics carry events, which are never deleted by key")
-                : new Violation(DeadLetterReason.SCHEMA_MISMATCH, "not a click or an order: " + value.getClass().getName());
+                : new Violation(DeadLetterReason.SCHEMA_MISMATCH, "not a click, an order or a privacy request: "
+                        + value.getClass().getName());
         if (violation == null && keysAreUserIds) {
             String userKey = UserKeys.of((SpecificRecord) value);
             if (!userKey.equals(key)) {
@@ -53,7 +57,11 @@ final class InputContract {
         return violation;
     }
 
-    /** The event time of a click or order, or null for anything else. */
+    /**
+     * The event time of a click or order, or null for anything else. A privacy request has none: its
+     * requestedAt is when the user asked, which may be long ago, and the request must be honoured
+     * whenever it arrives, so it is never late and never moves stream time.
+     */
     static Instant eventTime(Object value) {
         return value instanceof ClickEvent click ? click.getEventTimestamp()
                 : value instanceof Order order ? order.getEventTimestamp()
@@ -110,6 +118,19 @@ final class InputContract {
             }
         }
         return checkTime(order.getEventTimestamp());
+    }
+
+    private Violation check(PrivacyRequest request) {
+        if (blank(request.getRequestId())) {
+            return new Violation(DeadLetterReason.INVALID_FIELD, "requestId is empty");
+        }
+        if (blank(request.getUserId())) {
+            return new Violation(DeadLetterReason.MISSING_ID, "userId is empty");
+        }
+        if (request.getType() == PrivacyRequestType.UNKNOWN) {
+            return new Violation(DeadLetterReason.INVALID_FIELD, "type is UNKNOWN (a symbol this pipeline does not know)");
+        }
+        return null;
     }
 
     private Violation checkTime(Instant eventTimestamp) {

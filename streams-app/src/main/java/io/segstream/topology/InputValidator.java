@@ -44,7 +44,13 @@ final class InputValidator implements FixedKeyProcessor<String, SpecificRecord, 
         if (violation != null) {
             throw violation.exception();
         }
-        long at = InputContract.eventTime(record.value()).toEpochMilli();
+        Instant eventTime = InputContract.eventTime(record.value());
+        if (eventTime == null) {
+            // A privacy request: never late.
+            context.forward(record);
+            return;
+        }
+        long at = eventTime.toEpochMilli();
         if (partitionTime != Long.MIN_VALUE && at < partitionTime - grace.toMillis()) {
             throw new InvalidRecordException(DeadLetterReason.LATE, "eventTimestamp " + Instant.ofEpochMilli(at)
                     + " is more than " + grace + " behind the latest event time of its partition, "

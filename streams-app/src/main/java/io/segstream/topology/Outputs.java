@@ -1,6 +1,7 @@
 package io.segstream.topology;
 
 import io.segstream.avro.CartAbandoned;
+import io.segstream.avro.PrivacyAudit;
 import io.segstream.avro.RfmSketches;
 import io.segstream.avro.SegmentChange;
 import io.segstream.avro.UserSegments;
@@ -21,6 +22,7 @@ final class Outputs {
     static final String MEMBERSHIP = "membership-sink";
     static final String ABANDONED = "cart-abandoned-sink";
     static final String SKETCHES = "rfm-sketches-sink";
+    static final String AUDIT = "privacy-audit-sink";
 
     /** A change on its way to its segment's own output topic. */
     record Routed(SegmentChange change, String topic) {}
@@ -41,6 +43,16 @@ final class Outputs {
 
     void membership(String user, UserSegments current) {
         context.forward(new Record<>(user, current, writtenAt()), MEMBERSHIP);
+    }
+
+    /** A tombstone for the user on the compacted membership topic: an erased user's record goes away there too. */
+    void membershipErased(String user) {
+        context.forward(new Record<>(user, null, writtenAt()), MEMBERSHIP);
+    }
+
+    /** What was done for a privacy request, keyed by request id. */
+    void audit(PrivacyAudit audit) {
+        context.forward(new Record<>(audit.getRequestId(), audit, writtenAt()), AUDIT);
     }
 
     void abandoned(String user, CartAbandoned abandonment) {

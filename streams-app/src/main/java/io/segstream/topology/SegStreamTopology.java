@@ -3,6 +3,8 @@ package io.segstream.topology;
 import io.segstream.avro.CartAbandoned;
 import io.segstream.avro.ClickEvent;
 import io.segstream.avro.Order;
+import io.segstream.avro.PrivacyAudit;
+import io.segstream.avro.PrivacyRequest;
 import io.segstream.avro.RfmSketches;
 import io.segstream.avro.SegmentChange;
 import io.segstream.avro.SegmentDefinition;
@@ -16,6 +18,7 @@ import io.segstream.dlq.DeadLetterProcessingHandler;
 import io.segstream.dlq.DeadLetterProductionHandler;
 import io.segstream.dlq.DeadLetters;
 import io.segstream.features.FeatureSettings;
+import io.segstream.privacy.PrivacySettings;
 import io.segstream.registry.SchemaRegistryClient;
 import io.segstream.scoring.IntentModel;
 import io.segstream.segments.SegmentEvaluator;
@@ -41,15 +44,20 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The SegStream topology. Clicks and orders are validated (bad ones dead-lettered), re-keyed by
- * user once if configured, merged, and handled per user by {@link UserProcessor}, which owns the
- * users, order-ids and timers stores and emits segment changes, memberships, cart abandonments
- * and RFM sketches, each straight to its sink. Definitions and sketches arrive through global stores. Tests and
+ * The SegStream topology. Clicks, orders and privacy requests are validated (bad ones
+ * dead-lettered), re-keyed by user once if configured, merged, and handled per user by
+ * {@link UserProcessor}, which owns the users, order-ids, timers and privacy-request-ids stores and
+ * emits segment changes, memberships, cart abandonments, RFM sketches and privacy audits, each
+ * straight to its sink. Definitions and sketches arrive through global stores. Tests and
  * production both build it here.
  */
 public final class SegStreamTopology {
+
+    private static final Logger log = LoggerFactory.getLogger(SegStreamTopology.class);
 
     public static final String USER_FEATURES = "user-features";
     /** The producer linger.ms SegStream runs with unless configured. */
@@ -69,6 +77,13 @@ public final class SegStreamTopology {
                 input(builder, topics.clickstream(), "clickstream", avro(ClickEvent.class, registry), settings, repartition);
         KStream<String, SpecificRecord> orders =
                 input(builder, topics.orders(), "orders", avro(Order.class, registry), settings, repartition);
+        KStream<String, SpecificRecord> privacyRequests = input(builder, topics.privacyRequests(), "privacy-requests",
+                avro(PrivacyRequest.class, registry), settings, repartition);
+        PrivacySettings privacy = PrivacySettings.from(config);
+        if (!privacy.auditKeyConfigured()) {
+            log.warn("{} is not set: privacy.audit records name users by an HMAC keyed with the application id, which "
+                    + "anyone can guess; set a secret key, the same on every instance", SegStreamConfig.PRIVACY_AUDIT_KEY);
+        }
 
         // Recently active users stay decoded: a busy user's record is encoded and goes to RocksDB and the
         // changelog once per commit, not once per event.
@@ -79,11 +94,14 @@ public final class SegStreamTopology {
                 Serdes.String(), Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.TIMERS), Serdes.String(), Serdes.String()));
+        builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.PRIVACY_REQUEST_IDS,
+                privacy.dedupRetention(), Duration.ofMillis(1), false), Serdes.String(), Serdes.Long()));
 
         // The sinks are the processor's direct children: it forwards each output to its own (see Outputs).
         KStream<String, Object> outputs = clicks.merge(orders, Named.as("inputs-merge"))
-                .process(() -> new UserProcessor(settings, instance, evaluator), Named.as(USER_FEATURES),
-                        StoreNames.USERS, StoreNames.ORDER_IDS, StoreNames.TIMERS);
+                .merge(privacyRequests, Named.as("privacy-merge"))
+                .process(() -> new UserProcessor(settings, privacy, instance, evaluator), Named.as(USER_FEATURES),
+                        StoreNames.USERS, StoreNames.ORDER_IDS, StoreNames.TIMERS, StoreNames.PRIVACY_REQUEST_IDS);
         Serde<SegmentChange> changes = avro(SegmentChange.class, registry);
         outputs.to(topics.segmentChanges(), produced(changes, Outputs.CHANGES));
         Serializer<SegmentChange> changeSerializer = changes.serializer();
@@ -97,6 +115,7 @@ public final class SegStreamTopology {
         outputs.to(topics.cartAbandoned(), produced(avro(CartAbandoned.class, registry), Outputs.ABANDONED));
         Serde<RfmSketches> sketches = avro(RfmSketches.class, registry);
         outputs.to(topics.rfmSketches(), produced(sketches, Outputs.SKETCHES));
+        outputs.to(topics.privacyAudit(), produced(avro(PrivacyAudit.class, registry), Outputs.AUDIT));
 
         builder.addGlobalStore(globalStore(StoreNames.RFM_SKETCHES, sketches), topics.rfmSketches(),
                 Consumed.with(Serdes.String(), sketches).withName("rfm-sketches-global"),

@@ -4,6 +4,9 @@ import io.segstream.avro.CartAbandoned;
 import io.segstream.avro.ChangeTrigger;
 import io.segstream.avro.ClickEvent;
 import io.segstream.avro.Order;
+import io.segstream.avro.PrivacyOutcome;
+import io.segstream.avro.PrivacyRequest;
+import io.segstream.avro.PrivacyRequestType;
 import io.segstream.avro.RfmSketches;
 import io.segstream.avro.SegmentDefinition;
 import io.segstream.config.StoreNames;
@@ -14,6 +17,9 @@ import io.segstream.features.RfmQuintiles;
 import io.segstream.features.RfmSketchBuilder;
 import io.segstream.features.RfmState;
 import io.segstream.features.Timers;
+import io.segstream.privacy.Consent;
+import io.segstream.privacy.PrivacyRequests;
+import io.segstream.privacy.PrivacySettings;
 import io.segstream.segments.SegmentCatalog;
 import io.segstream.segments.SegmentEvaluator;
 import java.time.Duration;
@@ -46,6 +52,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private static final Duration SWEEP_CADENCE = Duration.ofSeconds(1);
 
     private final FeatureSettings settings;
+    private final PrivacySettings privacySettings;
     private final InstanceState instance;
     private final SegmentEvaluator evaluator;
     private final UserStateSerde serde = UserStateSerde.forOneThread();
@@ -53,6 +60,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private UserStore users;
     private Deduplication deduplication;
     private FeatureUpdates features;
+    private PrivacyRequests privacy;
     private Outputs outputs;
     private KeyValueStore<String, SegmentDefinition> definitions;
     private KeyValueStore<String, RfmSketches> sketches;
@@ -62,8 +70,10 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private ChangeTrigger sweepTrigger = ChangeTrigger.TIME;
     private long sweepPassUsers;
 
-    public UserProcessor(FeatureSettings settings, InstanceState instance, SegmentEvaluator evaluator) {
+    public UserProcessor(FeatureSettings settings, PrivacySettings privacySettings, InstanceState instance,
+            SegmentEvaluator evaluator) {
         this.settings = settings;
+        this.privacySettings = privacySettings;
         this.instance = instance;
         this.evaluator = evaluator;
     }
@@ -74,6 +84,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         users = context.getStateStore(StoreNames.USERS);
         deduplication = new Deduplication(context.getStateStore(StoreNames.ORDER_IDS), settings, instance.features());
         features = new FeatureUpdates(settings, context.getStateStore(StoreNames.TIMERS), instance.features());
+        privacy = new PrivacyRequests(context.getStateStore(StoreNames.PRIVACY_REQUEST_IDS), privacySettings,
+                instance.privacy());
         outputs = new Outputs(context);
         definitions = context.getStateStore(StoreNames.DEFINITIONS);
         sketches = context.getStateStore(StoreNames.RFM_SKETCHES);
@@ -98,6 +110,12 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     @Override
     public void process(Record<String, SpecificRecord> record) {
         String user = record.key();
+        if (record.value() instanceof PrivacyRequest request) {
+            if (privacy.first(request)) {
+                handle(user, request);
+            }
+            return;
+        }
         long streamTime = context.currentStreamTimeMs();
         instance.streamTime().accumulate(streamTime);
         UserState state = load(user);
@@ -128,6 +146,57 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         return state == null ? UserState.empty() : state;
     }
 
+    /** Applies a consent change or an erasure to the user, and audits it. */
+    private void handle(String user, PrivacyRequest request) {
+        long requestedAt = request.getRequestedAt().toEpochMilli();
+        long handledAt = context.currentSystemTimeMs();
+        if (request.getType() == PrivacyRequestType.ERASE) {
+            erase(user, request, requestedAt, handledAt);
+            return;
+        }
+        UserState state = load(user);
+        Consent consent = privacy.consentAfter(request);
+        if (consent == state.consent()) {
+            outputs.audit(privacy.audit(request, PrivacyOutcome.CONSENT_UNCHANGED, List.of(), 0, handledAt));
+            return;
+        }
+        // A user with no state yet gets one holding their consent, so their first events respect it.
+        UserState evaluated = evaluate(user, state.withConsent(consent), requestedAt, ChangeTrigger.CONSENT);
+        users.save(user, evaluated);
+        int exited = (int) state.membership().segments().keySet().stream()
+                .filter(segment -> !evaluated.membership().segments().containsKey(segment)).count();
+        outputs.audit(privacy.audit(request, PrivacyOutcome.CONSENT_RECORDED, List.of(), exited, handledAt));
+    }
+
+    /**
+     * Erases the user: they leave every segment (EXITED, ERASURE, no feature values), their timers and
+     * state are deleted (tombstones in the changelogs) and their membership record is tombstoned. Their
+     * later events start a new profile.
+     */
+    private void erase(String user, PrivacyRequest request, long requestedAt, long handledAt) {
+        UserState state = users.load(user);
+        List<String> purged = new ArrayList<>();
+        int exited = 0;
+        if (state != null) {
+            List<SegmentEvaluator.RoutedChange> exits = evaluator.exitAll(user, state.membership(), ChangeTrigger.ERASURE,
+                    requestedAt, handledAt);
+            for (SegmentEvaluator.RoutedChange routed : exits) {
+                outputs.change(user, routed.change(), routed.outputTopic());
+                instance.segments().changed(routed.change().getSegment(), routed.change().getKind());
+            }
+            exited = exits.size();
+            if (features.forget(user, state.features())) {
+                purged.add(StoreNames.TIMERS);
+            }
+        }
+        if (users.delete(user)) {
+            purged.add(0, StoreNames.USERS);
+        }
+        outputs.membershipErased(user);
+        outputs.audit(privacy.audit(request, state == null ? PrivacyOutcome.NOTHING_STORED : PrivacyOutcome.ERASED,
+                purged, exited, handledAt));
+    }
+
     /** Fires the abandonment timers due by {@code now}. */
     void fireDueTimers(long now) {
         for (Timers.Due timer : features.dueBy(now)) {
@@ -149,7 +218,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         long started = System.nanoTime();
         SegmentCatalog.Snapshot catalog = instance.catalog().snapshot();
         SegmentEvaluator.Outcome outcome = evaluator.evaluate(state.features().view(user, now(), settings, quintiles),
-                catalog, state.membership(), eventTime, context.currentSystemTimeMs(), trigger);
+                catalog, state.membership(), eventTime, context.currentSystemTimeMs(), trigger, privacy.allows(state.consent()));
         for (SegmentEvaluator.RoutedChange routed : outcome.changes()) {
             outputs.change(user, routed.change(), routed.outputTopic());
             instance.segments().changed(routed.change().getSegment(), routed.change().getKind());
@@ -158,7 +227,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             outputs.membership(user, outcome.current());
         }
         instance.segments().evaluated(System.nanoTime() - started);
-        return new UserState(state.features(), outcome.membership());
+        return state.withMembership(outcome.membership());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.segstream.topology;
 
 import io.segstream.features.FeatureState;
+import io.segstream.privacy.Consent;
 import io.segstream.segments.MembershipState;
 
 /**
@@ -8,9 +9,17 @@ import io.segstream.segments.MembershipState;
  * active and changed in place by the stages. Encoded by {@link UserStateSerde} as a versioned Avro
  * record (schema io/segstream/state/user-state-v*.avsc).
  */
-public record UserState(FeatureState features, MembershipState membership) {
+public record UserState(FeatureState features, MembershipState membership, Consent consent) {
 
     public static UserState empty() {
-        return new UserState(new FeatureState(), new MembershipState());
+        return new UserState(new FeatureState(), new MembershipState(), Consent.UNSET);
+    }
+
+    public UserState withMembership(MembershipState next) {
+        return next == membership ? this : new UserState(features, next, consent);
+    }
+
+    public UserState withConsent(Consent next) {
+        return new UserState(features, membership, next);
     }
 }

@@ -2,6 +2,7 @@ package io.segstream.topology;
 
 import io.segstream.features.FeatureState;
 import io.segstream.features.RfmState;
+import io.segstream.privacy.Consent;
 import io.segstream.segments.MembershipState;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,9 +34,11 @@ public final class UserStateSerde implements Serde<UserState> {
     public static final UserStateSerde INSTANCE = new UserStateSerde(ThreadLocal.withInitial(Buffers::new)::get);
 
     /** The version this release writes. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     private static final Schema[] SCHEMAS = new Schema[VERSION + 1];
+    /** The Consent symbols in schema order (user-state-v2 onwards): UNSET, GRANTED, WITHDRAWN. */
+    private static final Consent[] CONSENTS = Consent.values();
 
     static {
         for (int version = 1; version <= VERSION; version++) {
@@ -97,6 +100,7 @@ public final class UserStateSerde implements Serde<UserState> {
             // Membership first and RFM first among the features: the cheap partial reads below stop early.
             state.membership().write(reused.encoder);
             state.features().write(reused.encoder);
+            reused.encoder.writeEnum(state.consent().ordinal());
             reused.encoder.flush();
         } catch (IOException e) {
             throw new SerializationException("Cannot write user state", e);
@@ -108,7 +112,8 @@ public final class UserStateSerde implements Serde<UserState> {
         try {
             Decoder in = decoder(bytes);
             MembershipState membership = MembershipState.read(in);
-            return new UserState(FeatureState.read(in), membership);
+            FeatureState features = FeatureState.read(in);
+            return new UserState(features, membership, CONSENTS[in.readEnum()]);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("Cannot read user state (" + bytes.length + " bytes, version "
                     + (bytes.length == 0 ? "none" : bytes[0]) + ")", e);

@@ -127,6 +127,19 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     }
 
     /**
+     * Removes the user's state: the decoded one at once (a pending write of it is dropped) and the
+     * encoded one with a tombstone in the store's changelog. Returns whether there was any.
+     */
+    public boolean delete(String user) {
+        Entry entry = decoded.remove(user);
+        if (entry != null) {
+            // It may still sit in the queue of changed users; a clean entry is skipped there.
+            entry.dirty = false;
+        }
+        return encoded.delete(user) != null || entry != null;
+    }
+
+    /**
      * Records {@code state} as the state of a user read from a scan: held decoded if it already is,
      * else written to the encoded store at once (a pass over every user does not evict the active ones).
      */

@@ -9,8 +9,8 @@ import com.tngtech.archunit.lang.ArchRule;
 
 /**
  * Packages depend one way, in the direction the data flows: facts (what is known of a user) ←
- * features (state folded from events) ← scoring ← segments ← topology (the pipeline) ← query,
- * app, cli. The infrastructure packages (config, serde, registry, dlq, avro, local, replay) sit
+ * features (state folded from events) ← scoring ← segments ← privacy (consent and erasure) ←
+ * topology (the pipeline) ← query, app, cli. The infrastructure packages (config, serde, registry, dlq, avro, local, replay) sit
  * beside the chain and never reach into it from below.
  */
 @AnalyzeClasses(packages = "io.segstream", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -22,16 +22,18 @@ class LayeringTest {
             .layer("features").definedBy("io.segstream.features..")
             .layer("scoring").definedBy("io.segstream.scoring..")
             .layer("segments").definedBy("io.segstream.segments..")
+            .layer("privacy").definedBy("io.segstream.privacy..")
             .layer("topology").definedBy("io.segstream.topology..")
             .layer("top").definedBy("io.segstream.query..", "io.segstream.app..", "io.segstream.cli..")
             .layer("infrastructure").definedBy("io.segstream.config..", "io.segstream.serde..", "io.segstream.registry..",
                     "io.segstream.dlq..")
             .whereLayer("top").mayNotBeAccessedByAnyLayer()
             .whereLayer("topology").mayOnlyBeAccessedByLayers("top")
-            .whereLayer("segments").mayOnlyBeAccessedByLayers("topology", "top")
-            .whereLayer("scoring").mayOnlyBeAccessedByLayers("segments", "topology", "top")
-            .whereLayer("features").mayOnlyBeAccessedByLayers("scoring", "segments", "topology", "top")
-            .whereLayer("facts").mayOnlyBeAccessedByLayers("features", "scoring", "segments", "topology", "top")
-            .whereLayer("infrastructure").mayOnlyBeAccessedByLayers("facts", "features", "scoring", "segments", "topology",
-                    "top");
+            .whereLayer("privacy").mayOnlyBeAccessedByLayers("topology", "top")
+            .whereLayer("segments").mayOnlyBeAccessedByLayers("privacy", "topology", "top")
+            .whereLayer("scoring").mayOnlyBeAccessedByLayers("segments", "privacy", "topology", "top")
+            .whereLayer("features").mayOnlyBeAccessedByLayers("scoring", "segments", "privacy", "topology", "top")
+            .whereLayer("facts").mayOnlyBeAccessedByLayers("features", "scoring", "segments", "privacy", "topology", "top")
+            .whereLayer("infrastructure").mayOnlyBeAccessedByLayers("facts", "features", "scoring", "segments", "privacy",
+                    "topology", "top");
 }

@@ -49,6 +49,8 @@ class ClusterChecksIT {
                             + "`segstream topics create --config FILE` or set topics.clickstream to the right name",
                     "topic 'orders-" + suffix + "' (topics.orders) does not exist; create the topics with "
                             + "`segstream topics create --config FILE` or set topics.orders to the right name",
+                    "topic 'privacy.requests-" + suffix + "' (topics.privacy.requests) does not exist; create the topics "
+                            + "with `segstream topics create --config FILE` or set topics.privacy.requests to the right name",
                     "topic 'segments.definitions-" + suffix + "' (topics.segment.definitions) does not exist; create the "
                             + "topics with `segstream topics create --config FILE` or set topics.segment.definitions to "
                             + "the right name");

@@ -27,7 +27,7 @@ class TopicCreatorIT {
         List<String> createdAgain = TopicCreator.createMissing(config);
 
         assertThat(created).containsExactly("cart.abandoned-" + suffix, "clickstream-" + suffix, "orders-" + suffix,
-                "privacy.requests-" + suffix, "segments.changes-" + suffix, "segments.definitions-" + suffix,
+                "privacy.audit-" + suffix, "privacy.requests-" + suffix, "segments.changes-" + suffix, "segments.definitions-" + suffix,
                 "segments.membership-" + suffix, "segstream.dlq-" + suffix, "segstream.rfm-sketches-" + suffix);
         assertThat(createdAgain).isEmpty();
         try (Admin admin = Admin.create(kafka.clientConfig())) {

@@ -65,10 +65,10 @@ class LastResultsProperties {
             UserFeatures features = features(items, frequency, recency, views, random.nextInt(3) == 0);
             SegmentCatalog.Snapshot snapshot = catalog.snapshot();
 
-            membership = evaluator.evaluate(features, snapshot, membership, NOW, NOW, ChangeTrigger.EVENT).membership();
+            membership = evaluator.evaluate(features, snapshot, membership, NOW, NOW, ChangeTrigger.EVENT, true).membership();
 
             assertThat(membership.segments().keySet())
-                    .isEqualTo(snapshot.matching(evaluator.facts(features)).keySet());
+                    .isEqualTo(snapshot.matching(evaluator.facts(features), true).keySet());
         }
     }
 
@@ -80,10 +80,10 @@ class LastResultsProperties {
         SegmentEvaluator evaluator = new SegmentEvaluator(IntentModel.defaultModel());
         UserFeatures features = features(0, 0, -1, Map.of("shoes", 2L), false);
 
-        MembershipState first = evaluator.evaluate(features, catalog.snapshot(), null, NOW, NOW, ChangeTrigger.EVENT)
+        MembershipState first = evaluator.evaluate(features, catalog.snapshot(), null, NOW, NOW, ChangeTrigger.EVENT, true)
                 .membership();
         catalog.apply("enthusiasts", segment("enthusiasts", condition.formatted(1), 2).build());
-        MembershipState second = evaluator.evaluate(features, catalog.snapshot(), first, NOW, NOW, ChangeTrigger.EVENT)
+        MembershipState second = evaluator.evaluate(features, catalog.snapshot(), first, NOW, NOW, ChangeTrigger.EVENT, true)
                 .membership();
 
         assertThat(first.segments()).doesNotContainKey("enthusiasts");

@@ -4,6 +4,8 @@ import io.segstream.avro.CartAbandoned;
 import io.segstream.avro.ClickEvent;
 import io.segstream.avro.GeneratedClasses;
 import io.segstream.avro.Order;
+import io.segstream.avro.PrivacyAudit;
+import io.segstream.avro.PrivacyRequest;
 import io.segstream.avro.RfmSketches;
 import io.segstream.avro.SegmentChange;
 import io.segstream.avro.SegmentDefinition;
@@ -63,6 +65,8 @@ public final class PipelineDriver implements AutoCloseable {
     public final TestOutputTopic<String, RfmSketches> sketches;
     public final TestOutputTopic<String, SegmentChange> changes;
     public final TestOutputTopic<String, UserSegments> memberships;
+    public final TestInputTopic<String, PrivacyRequest> privacyRequests;
+    public final TestOutputTopic<String, PrivacyAudit> audits;
     private final TestInputTopic<String, SegmentDefinition> definitions;
 
     static {
@@ -95,6 +99,8 @@ public final class PipelineDriver implements AutoCloseable {
         memberships = driver.createOutputTopic(topics.segmentMembership(), new StringDeserializer(),
                 avro(UserSegments.class).deserializer());
         definitions = driver.createInputTopic(topics.segmentDefinitions(), keys, avro(SegmentDefinition.class).serializer());
+        privacyRequests = driver.createInputTopic(topics.privacyRequests(), keys, avro(PrivacyRequest.class).serializer());
+        audits = driver.createOutputTopic(topics.privacyAudit(), new StringDeserializer(), avro(PrivacyAudit.class).deserializer());
     }
 
     public PipelineDriver() {
@@ -131,6 +137,11 @@ public final class PipelineDriver implements AutoCloseable {
 
     public void order(Order order) {
         orders.pipeInput(new TestRecord<>(order.getUserId(), order));
+    }
+
+    /** Sends a privacy request keyed by its user, as `segstream privacy` does. */
+    public void privacy(PrivacyRequest request) {
+        privacyRequests.pipeInput(new TestRecord<>(request.getUserId(), request));
     }
 
     /** Publishes a definition (or retires {@code name} when {@code definition} is null), as segments apply does. */

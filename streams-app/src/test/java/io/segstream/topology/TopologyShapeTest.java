@@ -21,21 +21,22 @@ class TopologyShapeTest {
 
         String text = description.toString();
         assertThat(text).contains("clickstream-source", "clickstream-validate", "clickstream-key-by-user",
-                "clickstream-by-user-repartition", "orders-by-user-repartition", "inputs-merge",
+                "clickstream-by-user-repartition", "orders-by-user-repartition", "privacy-requests-by-user-repartition",
+                "inputs-merge", "privacy-merge",
                 SegStreamTopology.USER_FEATURES, "cart-abandoned-sink", "rfm-sketches-sink",
                 "rfm-sketches-global-source", "Processor: rfm-sketches-global (stores: [rfm-sketches])");
         assertThat(description.subtopologies()).flatExtracting(TopologyDescription.Subtopology::nodes)
                 .filteredOn(node -> node.name().equals(SegStreamTopology.USER_FEATURES))
                 .singleElement()
                 .satisfies(node -> assertThat(((TopologyDescription.Processor) node).stores())
-                        .containsExactlyInAnyOrder("users", "order-ids", "timers"));
+                        .containsExactlyInAnyOrder("users", "order-ids", "timers", "privacy-request-ids"));
         // The outputs are the per-user processor's direct children, one sink per output type.
         assertThat(description.subtopologies()).flatExtracting(TopologyDescription.Subtopology::nodes)
                 .filteredOn(node -> node.name().equals(SegStreamTopology.USER_FEATURES))
                 .singleElement()
                 .satisfies(node -> assertThat(node.successors()).extracting(TopologyDescription.Node::name)
                         .containsExactlyInAnyOrder("segment-changes-sink", "segment-topic-sink", "membership-sink",
-                                "cart-abandoned-sink", "rfm-sketches-sink"));
+                                "cart-abandoned-sink", "rfm-sketches-sink", "privacy-audit-sink"));
         assertThat(text).doesNotContainPattern("KSTREAM-[A-Z]+-\\d+");
     }
 }

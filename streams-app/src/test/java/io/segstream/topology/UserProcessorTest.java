@@ -14,6 +14,7 @@ import io.segstream.avro.UserSegments;
 import io.segstream.config.SegStreamConfig;
 import io.segstream.config.StoreNames;
 import io.segstream.features.FeatureSettings;
+import io.segstream.privacy.PrivacySettings;
 import io.segstream.scoring.IntentModel;
 import io.segstream.segments.SegmentEvaluator;
 import io.segstream.testing.Definitions;
@@ -47,8 +48,9 @@ class UserProcessorTest {
 
     @BeforeEach
     void setUp() {
-        FeatureSettings settings = FeatureSettings.from(SegStreamConfig.of(Map.of(SegStreamConfig.BOOTSTRAP_SERVERS,
-                "unused:9092", SegStreamConfig.TIME_MODE, "stream")));
+        SegStreamConfig config = SegStreamConfig.of(Map.of(SegStreamConfig.BOOTSTRAP_SERVERS, "unused:9092",
+                SegStreamConfig.TIME_MODE, "stream"));
+        FeatureSettings settings = FeatureSettings.from(config);
         context = new MockProcessorContext<>(new Properties());
         context.setCurrentSystemTimeMs(Instant.parse("2026-11-23T00:00:00Z").toEpochMilli());
         UserStore users = UserStore.builder(Stores.inMemoryKeyValueStore(StoreNames.USERS), 100).withLoggingDisabled().build();
@@ -62,11 +64,15 @@ class UserProcessorTest {
         KeyValueStore<String, RfmSketches> sketches = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(StoreNames.RFM_SKETCHES), Serdes.String(),
                 new io.segstream.serde.SpecificAvroSerde<>(RfmSketches.class, REGISTRY, false)).withLoggingDisabled().build();
-        for (var store : List.of(users, orderIds, timers, definitions, sketches)) {
+        WindowStore<String, Long> privacyRequestIds = Stores.windowStoreBuilder(Stores.inMemoryWindowStore(
+                StoreNames.PRIVACY_REQUEST_IDS, Duration.ofDays(30), Duration.ofMillis(1), false), Serdes.String(),
+                Serdes.Long()).withLoggingDisabled().build();
+        for (var store : List.of(users, orderIds, timers, definitions, sketches, privacyRequestIds)) {
             store.init(context.getStateStoreContext(), store);
             context.addStateStore(store);
         }
-        processor = new UserProcessor(settings, instance, new SegmentEvaluator(IntentModel.defaultModel()));
+        processor = new UserProcessor(settings, PrivacySettings.from(config), instance,
+                new SegmentEvaluator(IntentModel.defaultModel()));
     }
 
     private void define(String name, String condition, long version) {

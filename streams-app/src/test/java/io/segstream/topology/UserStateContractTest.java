@@ -82,20 +82,36 @@ class UserStateContractTest {
         assertThat(Arrays.copyOfRange(encoded, 1, encoded.length)).isEqualTo(rewritten);
     }
 
+    /** What the release writing {@code version} stored: the fixture user-state-v{version}.json, as its Avro bytes. */
+    private byte[] storedUnder(int version) throws Exception {
+        Schema schema = UserStateSerde.schema(version);
+        GenericRecord written;
+        try (InputStream json = getClass().getResourceAsStream("/state/user-state-v" + version + ".json")) {
+            String text = new String(json.readAllBytes(), StandardCharsets.UTF_8);
+            written = new GenericDatumReader<GenericRecord>(schema).read(null, DecoderFactory.get().jsonDecoder(schema, text));
+        }
+        byte[] body = avro(schema, written);
+        byte[] stored = new byte[body.length + 1];
+        stored[0] = (byte) version;
+        System.arraycopy(body, 0, stored, 1, body.length);
+        return stored;
+    }
+
+    @Test
+    void readsStateWrittenUnderVersion2WithTheUsersConsent() throws Exception {
+        UserState state = UserStateSerde.INSTANCE.decode(storedUnder(2));
+
+        assertThat(state.consent()).isEqualTo(io.segstream.privacy.Consent.WITHDRAWN);
+        assertThat(state.membership().segments()).containsOnlyKeys("big-spenders", "cart-holders");
+        assertThat(state.features().cart().view().items()).isEqualTo(2);
+        assertThat(UserStateSerde.INSTANCE.encode(state)).isEqualTo(storedUnder(2));
+    }
+
     @Test
     void readsStateWrittenUnderVersion1() throws Exception {
-        Schema v1 = UserStateSerde.schema(1);
-        GenericRecord written;
-        try (InputStream json = getClass().getResourceAsStream("/state/user-state-v1.json")) {
-            String text = new String(json.readAllBytes(), StandardCharsets.UTF_8);
-            written = new GenericDatumReader<GenericRecord>(v1).read(null, DecoderFactory.get().jsonDecoder(v1, text));
-        }
-        byte[] body = avro(v1, written);
-        byte[] stored = new byte[body.length + 1];
-        stored[0] = 1;
-        System.arraycopy(body, 0, stored, 1, body.length);
+        UserState state = UserStateSerde.INSTANCE.decode(storedUnder(1));
 
-        UserState state = UserStateSerde.INSTANCE.decode(stored);
+        assertThat(state.consent()).as("version 1 knew no consent").isEqualTo(io.segstream.privacy.Consent.UNSET);
 
         MembershipState membership = state.membership();
         assertThat(membership.segments()).containsOnlyKeys("big-spenders", "cart-holders");
