@@ -101,7 +101,7 @@ public final class SegStreamApp implements AutoCloseable {
         }
         local = new LocalQueries(streams, FeatureSettings.from(config), PrivacySettings.from(config), instance,
                 new SegmentEvaluator(SegStreamTopology.intentModel(config)));
-        api = new ApiServer(config.getString(SegStreamConfig.API_BIND_ADDRESS), port, self, streams, local, instance, metrics,
+        api = new ApiServer(config, self, streams, local, instance, metrics,
                 health::problems);
         cluster.awaitBrokers(null);
         cluster.requireReadyToRun();

@@ -65,6 +65,13 @@ public final class SegStreamConfig extends AbstractConfig {
     public static final String INTENT_MODEL_PATH = "intent.model.path";
     public static final String API_PORT = "api.port";
     public static final String API_BIND_ADDRESS = "api.bind.address";
+    public static final String API_AUTH_TOKENS = "api.auth.tokens";
+    public static final String API_AUTH_TOKENS_FILE = "api.auth.tokens.file";
+    public static final String API_AUTH_OPEN_PATHS = "api.auth.open.paths";
+    public static final String API_TLS_KEYSTORE_PATH = "api.tls.keystore.path";
+    public static final String API_TLS_KEYSTORE_PASSWORD = "api.tls.keystore.password";
+    public static final String API_TLS_TRUSTSTORE_PATH = "api.tls.truststore.path";
+    public static final String API_TLS_TRUSTSTORE_PASSWORD = "api.tls.truststore.password";
     public static final String APPLICATION_SERVER = "application.server";
     public static final String STATIC_MEMBERSHIP = "static.membership";
     public static final String PRIVACY_CONSENT_DEFAULT = "privacy.consent.default";
@@ -162,6 +169,22 @@ public final class SegStreamConfig extends AbstractConfig {
                     "Port of the HTTP API (0 picks a free one). Every instance serves the API.")
             .define(API_BIND_ADDRESS, Type.STRING, "127.0.0.1", Importance.MEDIUM,
                     "Address the HTTP API listens on; 0.0.0.0 in a container or to be reached by other instances.")
+            .define(API_AUTH_TOKENS, Type.PASSWORD, null, Importance.HIGH,
+                    "API bearer tokens as ROLE:TOKEN,... (roles read and admin; tokens of at least 16 characters), "
+                            + "e.g. from SEGSTREAM_API_AUTH_TOKENS. With no token here or in api.auth.tokens.file the "
+                            + "API is open.")
+            .define(API_AUTH_TOKENS_FILE, Type.STRING, null, Importance.HIGH,
+                    "File of API bearer tokens, one 'ROLE TOKEN' per line (# comments); read at start.")
+            .define(API_AUTH_OPEN_PATHS, Type.LIST, "/health/live,/health/ready,/metrics", Importance.MEDIUM,
+                    "API paths that need no token when tokens are configured (probes, Prometheus); empty closes them too.")
+            .define(API_TLS_KEYSTORE_PATH, Type.STRING, null, Importance.MEDIUM,
+                    "PKCS12 keystore with the API's certificate and key: set, the API serves HTTPS only, and "
+                            + "instances forward to each other over HTTPS (set it on every instance).")
+            .define(API_TLS_KEYSTORE_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM, "Password of api.tls.keystore.path.")
+            .define(API_TLS_TRUSTSTORE_PATH, Type.STRING, null, Importance.LOW,
+                    "PKCS12 store of the certificates (or CA) instances trust when forwarding to each other; "
+                            + "default: the keystore itself.")
+            .define(API_TLS_TRUSTSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW, "Password of api.tls.truststore.path.")
             .define(STATIC_MEMBERSHIP, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Join the consumer group as a static member (group.instance.id = application id, host name and "
                             + "a hash of state.dir, unless group.instance.id is set): an instance restarted after a "

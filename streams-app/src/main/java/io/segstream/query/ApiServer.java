@@ -7,6 +7,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
+import io.segstream.config.SegStreamConfig;
 import io.segstream.config.StoreNames;
 import io.segstream.segments.CompiledSegment;
 import io.segstream.topology.InstanceState;
@@ -58,25 +59,38 @@ public final class ApiServer implements AutoCloseable {
     private final Metrics metrics;
     private final HostInfo self;
     private final Supplier<List<String>> problems;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http;
+    /** http or https, as every instance of the application serves. */
+    private final String scheme;
+    private final ApiAuth auth;
     private final Javalin server;
 
     /**
      * Starts listening on {@code bindAddress:port}; {@code self} is this instance's application.server,
      * or null alone; {@code problems} says why the instance is not ready (empty when it is).
      */
-    public ApiServer(String bindAddress, int port, HostInfo self, KafkaStreams streams, LocalQueries local,
+    public ApiServer(SegStreamConfig config, HostInfo self, KafkaStreams streams, LocalQueries local,
             InstanceState instance, Metrics metrics, Supplier<List<String>> problems) {
-        this.streams = streams;
+        String bindAddress = config.getString(SegStreamConfig.API_BIND_ADDRESS);
+        int port = config.getInt(SegStreamConfig.API_PORT);
+        this.auth = ApiAuth.from(config);
+        ApiTls tls = ApiTls.from(config);
+        this.scheme = tls == null ? "http" : "https";
+        this.http = tls == null ? HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
+                : tls.client(Duration.ofSeconds(2));        this.streams = streams;
         this.problems = problems;
         this.local = local;
         this.instance = instance;
         this.metrics = metrics;
         this.self = self;
-        this.server = Javalin.create(config -> {
-            config.showJavalinBanner = false;
-            config.jsonMapper(new JavalinJackson(JSON, false));
+        this.server = Javalin.create(javalin -> {
+            javalin.showJavalinBanner = false;
+            javalin.jsonMapper(new JavalinJackson(JSON, false));
+            if (tls != null) {
+                javalin.jetty.addConnector((jetty, httpConfig) -> tls.connector(jetty, httpConfig, bindAddress, port));
+            }
         });
+        server.before(auth::check);
         server.get("/api/v1/users/{userId}", ctx -> user(ctx, "", stale -> local.profile(ctx.pathParam("userId"), stale)));
         server.get("/api/v1/users/{userId}/explain",
                 ctx -> user(ctx, "/explain", stale -> local.explain(ctx.pathParam("userId"), stale)));
@@ -94,6 +108,12 @@ public final class ApiServer implements AutoCloseable {
             error(ctx, 503, "state stores are migrating or restoring", "retry after " + RETRY_AFTER_SECONDS + " s");
         });
         server.exception(BadRequest.class, (e, ctx) -> error(ctx, 400, "bad request", e.getMessage()));
+        server.exception(ApiAuth.Refused.class, (e, ctx) -> {
+            if (e.status == 401) {
+                ctx.header("WWW-Authenticate", "Bearer realm=\"segstream\"");
+            }
+            error(ctx, e.status, e.status == 401 ? "unauthorized" : "forbidden", e.getMessage());
+        });
         server.exception(Exception.class, (e, ctx) -> {
             log.error("API request {} failed", ctx.path(), e);
             error(ctx, 500, "internal error", e.getMessage());
@@ -103,8 +123,17 @@ public final class ApiServer implements AutoCloseable {
                 error(ctx, 404, "not found", "no route " + ctx.method() + " " + ctx.path());
             }
         });
-        server.start(bindAddress, port);
-        log.info("HTTP API listening on {}:{}", bindAddress, server.port());
+        if (tls == null) {
+            server.start(bindAddress, port);
+        } else {
+            server.start();
+        }
+        log.info("HTTP API listening on {}://{}:{} ({})", scheme, bindAddress, server.port(),
+                auth.enabled() ? "bearer tokens required" : "open: no api.auth tokens configured");
+        if (!auth.enabled() && !isLoopback(bindAddress)) {
+            log.warn("The HTTP API listens on {} without authentication: anyone who reaches the port can read every "
+                    + "user's profile. Configure api.auth.tokens or api.auth.tokens.file, or bind to 127.0.0.1", bindAddress);
+        }
     }
 
     public int port() {
@@ -161,8 +190,7 @@ public final class ApiServer implements AutoCloseable {
     /** Relays another instance's answer; false when that instance cannot be reached. */
     private boolean forward(Context ctx, HostInfo host, String path) throws InterruptedException {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://" + host.host() + ":"
-                    + host.port() + path)).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request(ctx, host, path), HttpResponse.BodyHandlers.ofString());
             ctx.status(response.statusCode()).contentType("application/json").result(response.body());
             response.headers().firstValue("Retry-After").ifPresent(value -> ctx.header("Retry-After", value));
             return true;
@@ -174,7 +202,7 @@ public final class ApiServer implements AutoCloseable {
 
     private void segments(Context ctx) throws InterruptedException {
         Map<String, Long> counts = new TreeMap<>();
-        for (JsonNode instanceCounts : fanOut("/internal/v1/segment-counts", () -> JSON.valueToTree(local.memberCounts()))) {
+        for (JsonNode instanceCounts : fanOut(ctx, "/internal/v1/segment-counts", () -> JSON.valueToTree(local.memberCounts()))) {
             instanceCounts.fields().forEachRemaining(entry -> counts.merge(entry.getKey(), entry.getValue().asLong(), Long::sum));
         }
         List<Map<String, Object>> segments = new ArrayList<>();
@@ -208,7 +236,7 @@ public final class ApiServer implements AutoCloseable {
         String cursor = ctx.queryParamAsClass("cursor", String.class).getOrDefault("");
         String query = "?after=" + encode(cursor) + "&limit=" + limit;
         TreeSet<String> merged = new TreeSet<>();
-        for (JsonNode page : fanOut("/internal/v1/segments/" + encode(segment) + "/members" + query,
+        for (JsonNode page : fanOut(ctx, "/internal/v1/segments/" + encode(segment) + "/members" + query,
                 () -> JSON.valueToTree(local.members(segment, cursor, limit)))) {
             page.forEach(user -> merged.add(user.asText()));
         }
@@ -255,7 +283,8 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** Asks every instance (this one directly) and returns their JSON answers; unreachable ones are skipped. */
-    private List<JsonNode> fanOut(String path, java.util.function.Supplier<JsonNode> localAnswer) throws InterruptedException {
+    private List<JsonNode> fanOut(Context ctx, String path, java.util.function.Supplier<JsonNode> localAnswer)
+            throws InterruptedException {
         List<JsonNode> answers = new ArrayList<>();
         if (self == null) {
             answers.add(localAnswer.get());
@@ -267,8 +296,8 @@ public final class ApiServer implements AutoCloseable {
                 continue;
             }
             try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://" + metadata.host() + ":"
-                        + metadata.port() + path)).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = http.send(request(ctx, metadata.hostInfo(), path),
+                        HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     answers.add(JSON.readTree(response.body()));
                 } else {
@@ -279,6 +308,28 @@ public final class ApiServer implements AutoCloseable {
             }
         }
         return answers;
+    }
+
+    /**
+     * A GET of {@code path} on another instance, on behalf of the caller of {@code ctx}: their bearer
+     * token goes with it, so the other instance checks it as it checks its own callers.
+     */
+    private HttpRequest request(Context ctx, HostInfo host, String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(scheme + "://" + host.host() + ":" + host.port() + path))
+                .timeout(Duration.ofSeconds(10)).GET();
+        String authorization = ctx.header(ApiAuth.HEADER);
+        if (authorization != null) {
+            request.header(ApiAuth.HEADER, authorization);
+        }
+        return request.build();
+    }
+
+    private static boolean isLoopback(String bindAddress) {
+        try {
+            return java.net.InetAddress.getByName(bindAddress).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     private static int limit(Context ctx) {

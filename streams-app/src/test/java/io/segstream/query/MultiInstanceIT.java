@@ -28,6 +28,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -43,21 +45,32 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Two instances on the real broker: any instance answers for any user, and one takes over from the other. */
+/**
+ * Two instances on the real broker: any instance answers for any user (with bearer tokens, forwarded
+ * with the request), and one takes over from the other.
+ */
 @ExtendWith(RealInfrastructure.class)
 class MultiInstanceIT {
 
     private static final Instant T0 = at("2026-11-20T10:00:00Z");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String READ_TOKEN = "analyst-token-0123456789";
+    private static final String ADMIN_TOKEN = "operator-token-0123456789";
 
     @Test
     void anInstanceAnswersForUsersTheOtherOwnsAndTakesOverWhenItStops(EmbeddedKafkaBroker kafka,
-            ApicurioRegistry registry) throws Exception {
+            ApicurioRegistry registry, @TempDir Path dir) throws Exception {
         String suffix = TestConfigs.suffix();
         Map<String, String> shared = TestConfigs.pipeline(kafka.bootstrapServers(), registry.url(), suffix);
         shared.put(SegStreamConfig.TOPICS_PARTITIONS, "4");
+        // Tokens as an operator gives them: a file for one role, the environment-style key for the other.
+        Path tokens = dir.resolve("tokens");
+        Files.writeString(tokens, "# analysts\nread " + READ_TOKEN + "\n");
+        shared.put(SegStreamConfig.API_AUTH_TOKENS_FILE, tokens.toString());
+        shared.put(SegStreamConfig.API_AUTH_TOKENS, "admin:" + ADMIN_TOKEN);
         int portOne = Ports.freeLoopbackPort();
         int portTwo = Ports.freeLoopbackPort();
         SegStreamConfig one = instance(shared, suffix, 1, portOne);
@@ -88,11 +101,27 @@ class MultiInstanceIT {
                     .findFirst().orElseThrow();
             int expectedItems = itemsOf(ownedByTwo);
 
+            // The read token works on instance one and goes with the request forwarded to instance two.
             JsonNode forwarded = getJson(apiOne + "/api/v1/users/" + ownedByTwo);
             assertThat(forwarded.path("userId").asText()).isEqualTo(ownedByTwo);
+            String userUrl = apiOne + "/api/v1/users/" + ownedByTwo;
+            HttpResponse<String> anonymous = get(userUrl, null);
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(anonymous.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"segstream\"");
+            assertThat(JSON.readTree(anonymous.body()).path("error").asText()).isEqualTo("unauthorized");
+            assertThat(get(userUrl, "not-a-valid-token-at-all").statusCode()).isEqualTo(401);
+            assertThat(get("http://127.0.0.1:" + portTwo + "/api/v1/users/" + ownedByTwo + "?local=true", null).statusCode())
+                    .as("the owner refuses a forwarded request without the caller's token").isEqualTo(401);
+            HttpResponse<String> readOnInstances = get(apiOne + "/api/v1/instances", READ_TOKEN);
+            assertThat(readOnInstances.statusCode()).isEqualTo(403);
+            assertThat(JSON.readTree(readOnInstances.body()).path("detail").asText())
+                    .isEqualTo("this route needs the admin role; the token has read");
+            assertThat(get(apiOne + "/api/v1/users/" + ownedByTwo, ADMIN_TOKEN).statusCode()).isEqualTo(200);
+            assertThat(get(apiOne + "/health/ready", null).statusCode()).isEqualTo(200);
+            assertThat(get(apiOne + "/metrics", null).statusCode()).isEqualTo(200);
             assertThat(forwarded.path("cart").path("items").asInt()).isEqualTo(expectedItems);
             assertThat(forwarded.path("stale").asBoolean()).isFalse();
-            assertThat(getJson(apiOne + "/api/v1/instances")).hasSize(2);
+            assertThat(getJson(apiOne + "/api/v1/instances", ADMIN_TOKEN)).hasSize(2);
             JsonNode page = getJson(apiOne + "/api/v1/segments/cart-holders/members?limit=25");
             assertThat(page.path("members")).hasSize(25);
             JsonNode rest = getJson(apiOne + "/api/v1/segments/cart-holders/members?limit=25&cursor="
@@ -109,7 +138,7 @@ class MultiInstanceIT {
                 assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
                 assertThat(JSON.readTree(response.body()).path("cart").path("items").asInt()).isEqualTo(expectedItems);
             });
-            assertThat(getJson(apiOne + "/api/v1/instances")).hasSize(1);
+            assertThat(getJson(apiOne + "/api/v1/instances", ADMIN_TOKEN)).hasSize(1);
         } finally {
             first.close();
         }
@@ -182,13 +211,26 @@ class MultiInstanceIT {
         return SegStreamConfig.of(values);
     }
 
+    /** A GET with the analysts' token (ignored where no tokens are configured). */
     private static HttpResponse<String> get(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return get(url, READ_TOKEN);
+    }
+
+    /** A GET with {@code token} as bearer token, or none when null. */
+    private static HttpResponse<String> get(String url, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static JsonNode getJson(String url) throws Exception {
-        HttpResponse<String> response = get(url);
+        return getJson(url, READ_TOKEN);
+    }
+
+    private static JsonNode getJson(String url, String token) throws Exception {
+        HttpResponse<String> response = get(url, token);
         assertThat(response.statusCode()).as(url + " -> " + response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
     }
