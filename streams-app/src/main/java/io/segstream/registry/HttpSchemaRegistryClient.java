@@ -62,10 +62,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         this.backoff = config.retryBackoff();
         this.backoffMax = config.retryBackoffMax();
         this.missingIdCacheNanos = config.missingIdCacheTime().toNanos();
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder http = HttpClient.newBuilder()
                 .connectTimeout(requestTimeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+                .followRedirects(HttpClient.Redirect.NORMAL);
+        config.sslContext().ifPresent(http::sslContext);
+        this.http = http.build();
     }
 
     @Override

@@ -1,10 +1,18 @@
 package io.segstream.registry;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -22,6 +30,9 @@ public final class RegistryConfig extends AbstractConfig {
     public static final String RETRY_BACKOFF_MS = "schema.registry.retry.backoff.ms";
     public static final String RETRY_BACKOFF_MAX_MS = "schema.registry.retry.backoff.max.ms";
     public static final String MISSING_ID_CACHE_MS = "schema.registry.missing.id.cache.ms";
+    public static final String SSL_TRUSTSTORE_LOCATION = "schema.registry.ssl.truststore.location";
+    public static final String SSL_TRUSTSTORE_PASSWORD = "schema.registry.ssl.truststore.password";
+    public static final String SSL_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
 
     /** The scheme that selects the in-process registry of the embedded mode and the unit tests. */
     public static final String IN_MEMORY_SCHEME = "mem";
@@ -43,7 +54,12 @@ public final class RegistryConfig extends AbstractConfig {
                     "Longest wait between retries, in milliseconds.")
             .define(MISSING_ID_CACHE_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
                     "How long an id the registry does not know is remembered as unknown, so a burst of "
-                            + "corrupt records does not become a burst of registry calls.");
+                            + "corrupt records does not become a burst of registry calls.")
+            .define(SSL_TRUSTSTORE_LOCATION, Type.STRING, null, Importance.MEDIUM,
+                    "Trust store with the certificates (or CA) of an https registry that the JVM's default trust "
+                            + "does not know; empty uses the JVM's default.")
+            .define(SSL_TRUSTSTORE_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM, "Password of the registry trust store.")
+            .define(SSL_TRUSTSTORE_TYPE, Type.STRING, "PKCS12", Importance.LOW, "Type of the registry trust store (PKCS12, JKS).");
 
     public RegistryConfig(Map<?, ?> originals) {
         super(DEFINITION, originals, false);
@@ -80,6 +96,30 @@ public final class RegistryConfig extends AbstractConfig {
     public Optional<String> basicAuthUserInfo() {
         Password password = getPassword(BASIC_AUTH_USER_INFO);
         return password == null || password.value().isBlank() ? Optional.empty() : Optional.of(password.value());
+    }
+
+    /**
+     * The TLS context that trusts schema.registry.ssl.truststore.location, or empty for the JVM's
+     * default trust. A store that cannot be opened is a configuration error naming the key.
+     */
+    public Optional<SSLContext> sslContext() {
+        String location = getString(SSL_TRUSTSTORE_LOCATION);
+        if (location == null || location.isBlank()) {
+            return Optional.empty();
+        }
+        Password password = getPassword(SSL_TRUSTSTORE_PASSWORD);
+        try (InputStream in = Files.newInputStream(Path.of(location))) {
+            KeyStore store = KeyStore.getInstance(getString(SSL_TRUSTSTORE_TYPE));
+            store.load(in, password == null ? null : password.value().toCharArray());
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return Optional.of(context);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigException(SSL_TRUSTSTORE_LOCATION, location, "cannot open it as a "
+                    + getString(SSL_TRUSTSTORE_TYPE) + " trust store with " + SSL_TRUSTSTORE_PASSWORD + " (" + e.getMessage() + ")");
+        }
     }
 
     public Duration requestTimeout() {

@@ -216,6 +216,21 @@ class PrivacyRequestsTest {
     }
 
     @Test
+    void theNextRfmSketchesLeaveAnErasedCustomerOut() {
+        try (PipelineDriver pipeline = pipeline(Map.of())) {
+            pipeline.order(purchase("o1", "u1", "25.00", T0));
+            pipeline.order(purchase("o2", "u2", "40.00", T0.plusSeconds(1)));
+            pipeline.advanceWallClock(Duration.ofSeconds(61));
+            assertThat(pipeline.sketches.readValuesToList()).last().extracting(sketch -> sketch.getCustomers()).isEqualTo(2L);
+
+            pipeline.privacy(request("erase-1", "u1", PrivacyRequestType.ERASE, T0.plusSeconds(2)));
+            pipeline.advanceWallClock(Duration.ofSeconds(61));
+
+            assertThat(pipeline.sketches.readValuesToList()).last().extracting(sketch -> sketch.getCustomers()).isEqualTo(1L);
+        }
+    }
+
+    @Test
     void erasingAUserWithNothingStoredStillTombstonesTheirMembership() {
         try (PipelineDriver pipeline = pipeline(Map.of())) {
             pipeline.privacy(request("erase-1", "nobody", PrivacyRequestType.ERASE, T0));

@@ -20,27 +20,22 @@ import io.segstream.registry.RegistryConfig;
 import io.segstream.segments.DefinitionTopic;
 import io.segstream.serde.SpecificAvroSerializer;
 import io.segstream.testing.ApicurioRegistry;
+import io.segstream.testing.Certificates;
 import io.segstream.testing.Chaos;
 import io.segstream.testing.RealInfrastructure;
 import io.segstream.testing.TestConfigs;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
@@ -50,26 +45,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The API over HTTPS on two instances, with a certificate made by the JDK's keytool for 127.0.0.1. */
+/** The API over HTTPS on two instances, with a certificate for 127.0.0.1 made by the JDK's keytool. */
 @ExtendWith(RealInfrastructure.class)
 class ApiTlsIT {
 
     private static final Instant T0 = at("2026-11-20T10:00:00Z");
-    private static final String PASSWORD = "it-keystore-password";
     private static final String TOKEN = "analyst-token-0123456789";
 
     @Test
     void instancesServeAndForwardOverHttps(EmbeddedKafkaBroker kafka, ApicurioRegistry registry, @TempDir Path dir)
             throws Exception {
-        Path keystore = dir.resolve("api.p12");
-        keytool("-genkeypair", "-alias", "segstream-api", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", PASSWORD,
-                "-dname", "CN=segstream-it", "-ext", "SAN=ip:127.0.0.1,dns:localhost");
+        Certificates.Stores certificate = Certificates.forLoopback(dir, "segstream-api");
         String suffix = TestConfigs.suffix();
         Map<String, String> shared = TestConfigs.pipeline(kafka.bootstrapServers(), registry.url(), suffix);
         shared.put(SegStreamConfig.TOPICS_PARTITIONS, "2");
-        shared.put(SegStreamConfig.API_TLS_KEYSTORE_PATH, keystore.toString());
-        shared.put(SegStreamConfig.API_TLS_KEYSTORE_PASSWORD, PASSWORD);
+        shared.put(SegStreamConfig.API_TLS_KEYSTORE_PATH, certificate.keystore().toString());
+        shared.put(SegStreamConfig.API_TLS_KEYSTORE_PASSWORD, certificate.password());
         shared.put(SegStreamConfig.API_AUTH_TOKENS, "read:" + TOKEN);
         int portOne = Ports.freeLoopbackPort();
         int portTwo = Ports.freeLoopbackPort();
@@ -79,7 +70,7 @@ class ApiTlsIT {
         TopicCreator.createMissing(one);
         HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(shared));
         new DefinitionTopic(one, client).publish(List.of(segment("cart-holders", "cart.items > 0", 1).build()));
-        HttpClient https = HttpClient.newBuilder().sslContext(trusting(keystore)).build();
+        HttpClient https = HttpClient.newBuilder().sslContext(certificate.clientContext()).build();
 
         try (SegStreamApp first = new SegStreamApp(one, client); SegStreamApp second = new SegStreamApp(two, client)) {
             first.start();
@@ -129,29 +120,6 @@ class ApiTlsIT {
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static SSLContext trusting(Path keystore) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore)) {
-            store.load(in, PASSWORD.toCharArray());
-        }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
-    }
-
-    /** Runs the JDK's keytool. */
-    private static void keytool(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
     }
 
     private static SegStreamConfig instance(Map<String, String> shared, String suffix, int number, int port) {

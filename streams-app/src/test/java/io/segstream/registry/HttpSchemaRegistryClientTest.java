@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.segstream.local.Ports;
+import io.segstream.testing.Certificates;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,6 +24,7 @@ import org.apache.avro.Schema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The client's behaviour on the answers a registry gives under failure, replayed by a scripted HTTP
@@ -194,6 +199,36 @@ class HttpSchemaRegistryClientTest {
             return new ObjectMapper().writeValueAsString(text);
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void anHttpsRegistryIsReachedThroughTheConfiguredTrustStore(@TempDir Path dir) throws Exception {
+        Certificates.Stores certificate = Certificates.forLoopback(dir, "registry");
+        HttpsServer https = HttpsServer.create(new InetSocketAddress(Ports.LOOPBACK, 0), 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
+        https.createContext("/", exchange -> {
+            byte[] body = ("{\"schema\":" + new ObjectMapper()
+                    .writeValueAsString(SCHEMA.toString()) + "}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        https.start();
+        try {
+            String url = "https://" + Ports.LOOPBACK + ":" + https.getAddress().getPort();
+
+            HttpSchemaRegistryClient trusting = client(url, Map.of(RegistryConfig.SSL_TRUSTSTORE_LOCATION,
+                    certificate.truststore().toString(), RegistryConfig.SSL_TRUSTSTORE_PASSWORD, certificate.password()));
+            assertThat(trusting.schemaById(7)).isEqualTo(SCHEMA);
+
+            HttpSchemaRegistryClient defaultTrust = client(url, Map.of(RegistryConfig.RETRIES, 0));
+            assertThatThrownBy(() -> defaultTrust.schemaById(7)).isInstanceOf(SchemaRegistryUnavailableException.class);
+            assertThatThrownBy(() -> client(url, Map.of(RegistryConfig.SSL_TRUSTSTORE_LOCATION, dir.resolve("none").toString())))
+                    .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+                    .hasMessageContaining("schema.registry.ssl.truststore.location");
+        } finally {
+            https.stop(0);
         }
     }
 }
