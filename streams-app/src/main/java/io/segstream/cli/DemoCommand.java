@@ -155,6 +155,8 @@ final class DemoCommand implements Callable<Integer> {
         values.put("schema.registry.url", "mem://demo");
         values.put("state.dir", state.toString());
         values.put(SegStreamConfig.TIME_MODE, replay == null ? "wall" : "stream");
+        // The demo's audit is as short-lived as its broker: a key of its own, not the guessable default.
+        values.put(SegStreamConfig.PRIVACY_AUDIT_KEY, java.util.UUID.randomUUID().toString());
         values.put(SegStreamConfig.TOPICS_PARTITIONS, "3");
         values.put(SegStreamConfig.API_PORT, Integer.toString(port));
         // Livelier than production defaults, so the demo shows abandonments and time-driven exits within minutes.

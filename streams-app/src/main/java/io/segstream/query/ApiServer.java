@@ -128,7 +128,7 @@ public final class ApiServer implements AutoCloseable {
         } else {
             server.start();
         }
-        log.info("HTTP API listening on {}://{}:{} ({})", scheme, bindAddress, server.port(),
+        log.info("HTTP API listening on {}:{} ({}, {})", bindAddress, server.port(), scheme,
                 auth.enabled() ? "bearer tokens required" : "open: no api.auth tokens configured");
         if (!auth.enabled() && !isLoopback(bindAddress)) {
             log.warn("The HTTP API listens on {} without authentication: anyone who reaches the port can read every "

@@ -180,10 +180,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         if (state != null) {
             List<SegmentEvaluator.RoutedChange> exits = evaluator.exitAll(user, state.membership(), ChangeTrigger.ERASURE,
                     requestedAt, handledAt);
-            for (SegmentEvaluator.RoutedChange routed : exits) {
-                outputs.change(user, routed.change(), routed.outputTopic());
-                instance.segments().changed(routed.change().getSegment(), routed.change().getKind());
-            }
+            emit(user, exits);
             exited = exits.size();
             if (features.forget(user, state.features())) {
                 purged.add(StoreNames.TIMERS);
@@ -219,15 +216,20 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         SegmentCatalog.Snapshot catalog = instance.catalog().snapshot();
         SegmentEvaluator.Outcome outcome = evaluator.evaluate(state.features().view(user, now(), settings, quintiles),
                 catalog, state.membership(), eventTime, context.currentSystemTimeMs(), trigger, privacy.allows(state.consent()));
-        for (SegmentEvaluator.RoutedChange routed : outcome.changes()) {
-            outputs.change(user, routed.change(), routed.outputTopic());
-            instance.segments().changed(routed.change().getSegment(), routed.change().getKind());
-        }
+        emit(user, outcome.changes());
         if (outcome.changed()) {
             outputs.membership(user, outcome.current());
         }
         instance.segments().evaluated(System.nanoTime() - started);
         return state.withMembership(outcome.membership());
+    }
+
+    /** Sends segment changes to segments.changes (and their segments' topics) and counts them. */
+    private void emit(String user, List<SegmentEvaluator.RoutedChange> changes) {
+        for (SegmentEvaluator.RoutedChange routed : changes) {
+            outputs.change(user, routed.change(), routed.outputTopic());
+            instance.segments().changed(routed.change().getSegment(), routed.change().getKind());
+        }
     }
 
     /**

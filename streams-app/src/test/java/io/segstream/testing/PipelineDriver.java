@@ -81,6 +81,7 @@ public final class PipelineDriver implements AutoCloseable {
         values.put(SegStreamConfig.APPLICATION_ID, "segstream-test");
         values.put("schema.registry.url", "mem://" + registryName);
         values.put(SegStreamConfig.TIME_MODE, "stream");
+        values.put(SegStreamConfig.PRIVACY_AUDIT_KEY, "test-audit-key");
         values.putAll(overrides);
         SegStreamConfig config = SegStreamConfig.of(values);
         topics = Topics.from(config);

@@ -30,6 +30,7 @@ public final class TestConfigs {
         Map<String, String> values = isolated(bootstrapServers, suffix);
         values.put("schema.registry.url", registryUrl);
         values.put(SegStreamConfig.TIME_MODE, "stream");
+        values.put(SegStreamConfig.PRIVACY_AUDIT_KEY, "test-audit-key");
         values.put(SegStreamConfig.TOPICS_PARTITIONS, "1");
         values.put("state.dir", "target/it-state/" + suffix);
         values.put(SegStreamConfig.API_PORT, "0");
