@@ -6,6 +6,7 @@ import io.segstream.dlq.DeadLetterCounters;
 import io.segstream.features.FeatureCounters;
 import io.segstream.features.FeatureSettings;
 import io.segstream.privacy.PrivacySettings;
+import io.segstream.privacy.PrivacyTopic;
 import io.segstream.query.ApiServer;
 import io.segstream.query.LocalQueries;
 import io.segstream.query.Metrics;
@@ -50,6 +51,8 @@ public final class SegStreamApp implements AutoCloseable {
     private final InstanceHealth health;
     private Metrics metrics;
     private ApiServer api;
+    /** Where the API's admin route publishes privacy requests. */
+    private final PrivacyTopic privacyRequests;
     private LocalQueries local;
 
     public SegStreamApp(SegStreamConfig config) {
@@ -72,6 +75,7 @@ public final class SegStreamApp implements AutoCloseable {
                     streamsConfig.getString(StreamsConfig.APPLICATION_ID_CONFIG)));
         }
         streams = new KafkaStreams(SegStreamTopology.build(config, registry, instance), properties);
+        privacyRequests = new PrivacyTopic(config, registry);
         cluster = new ClusterChecks(config);
         health = new InstanceHealth(streams, cluster, String.join(",", config.getList(SegStreamConfig.BOOTSTRAP_SERVERS)));
         streams.setUncaughtExceptionHandler(this::onStreamThreadFailure);
@@ -101,8 +105,7 @@ public final class SegStreamApp implements AutoCloseable {
         }
         local = new LocalQueries(streams, FeatureSettings.from(config), PrivacySettings.from(config), instance,
                 new SegmentEvaluator(SegStreamTopology.intentModel(config)));
-        api = new ApiServer(config, self, streams, local, instance, metrics,
-                health::problems);
+        api = new ApiServer(config, self, streams, local, instance, metrics, privacyRequests, health::problems);
         cluster.awaitBrokers(null);
         cluster.requireReadyToRun();
         streams.start();
@@ -176,6 +179,7 @@ public final class SegStreamApp implements AutoCloseable {
         if (metrics != null) {
             metrics.close();
         }
+        privacyRequests.close();
         // Leave the group on a deliberate stop, so the other instances take over at once instead of
         // after the session timeout.
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30))

@@ -2,19 +2,12 @@ package io.segstream.cli;
 
 import io.segstream.avro.PrivacyRequest;
 import io.segstream.avro.PrivacyRequestType;
-import io.segstream.config.ReliableProducers;
 import io.segstream.config.SegStreamConfig;
-import io.segstream.config.Topics;
+import io.segstream.privacy.PrivacyTopic;
 import io.segstream.registry.SchemaRegistries;
-import io.segstream.serde.SpecificAvroSerializer;
 import java.time.Instant;
-import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,25 +43,12 @@ final class PrivacyCommand {
             return 2;
         }
         SegStreamConfig config = options.config.load();
-        String topic = Topics.from(config).privacyRequests();
-        PrivacyRequest request = PrivacyRequest.newBuilder()
-                .setRequestId(options.requestId == null ? UUID.randomUUID().toString() : options.requestId)
-                .setUserId(user)
-                .setType(type)
-                .setRequestedAt(options.requestedAt == null ? Instant.now() : options.requestedAt)
-                .build();
-        SpecificAvroSerializer<PrivacyRequest> values =
-                new SpecificAvroSerializer<>(PrivacyRequest.class, SchemaRegistries.client(config.all()), false);
-        try (KafkaProducer<String, PrivacyRequest> producer = ReliableProducers.create(config, values)) {
-            RecordMetadata written = producer.send(new ProducerRecord<>(topic, user, request)).get();
+        PrivacyRequest request = PrivacyTopic.request(user, type, options.requestId, options.requestedAt);
+        try (PrivacyTopic topic = new PrivacyTopic(config, SchemaRegistries.client(config.all()))) {
+            RecordMetadata written = topic.publish(request);
             spec.commandLine().getOut().printf("Published %s request %s for user %s to %s (partition %d, offset %d).%n",
-                    type, request.getRequestId(), user, topic, written.partition(), written.offset());
+                    type, request.getRequestId(), user, topic.name(), written.partition(), written.offset());
             return 0;
-        } catch (ExecutionException e) {
-            throw new KafkaException("Cannot publish to " + topic + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaException("Interrupted while publishing to " + topic, e);
         }
     }
 

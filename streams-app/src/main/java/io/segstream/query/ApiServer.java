@@ -7,8 +7,11 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
+import io.segstream.avro.PrivacyRequest;
+import io.segstream.avro.PrivacyRequestType;
 import io.segstream.config.SegStreamConfig;
 import io.segstream.config.StoreNames;
+import io.segstream.privacy.PrivacyTopic;
 import io.segstream.segments.CompiledSegment;
 import io.segstream.topology.InstanceState;
 import java.io.IOException;
@@ -19,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +32,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -63,6 +68,7 @@ public final class ApiServer implements AutoCloseable {
     /** http or https, as every instance of the application serves. */
     private final String scheme;
     private final ApiAuth auth;
+    private final PrivacyTopic privacyRequests;
     private final Javalin server;
 
     /**
@@ -70,7 +76,8 @@ public final class ApiServer implements AutoCloseable {
      * or null alone; {@code problems} says why the instance is not ready (empty when it is).
      */
     public ApiServer(SegStreamConfig config, HostInfo self, KafkaStreams streams, LocalQueries local,
-            InstanceState instance, Metrics metrics, Supplier<List<String>> problems) {
+            InstanceState instance, Metrics metrics, PrivacyTopic privacyRequests, Supplier<List<String>> problems) {
+        this.privacyRequests = privacyRequests;
         String bindAddress = config.getString(SegStreamConfig.API_BIND_ADDRESS);
         int port = config.getInt(SegStreamConfig.API_PORT);
         this.auth = ApiAuth.from(config);
@@ -97,6 +104,7 @@ public final class ApiServer implements AutoCloseable {
         server.get("/api/v1/segments", this::segments);
         server.get("/api/v1/segments/{name}/members", this::members);
         server.get("/api/v1/instances", this::instances);
+        server.post("/api/v1/privacy/requests", this::privacyRequest);
         server.get("/internal/v1/segment-counts", ctx -> ctx.json(local.memberCounts()));
         server.get("/internal/v1/segments/{name}/members", ctx -> ctx.json(
                 local.members(ctx.pathParam("name"), ctx.queryParamAsClass("after", String.class).getOrDefault(""), limit(ctx))));
@@ -246,6 +254,50 @@ public final class ApiServer implements AutoCloseable {
         body.put("members", members);
         body.put("nextCursor", members.size() == limit ? members.get(members.size() - 1) : null);
         ctx.json(body);
+    }
+
+    /**
+     * Publishes a privacy request from a JSON body {@code {"userId", "type", "requestId"?, "requestedAt"?}},
+     * as {@code segstream privacy} does: 202 with where it went; the user's own task handles it.
+     */
+    private void privacyRequest(Context ctx) {
+        JsonNode body;
+        try {
+            body = JSON.readTree(ctx.body());
+        } catch (IOException e) {
+            throw new BadRequest("the body is not JSON: " + e.getMessage());
+        }
+        String user = body == null ? "" : body.path("userId").asText("");
+        if (user.isBlank()) {
+            throw new BadRequest("userId is required");
+        }
+        PrivacyRequestType type;
+        try {
+            type = PrivacyRequestType.valueOf(body.path("type").asText(""));
+        } catch (IllegalArgumentException e) {
+            type = PrivacyRequestType.UNKNOWN;
+        }
+        if (type == PrivacyRequestType.UNKNOWN) {
+            throw new BadRequest("type must be ERASE, CONSENT_GRANTED or CONSENT_WITHDRAWN, was '" + body.path("type").asText("")
+                    + "'");
+        }
+        Instant requestedAt;
+        try {
+            requestedAt = body.hasNonNull("requestedAt") ? Instant.parse(body.get("requestedAt").asText()) : null;
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new BadRequest("requestedAt must be an ISO-8601 instant such as 2026-12-01T10:00:00Z");
+        }
+        PrivacyRequest request = PrivacyTopic.request(user, type,
+                body.hasNonNull("requestId") ? body.get("requestId").asText() : null, requestedAt);
+        RecordMetadata written = privacyRequests.publish(request);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("requestId", request.getRequestId());
+        answer.put("userId", user);
+        answer.put("type", type.name());
+        answer.put("topic", written.topic());
+        answer.put("partition", written.partition());
+        answer.put("offset", written.offset());
+        ctx.status(202).json(answer);
     }
 
     private void instances(Context ctx) {

@@ -147,7 +147,15 @@ class PrivacyIT {
                     "--requested-at", "2026-12-01T10:00:00Z");
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                     body(apiOne + "/api/v1/users/" + consenting)).contains("\"given\":\"WITHDRAWN\""));
-            cli("privacy", "consent", consenting, "granted", "--config", configFile.toString(), "--request-id", "c-2");
+            // The grant comes over the API's admin route, as a consent platform's webhook would send it.
+            HttpResponse<String> granted = post(apiTwo + "/api/v1/privacy/requests",
+                    "{\"userId\": \"" + consenting + "\", \"type\": \"CONSENT_GRANTED\", \"requestId\": \"c-2\"}");
+            assertThat(granted.statusCode()).as(granted.body()).isEqualTo(202);
+            assertThat(granted.body()).contains("\"requestId\":\"c-2\"", "\"topic\":\"" + topics.privacyRequests() + "\"");
+            HttpResponse<String> unknownType = post(apiTwo + "/api/v1/privacy/requests",
+                    "{\"userId\": \"" + consenting + "\", \"type\": \"FORGET\"}");
+            assertThat(unknownType.statusCode()).isEqualTo(400);
+            assertThat(unknownType.body()).contains("type must be ERASE, CONSENT_GRANTED or CONSENT_WITHDRAWN, was 'FORGET'");
 
             // The kept user's cart is abandoned on time: timers fire. The erased user's never is.
             SpecificAvroDeserializer<CartAbandoned> abandonments = new SpecificAvroDeserializer<>(CartAbandoned.class, client);
@@ -271,6 +279,12 @@ class PrivacyIT {
 
     private static HttpResponse<String> get(String url) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(String url, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -117,6 +117,11 @@ class MultiInstanceIT {
             assertThat(JSON.readTree(readOnInstances.body()).path("detail").asText())
                     .isEqualTo("this route needs the admin role; the token has read");
             assertThat(get(apiOne + "/api/v1/users/" + ownedByTwo, ADMIN_TOKEN).statusCode()).isEqualTo(200);
+            HttpResponse<String> readPosts = HTTP.send(HttpRequest.newBuilder(URI.create(apiOne + "/api/v1/privacy/requests"))
+                    .header("Authorization", "Bearer " + READ_TOKEN)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"userId\": \"u\", \"type\": \"ERASE\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(readPosts.statusCode()).as("publishing privacy requests is for admins").isEqualTo(403);
             assertThat(get(apiOne + "/health/ready", null).statusCode()).isEqualTo(200);
             assertThat(get(apiOne + "/metrics", null).statusCode()).isEqualTo(200);
             assertThat(forwarded.path("cart").path("items").asInt()).isEqualTo(expectedItems);
