@@ -59,6 +59,11 @@ public final class PrivacyRequests {
         return consent.allows(settings.consentGrantedByDefault());
     }
 
+    /** Counts an output held back because the user's consent does not allow it (a cart abandonment). */
+    public void withheld() {
+        counters.withheld();
+    }
+
     /** The audit record of a handled request; counts it. */
     public PrivacyAudit audit(PrivacyRequest request, PrivacyOutcome outcome, List<String> storesPurged, int segmentsExited,
             long handledAt) {

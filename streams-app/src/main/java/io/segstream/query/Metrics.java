@@ -38,7 +38,7 @@ public final class Metrics implements AutoCloseable {
         FunctionCounter.builder("segstream.events.duplicates", instance.features(), c -> c.duplicateCount())
                 .description("Duplicate clicks and orders dropped").register(registry);
         FunctionCounter.builder("segstream.carts.abandoned", instance.features(), c -> c.abandonmentCount())
-                .description("Cart abandonments emitted").register(registry);
+                .description("Cart abandonments detected (written to cart.abandoned unless withheld for lack of consent)").register(registry);
         FunctionCounter.builder("segstream.segment.evaluations", instance.segments(), c -> c.evaluations())
                 .description("User segment evaluations").register(registry);
         FunctionCounter.builder("segstream.segment.evaluation.seconds", instance.segments(),
@@ -52,6 +52,9 @@ public final class Metrics implements AutoCloseable {
         }
         FunctionCounter.builder("segstream.privacy.requests.duplicates", instance.privacy(), c -> c.duplicateCount())
                 .description("Re-sent privacy requests dropped (same request id)").register(registry);
+        FunctionCounter.builder("segstream.privacy.abandonments.withheld", instance.privacy(), c -> c.withheldCount())
+                .description("Cart abandonments not written to cart.abandoned because the user's consent does not allow it")
+                .register(registry);
         FunctionCounter.builder("segstream.segment.reevaluated.users", instance.segments(), c -> c.sweptUsers())
                 .description("Users re-evaluated by the time and definition-change sweep").register(registry);
     }

@@ -203,7 +203,12 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
                 continue;
             }
             if (abandonment != null) {
-                outputs.abandoned(timer.user(), abandonment);
+                // Retargeting is marketing: a user whose consent does not allow it is not handed to it.
+                if (privacy.allows(state.consent())) {
+                    outputs.abandoned(timer.user(), abandonment);
+                } else {
+                    privacy.withheld();
+                }
                 state = evaluate(timer.user(), state, abandonment.getAbandonedAt().toEpochMilli(), ChangeTrigger.TIME);
             }
             users.save(timer.user(), state);

@@ -133,6 +133,24 @@ class PrivacyRequestsTest {
     }
 
     @Test
+    void theCartOfAUserWhoWithdrewConsentIsAbandonedWithoutGoingToRetargeting() {
+        try (PipelineDriver pipeline = pipeline(Map.of())) {
+            pipeline.click(add("e1", "u1", "sku-1", 2, "10.00", T0));
+            pipeline.click(add("e2", "u2", "sku-2", 1, "5.00", T0));
+            pipeline.privacy(request("r1", "u1", PrivacyRequestType.CONSENT_WITHDRAWN, T0.plusSeconds(1)));
+
+            // Stream time passes the 30-minute abandonment of both carts.
+            pipeline.click(click("e3", "u3", ClickEventType.PAGE_VIEW, T0.plus(Duration.ofMinutes(31))).setSessionId("s3").build());
+
+            assertThat(pipeline.abandoned.readValuesToList()).extracting(abandonment -> abandonment.getUserId())
+                    .containsExactly("u2");
+            assertThat(pipeline.cart("u1").view().abandonedAt()).as("the fact still says abandoned")
+                    .isEqualTo(T0.plus(Duration.ofMinutes(30)));
+            assertThat(pipeline.instance().privacy().withheldCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aWithdrawalBeforeTheUsersFirstEventHoldsForTheirEvents() {
         try (PipelineDriver pipeline = pipeline(Map.of())) {
             pipeline.privacy(request("r1", "u1", PrivacyRequestType.CONSENT_WITHDRAWN, T0));
