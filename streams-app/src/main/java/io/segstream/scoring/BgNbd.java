@@ -61,6 +61,39 @@ public record BgNbd(double r, double alpha, double a, double b) {
         return 1.0 / (1.0 + Math.exp(logRatio));
     }
 
+    /**
+     * The expected number of purchases in the next {@code t} time units of a customer with
+     * {@code history} (equation 10 of the paper).
+     */
+    public double expectedPurchases(double t, History history) {
+        int x = history.repeatPurchases();
+        double age = history.age();
+        double z = t / (alpha + age + t);
+        double hypergeometric = hypergeometric2F1(r + x, b + x, a + b + x - 1, z);
+        double numerator = (a + b + x - 1) / (a - 1)
+                * (1 - Math.pow((alpha + age) / (alpha + age + t), r + x) * hypergeometric);
+        double denominator = x == 0 ? 1
+                : 1 + a / (b + x - 1) * Math.pow((alpha + age) / (alpha + history.recency()), r + x);
+        return numerator / denominator;
+    }
+
+    /**
+     * Gauss's hypergeometric function 2F1(a, b; c; z) for 0 <= z < 1, by its power series (Commons
+     * Math has none; here z = t / (α + T + t) stays well below 1, where the series converges fast).
+     */
+    static double hypergeometric2F1(double a, double b, double c, double z) {
+        double term = 1;
+        double sum = 1;
+        for (int n = 0; n < 100_000; n++) {
+            term *= (a + n) * (b + n) / ((c + n) * (n + 1)) * z;
+            sum += term;
+            if (Math.abs(term) < 1e-15 * Math.abs(sum)) {
+                return sum;
+            }
+        }
+        throw new ArithmeticException("2F1(" + a + ", " + b + "; " + c + "; " + z + ") did not converge");
+    }
+
     private static double logSumExp(double first, double second) {
         double max = Math.max(first, second);
         return max + Math.log(Math.exp(first - max) + Math.exp(second - max));

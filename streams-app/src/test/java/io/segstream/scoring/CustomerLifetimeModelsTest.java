@@ -86,6 +86,25 @@ class CustomerLifetimeModelsTest {
         assertThat(fitted.gamma()).isCloseTo(TRUE_GAMMA_GAMMA.gamma(), within(0.10 * TRUE_GAMMA_GAMMA.gamma()));
     }
 
+    /**
+     * The paper's own worked example (Fader, Hardie and Lee 2005, section 5, the CDNow fit): a
+     * customer with 2 repeat purchases, the last at week 30.43, observed for 38.86 weeks, is expected
+     * to make 1.226 purchases in the next 39 weeks.
+     */
+    @Test
+    void theExpectedPurchasesMatchThePapersWorkedExample() {
+        BgNbd cdnow = new BgNbd(0.243, 4.414, 0.793, 2.426);
+
+        assertThat(cdnow.expectedPurchases(39, new BgNbd.History(2, 30.43, 38.86))).isCloseTo(1.226, within(0.001));
+    }
+
+    @Test
+    void theHypergeometricSeriesMatchesClosedForms() {
+        // 2F1(1, 1; 2; z) = -ln(1 - z) / z, and 2F1(a, b; b; z) = (1 - z)^-a.
+        assertThat(BgNbd.hypergeometric2F1(1, 1, 2, 0.5)).isCloseTo(-Math.log(0.5) / 0.5, within(1e-12));
+        assertThat(BgNbd.hypergeometric2F1(2.5, 3, 3, 0.3)).isCloseTo(Math.pow(0.7, -2.5), within(1e-12));
+    }
+
     @Test
     void aCustomerWhoBoughtOftenButLongAgoIsLikelyGone() {
         BgNbd model = TRUE_BG_NBD;
