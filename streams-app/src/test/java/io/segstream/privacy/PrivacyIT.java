@@ -31,6 +31,7 @@ import io.segstream.serde.SpecificAvroDeserializer;
 import io.segstream.serde.SpecificAvroSerializer;
 import io.segstream.testing.ApicurioRegistry;
 import io.segstream.testing.Chaos;
+import io.segstream.testing.Instances;
 import io.segstream.testing.RealInfrastructure;
 import io.segstream.testing.TestConfigs;
 import java.io.ByteArrayOutputStream;
@@ -57,7 +58,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -87,8 +87,8 @@ class PrivacyIT {
         shared.put(SegStreamConfig.PRIVACY_AUDIT_KEY, "it-key");
         int portOne = Ports.freeLoopbackPort();
         int portTwo = Ports.freeLoopbackPort();
-        SegStreamConfig one = instance(shared, suffix, 1, portOne);
-        SegStreamConfig two = instance(shared, suffix, 2, portTwo);
+        SegStreamConfig one = TestConfigs.instance(shared, suffix, 1, portOne);
+        SegStreamConfig two = TestConfigs.instance(shared, suffix, 2, portTwo);
         Topics topics = Topics.from(one);
         TopicCreator.createMissing(one);
         Path configFile = dir.resolve("segstream.properties");
@@ -104,12 +104,7 @@ class PrivacyIT {
         TopicCreator.createMissing(one, List.of("segment.cart-holders-" + suffix));
 
         try (SegStreamApp first = new SegStreamApp(one, client); SegStreamApp second = new SegStreamApp(two, client)) {
-            first.start();
-            second.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> first.streams().state() == KafkaStreams.State.RUNNING
-                    && second.streams().state() == KafkaStreams.State.RUNNING
-                    && !first.streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty()
-                    && !second.streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty());
+            Instances.startWithTasks(first, second);
             List<String> users = IntStream.range(0, 12).mapToObj(i -> "user-" + i).toList();
             HostInfo hostTwo = new HostInfo("127.0.0.1", portTwo);
             String erased = users.stream().filter(user -> hostTwo.equals(first.streams()
@@ -267,14 +262,6 @@ class PrivacyIT {
         String printed = stdout.toString(StandardCharsets.UTF_8);
         assertThat(code).as(printed).isZero();
         return printed;
-    }
-
-    private static SegStreamConfig instance(Map<String, String> shared, String suffix, int number, int port) {
-        Map<String, String> values = new HashMap<>(shared);
-        values.put("state.dir", "target/it-state/" + suffix + "-" + number);
-        values.put(SegStreamConfig.API_PORT, Integer.toString(port));
-        values.put(SegStreamConfig.APPLICATION_SERVER, "127.0.0.1:" + port);
-        return SegStreamConfig.of(values);
     }
 
     private static HttpResponse<String> get(String url) throws Exception {

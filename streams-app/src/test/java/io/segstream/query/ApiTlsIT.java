@@ -22,6 +22,7 @@ import io.segstream.serde.SpecificAvroSerializer;
 import io.segstream.testing.ApicurioRegistry;
 import io.segstream.testing.Certificates;
 import io.segstream.testing.Chaos;
+import io.segstream.testing.Instances;
 import io.segstream.testing.RealInfrastructure;
 import io.segstream.testing.TestConfigs;
 import java.io.IOException;
@@ -32,14 +33,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -64,8 +63,8 @@ class ApiTlsIT {
         shared.put(SegStreamConfig.API_AUTH_TOKENS, "read:" + TOKEN);
         int portOne = Ports.freeLoopbackPort();
         int portTwo = Ports.freeLoopbackPort();
-        SegStreamConfig one = instance(shared, suffix, 1, portOne);
-        SegStreamConfig two = instance(shared, suffix, 2, portTwo);
+        SegStreamConfig one = TestConfigs.instance(shared, suffix, 1, portOne);
+        SegStreamConfig two = TestConfigs.instance(shared, suffix, 2, portTwo);
         Topics topics = Topics.from(one);
         TopicCreator.createMissing(one);
         HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(shared));
@@ -73,12 +72,7 @@ class ApiTlsIT {
         HttpClient https = HttpClient.newBuilder().sslContext(certificate.clientContext()).build();
 
         try (SegStreamApp first = new SegStreamApp(one, client); SegStreamApp second = new SegStreamApp(two, client)) {
-            first.start();
-            second.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> first.streams().state() == KafkaStreams.State.RUNNING
-                    && second.streams().state() == KafkaStreams.State.RUNNING
-                    && !first.streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty()
-                    && !second.streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty());
+            Instances.startWithTasks(first, second);
             List<String> users = IntStream.range(0, 10).mapToObj(i -> "user-" + i).toList();
             SpecificAvroSerializer<ClickEvent> clicks = new SpecificAvroSerializer<>(ClickEvent.class, client, false);
             try (KafkaProducer<String, byte[]> producer = Chaos.producer(kafka.bootstrapServers())) {
@@ -122,11 +116,4 @@ class ApiTlsIT {
                 .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static SegStreamConfig instance(Map<String, String> shared, String suffix, int number, int port) {
-        Map<String, String> values = new HashMap<>(shared);
-        values.put("state.dir", "target/it-state/" + suffix + "-" + number);
-        values.put(SegStreamConfig.API_PORT, Integer.toString(port));
-        values.put(SegStreamConfig.APPLICATION_SERVER, "127.0.0.1:" + port);
-        return SegStreamConfig.of(values);
-    }
 }

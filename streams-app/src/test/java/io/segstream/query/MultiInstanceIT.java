@@ -22,6 +22,7 @@ import io.segstream.segments.DefinitionTopic;
 import io.segstream.serde.SpecificAvroSerializer;
 import io.segstream.testing.ApicurioRegistry;
 import io.segstream.testing.KafkaTopics;
+import io.segstream.testing.Instances;
 import io.segstream.testing.RealInfrastructure;
 import io.segstream.testing.TestConfigs;
 import java.net.URI;
@@ -32,7 +33,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -73,8 +73,8 @@ class MultiInstanceIT {
         shared.put(SegStreamConfig.API_AUTH_TOKENS, "admin:" + ADMIN_TOKEN);
         int portOne = Ports.freeLoopbackPort();
         int portTwo = Ports.freeLoopbackPort();
-        SegStreamConfig one = instance(shared, suffix, 1, portOne);
-        SegStreamConfig two = instance(shared, suffix, 2, portTwo);
+        SegStreamConfig one = TestConfigs.instance(shared, suffix, 1, portOne);
+        SegStreamConfig two = TestConfigs.instance(shared, suffix, 2, portTwo);
         Topics topics = Topics.from(one);
         TopicCreator.createMissing(one);
         HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(shared));
@@ -83,12 +83,7 @@ class MultiInstanceIT {
 
         SegStreamApp first = new SegStreamApp(one, client);
         try (SegStreamApp second = new SegStreamApp(two, client)) {
-            first.start();
-            second.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> first.streams().state() == KafkaStreams.State.RUNNING
-                    && second.streams().state() == KafkaStreams.State.RUNNING
-                    && !first.streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty()
-                    && !second.streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty());
+            Instances.startWithTasks(first, second);
 
             addToCarts(kafka, client, topics, users);
             String apiOne = "http://127.0.0.1:" + portOne;
@@ -157,9 +152,9 @@ class MultiInstanceIT {
         shared.put(SegStreamConfig.TOPICS_PARTITIONS, "2");
         shared.put("num.standby.replicas", "1");
         int portOne = Ports.freeLoopbackPort();
-        SegStreamConfig one = instance(shared, suffix, 1, portOne);
+        SegStreamConfig one = TestConfigs.instance(shared, suffix, 1, portOne);
         // Instance 2 advertises an address where nothing listens: to instance 1 it is unreachable.
-        SegStreamConfig two = instance(shared, suffix, 2, Ports.freeLoopbackPort(), Ports.freeLoopbackPort());
+        SegStreamConfig two = TestConfigs.instance(shared, suffix, 2, Ports.freeLoopbackPort(), Ports.freeLoopbackPort());
         Topics topics = Topics.from(one);
         TopicCreator.createMissing(one);
         HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(shared));
@@ -201,19 +196,6 @@ class MultiInstanceIT {
 
     private static int itemsOf(String user) {
         return 1 + Integer.parseInt(user.substring("user-".length())) % 3;
-    }
-
-    private static SegStreamConfig instance(Map<String, String> shared, String suffix, int number, int port) {
-        return instance(shared, suffix, number, port, port);
-    }
-
-    private static SegStreamConfig instance(Map<String, String> shared, String suffix, int number, int port,
-            int advertisedPort) {
-        Map<String, String> values = new HashMap<>(shared);
-        values.put("state.dir", "target/it-state/" + suffix + "-" + number);
-        values.put(SegStreamConfig.API_PORT, Integer.toString(port));
-        values.put(SegStreamConfig.APPLICATION_SERVER, "127.0.0.1:" + advertisedPort);
-        return SegStreamConfig.of(values);
     }
 
     /** A GET with the analysts' token (ignored where no tokens are configured). */

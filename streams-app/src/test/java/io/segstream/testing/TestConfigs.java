@@ -37,6 +37,24 @@ public final class TestConfigs {
         return values;
     }
 
+    /**
+     * Instance {@code number} of an application whose instances share {@code shared}: a state folder of
+     * its own, its API on {@code port}, and {@code advertisedPort} as what it tells the others.
+     */
+    public static SegStreamConfig instance(Map<String, String> shared, String suffix, int number, int port,
+            int advertisedPort) {
+        Map<String, String> values = new HashMap<>(shared);
+        values.put("state.dir", "target/it-state/" + suffix + "-" + number);
+        values.put(SegStreamConfig.API_PORT, Integer.toString(port));
+        values.put(SegStreamConfig.APPLICATION_SERVER, "127.0.0.1:" + advertisedPort);
+        return SegStreamConfig.of(values);
+    }
+
+    /** As {@link #instance(Map, String, int, int, int)}, advertising the port it listens on. */
+    public static SegStreamConfig instance(Map<String, String> shared, String suffix, int number, int port) {
+        return instance(shared, suffix, number, port, port);
+    }
+
     public static String suffix() {
         return UUID.randomUUID().toString().substring(0, 8);
     }
