@@ -15,6 +15,7 @@ import io.segstream.avro.PrivacyRequestType;
 import io.segstream.avro.SegmentChange;
 import io.segstream.avro.SegmentChangeKind;
 import io.segstream.config.SegStreamConfig;
+import io.segstream.dlq.DeadLetterReason;
 import io.segstream.dlq.DeadLetters;
 import io.segstream.testing.Definitions;
 import io.segstream.testing.HeaderText;
@@ -291,6 +292,27 @@ class PrivacyRequestsTest {
                     .containsExactly("INVALID_FIELD", "INVALID_FIELD", "KEY_MISMATCH");
             assertThat(pipeline.audits.readRecordsToList()).isEmpty();
             assertThat(pipeline.memberships.readRecordsToList()).isEmpty();
+        }
+    }
+
+    @Test
+    void aTombstoneOrCorruptBytesOnThePrivacyTopicAreDeadLettersAndTheNextRequestIsHandled() {
+        try (PipelineDriver pipeline = pipeline(Map.of())) {
+            pipeline.click(add("e1", "u1", "sku-1", 2, "10.00", T0));
+            pipeline.changes.readRecordsToList();
+
+            pipeline.rawPrivacyRequests.pipeInput("u1", null, T0);
+            assertThat(pipeline.deadLetters.readRecordsToList()).extracting(
+                    letter -> HeaderText.of(letter.headers()).get(DeadLetters.HEADER_REASON)).containsExactly("NULL_VALUE");
+            pipeline.rawPrivacyRequests.pipeInput("u1", new byte[] {0, 0, 0, 0, 42, 1, 2}, T0);
+            pipeline.rawPrivacyRequests.pipeInput("u1", new byte[] {7, 7}, T0);
+            pipeline.privacy(request("r1", "u1", PrivacyRequestType.CONSENT_WITHDRAWN, T0.plusSeconds(1)));
+
+            // Unreadable bytes go the deserialization handler's way (dead letters with their reason, as on clickstream).
+            assertThat(pipeline.deadLetterCounters().count(DeadLetterReason.UNKNOWN_SCHEMA_ID)).isEqualTo(1);
+            assertThat(pipeline.deadLetterCounters().count(DeadLetterReason.UNKNOWN_MAGIC_BYTE)).isEqualTo(1);
+            assertThat(kinds(pipeline.changes.readValuesToList()))
+                    .containsExactly(tuple("cart-holders", SegmentChangeKind.EXITED, ChangeTrigger.CONSENT));
         }
     }
 }

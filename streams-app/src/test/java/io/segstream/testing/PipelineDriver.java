@@ -66,6 +66,7 @@ public final class PipelineDriver implements AutoCloseable {
     public final TestOutputTopic<String, SegmentChange> changes;
     public final TestOutputTopic<String, UserSegments> memberships;
     public final TestInputTopic<String, PrivacyRequest> privacyRequests;
+    public final TestInputTopic<String, byte[]> rawPrivacyRequests;
     public final TestOutputTopic<String, PrivacyAudit> audits;
     private final TestInputTopic<String, SegmentDefinition> definitions;
 
@@ -101,6 +102,7 @@ public final class PipelineDriver implements AutoCloseable {
                 avro(UserSegments.class).deserializer());
         definitions = driver.createInputTopic(topics.segmentDefinitions(), keys, avro(SegmentDefinition.class).serializer());
         privacyRequests = driver.createInputTopic(topics.privacyRequests(), keys, avro(PrivacyRequest.class).serializer());
+        rawPrivacyRequests = driver.createInputTopic(topics.privacyRequests(), keys, new ByteArraySerializer());
         audits = driver.createOutputTopic(topics.privacyAudit(), new StringDeserializer(), avro(PrivacyAudit.class).deserializer());
     }
 
