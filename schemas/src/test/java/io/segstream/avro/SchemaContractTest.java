@@ -26,7 +26,8 @@ class SchemaContractTest {
     private static final List<Schema> TOPIC_SCHEMAS = List.of(
             ClickEvent.getClassSchema(), Order.getClassSchema(), SegmentDefinition.getClassSchema(),
             SegmentChange.getClassSchema(), UserSegments.getClassSchema(), CartAbandoned.getClassSchema(),
-            PrivacyRequest.getClassSchema(), RfmSketches.getClassSchema(), PrivacyAudit.getClassSchema());
+            PrivacyRequest.getClassSchema(), RfmSketches.getClassSchema(), PrivacyAudit.getClassSchema(),
+            Model.getClassSchema());
 
     @Test
     void everyEnumHasADefaultSymbolSoAddingSymbolsStaysCompatible() {
@@ -34,7 +35,7 @@ class SchemaContractTest {
 
         assertThat(enums.stream().map(Schema::getName).distinct()).containsExactlyInAnyOrder(
                 "ClickEventType", "DeviceType", "OrderType", "SegmentChangeKind", "ChangeTrigger",
-                "PrivacyRequestType", "PrivacyOutcome");
+                "PrivacyRequestType", "PrivacyOutcome", "ModelKind");
         assertThat(enums).allSatisfy(schema -> {
             assertThat(schema.getEnumDefault()).as(schema.getFullName()).isEqualTo("UNKNOWN");
             assertThat(schema.getEnumSymbols()).as(schema.getFullName()).contains("UNKNOWN");
@@ -84,6 +85,7 @@ class SchemaContractTest {
         assertThat(read.getTrigger()).isEqualTo(ChangeTrigger.TIME);
         assertThat(read.getDefinitionVersion()).isEqualTo(3L);
         assertThat(read.getFeatures()).containsEntry("intent.score", 42.5);
+        assertThat(read.getModels()).isEmpty();
     }
 
     /** The released schema of the topic record {@code name}, or null; shared named types are parsed first. */

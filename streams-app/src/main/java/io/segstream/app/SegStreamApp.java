@@ -43,7 +43,7 @@ public final class SegStreamApp implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final DeadLetterCounters deadLetters = new DeadLetterCounters();
-    private final InstanceState instance = InstanceState.create();
+    private final InstanceState instance;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch closing = new CountDownLatch(1);
     private final SegStreamConfig config;
@@ -61,6 +61,7 @@ public final class SegStreamApp implements AutoCloseable {
 
     public SegStreamApp(SegStreamConfig config, SchemaRegistryClient registry) {
         this.config = config;
+        this.instance = InstanceState.create(SegStreamTopology.intentModel(config));
         // The global thread compiles every definition before any stream thread starts, and the first
         // compilation loads the expression engine (about two seconds on a cold JVM): load it meanwhile,
         // so a restarted instance processes again sooner.
@@ -104,7 +105,7 @@ public final class SegStreamApp implements AutoCloseable {
                     + "reach this one", server, self.port(), port);
         }
         local = new LocalQueries(streams, FeatureSettings.from(config), PrivacySettings.from(config), instance,
-                new SegmentEvaluator(SegStreamTopology.intentModel(config)));
+                new SegmentEvaluator(instance.models()));
         api = new ApiServer(config, self, streams, local, instance, metrics, privacyRequests, health::problems);
         cluster.awaitBrokers(null);
         cluster.requireReadyToRun();

@@ -99,7 +99,8 @@ public final class ClusterChecks implements AutoCloseable {
         List<String> problems = new ArrayList<>();
         Map<String, String> inputs = Map.of(SegStreamConfig.TOPIC_CLICKSTREAM, topics.clickstream(),
                 SegStreamConfig.TOPIC_ORDERS, topics.orders(), SegStreamConfig.TOPIC_SEGMENT_DEFINITIONS,
-                topics.segmentDefinitions(), SegStreamConfig.TOPIC_PRIVACY_REQUESTS, topics.privacyRequests());
+                topics.segmentDefinitions(), SegStreamConfig.TOPIC_PRIVACY_REQUESTS, topics.privacyRequests(),
+                SegStreamConfig.TOPIC_MODELS, topics.models());
         inputs.forEach((key, topic) -> {
             if (!existing.contains(topic)) {
                 problems.add("topic '" + topic + "' (" + key + ") does not exist; create the topics with "

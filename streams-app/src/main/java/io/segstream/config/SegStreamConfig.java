@@ -42,6 +42,7 @@ public final class SegStreamConfig extends AbstractConfig {
     public static final String TOPIC_DLQ = "topics.dlq";
     public static final String TOPIC_RFM_SKETCHES = "topics.rfm.sketches";
     public static final String TOPIC_PRIVACY_AUDIT = "topics.privacy.audit";
+    public static final String TOPIC_MODELS = "topics.models";
     public static final String TOPICS_PARTITIONS = "topics.partitions";
     public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
 
@@ -103,6 +104,9 @@ public final class SegStreamConfig extends AbstractConfig {
                             + "instance into population-wide quintiles for the R, F and M scores.")
             .define(TOPIC_PRIVACY_AUDIT, Type.STRING, "privacy.audit", Importance.MEDIUM,
                     "Output: a PrivacyAudit record per handled privacy request, keyed by request id; no personal data.")
+            .define(TOPIC_MODELS, Type.STRING, "segstream.models", Importance.MEDIUM,
+                    "Compacted: Model records keyed by model name (clv, intent); every instance computes its model "
+                            + "facts with the latest; a tombstone withdraws one.")
             .define(PRIVACY_CONSENT_DEFAULT, Type.STRING, "granted", ConfigDef.ValidString.in("granted", "withdrawn"),
                     Importance.MEDIUM, "Consent of a user who has sent no consent request: granted (they may enter "
                             + "segments that require consent until they withdraw it) or withdrawn (they enter none "

@@ -12,6 +12,8 @@ public final class StoreNames {
     public static final String RFM_SKETCHES = "rfm-sketches";
     public static final String MEMBERSHIP = "membership";
     public static final String DEFINITIONS = "definitions";
+    /** Global: the published models, by name (topic segstream.models). */
+    public static final String MODELS = "models";
 
     private StoreNames() {}
 }

@@ -15,7 +15,8 @@ public record Topics(
         String cartAbandoned,
         String deadLetters,
         String rfmSketches,
-        String privacyAudit) {
+        String privacyAudit,
+        String models) {
 
     /** A topic and the settings it must be created with. */
     public record Declaration(String name, Map<String, String> settings) {}
@@ -34,10 +35,11 @@ public record Topics(
                 config.getString(SegStreamConfig.TOPIC_CART_ABANDONED),
                 config.getString(SegStreamConfig.TOPIC_DLQ),
                 config.getString(SegStreamConfig.TOPIC_RFM_SKETCHES),
-                config.getString(SegStreamConfig.TOPIC_PRIVACY_AUDIT));
+                config.getString(SegStreamConfig.TOPIC_PRIVACY_AUDIT),
+                config.getString(SegStreamConfig.TOPIC_MODELS));
     }
 
-    /** Every topic the pipeline needs before it starts; definitions, membership and sketches are compacted. */
+    /** Every topic the pipeline needs before it starts; definitions, membership, sketches and models are compacted. */
     public List<Declaration> declarations() {
         return List.of(
                 new Declaration(clickstream, Map.of()),
@@ -49,6 +51,7 @@ public record Topics(
                 new Declaration(cartAbandoned, Map.of()),
                 new Declaration(deadLetters, Map.of()),
                 new Declaration(rfmSketches, COMPACTED),
-                new Declaration(privacyAudit, Map.of()));
+                new Declaration(privacyAudit, Map.of()),
+                new Declaration(models, COMPACTED));
     }
 }

@@ -12,37 +12,38 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.ToDoubleFunction;
 
 /**
  * The catalog of facts segment conditions read, the one place their names and types are defined:
  * the condition compiler declares them, evaluation reads them, and the docs list them.
- * Absent values have documented sentinels (-1 days when something never happened) so every
- * condition is total.
+ * Facts folded from events have documented sentinels (-1 days when something never happened); a
+ * fact a model predicts is absent (null) when the model is missing or cannot predict it, and a
+ * condition that reads an absent fact is false.
  */
 public final class Facts {
 
     /**
-     * A user's features plus the intent score computed from them. Fact values are read once per
-     * input and shared by every condition evaluated on it (and by the intent model); an input
-     * belongs to one evaluation, on one thread.
+     * A user's features plus what the models predict from them. Fact values are read once per input
+     * and shared by every condition evaluated on it (and by the models); an input belongs to one
+     * evaluation, on one thread.
      */
     public static final class Input {
 
         private final UserFeatures features;
-        private final ToDoubleFunction<Input> intentModel;
+        private final Predictions predictions;
         private final Object[] values = new Object[ALL.size()];
         private double intentScore = Double.NaN;
+        private Lifetime lifetime;
 
-        /** An input whose intent score is computed from its own facts, once, when first read. */
-        public Input(UserFeatures features, ToDoubleFunction<Input> intentModel) {
+        /** An input whose predictions are computed from its own facts, each once, when first read. */
+        public Input(UserFeatures features, Predictions predictions) {
             this.features = features;
-            this.intentModel = intentModel;
+            this.predictions = predictions;
         }
 
-        /** An input with a given intent score. */
+        /** An input with a given intent score and no lifetime model. */
         public Input(UserFeatures features, double intentScore) {
-            this(features, input -> intentScore);
+            this(features, Predictions.fixedIntent(intentScore));
         }
 
         public UserFeatures features() {
@@ -51,23 +52,36 @@ public final class Facts {
 
         public double intentScore() {
             if (Double.isNaN(intentScore)) {
-                intentScore = intentModel.applyAsDouble(this);
+                intentScore = predictions.intentScore(this);
             }
             return intentScore;
         }
 
-        /** The value of the fact {@code name}, or null when there is no such fact. */
+        /** The customer-lifetime prediction; its values are null (with the reason) when there is none. */
+        public Lifetime lifetime() {
+            if (lifetime == null) {
+                lifetime = predictions.lifetime(this);
+            }
+            return lifetime;
+        }
+
+        /** The version of the model {@code name} these facts were predicted with, or null. */
+        public String modelVersion(String name) {
+            return predictions.versions().get(name);
+        }
+
+        /** The value of the fact {@code name}, or null when there is no such fact or it is absent. */
         public Object value(String name) {
             Integer index = INDEX.get(name);
             return index == null ? null : value(index);
         }
 
-        /** The value of {@code fact}, a fact of {@link #ALL}. */
+        /** The value of {@code fact}, a fact of {@link #ALL}; null when absent. */
         public Object value(Fact fact) {
             return value(INDEX.get(fact.name()));
         }
 
-        /** The value of the fact at {@code index} of {@link #ALL} (see {@link Facts#indexOf}). */
+        /** The value of the fact at {@code index} of {@link #ALL} (see {@link Facts#indexOf}); null when absent. */
         public Object value(int index) {
             Object value = values[index];
             if (value == null) {
@@ -132,7 +146,14 @@ public final class Facts {
                     in -> viewTotal(in.features().interest(), Long::sum)),
             fact("interest.topCategoryViews", INT, "views of the most viewed category in the interest window",
                     in -> viewTotal(in.features().interest(), Math::max)),
-            fact("intent.score", DOUBLE, "purchase-intent score 0..100 from the intent model", Input::intentScore),
+            predicted("intent.score", "intent", "purchase-intent score 0..100 from the intent model", Input::intentScore),
+            predicted("clv.pAlive", "clv", "probability the customer is still active (BG/NBD); absent before a purchase",
+                    in -> in.lifetime().pAlive()),
+            predicted("clv.expectedPurchases90d", "clv", "expected purchases in the next 90 days (BG/NBD); absent before "
+                    + "a purchase", in -> in.lifetime().expectedPurchases90d()),
+            predicted("clv.expectedValue365d", "clv", "expected spend in the next 365 days, in the shop's currency "
+                    + "(BG/NBD x Gamma-Gamma); absent before a purchase or without a positive average order value",
+                    in -> in.lifetime().expectedValue365d()),
             fact("time.hourOfDay", INT, "hour of now, UTC, 0..23", in -> (long) utc(in.features().now()).getHour()),
             fact("time.dayOfWeek", INT, "day of week of now, UTC, 1 = Monday .. 7 = Sunday",
                     in -> (long) utc(in.features().now()).getDayOfWeek().getValue()),
@@ -155,6 +176,11 @@ public final class Facts {
 
     private static Fact fact(String name, CelType type, String description, Function<Input, Object> read) {
         return new Fact(name, type, description, read);
+    }
+
+    /** A fact a model predicts (a double, absent when the model cannot predict it). */
+    private static Fact predicted(String name, String model, String description, Function<Input, Object> read) {
+        return new Fact(name, DOUBLE, description, read, model);
     }
 
     private static Map<String, Integer> positions() {

@@ -7,11 +7,13 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
+import io.segstream.avro.Model;
 import io.segstream.avro.PrivacyRequest;
 import io.segstream.avro.PrivacyRequestType;
 import io.segstream.config.SegStreamConfig;
 import io.segstream.config.StoreNames;
 import io.segstream.privacy.PrivacyTopic;
+import io.segstream.scoring.ModelCatalog;
 import io.segstream.segments.CompiledSegment;
 import io.segstream.topology.InstanceState;
 import java.io.IOException;
@@ -103,6 +105,7 @@ public final class ApiServer implements AutoCloseable {
                 ctx -> user(ctx, "/explain", stale -> local.explain(ctx.pathParam("userId"), stale)));
         server.get("/api/v1/segments", this::segments);
         server.get("/api/v1/segments/{name}/members", this::members);
+        server.get("/api/v1/models", this::models);
         server.get("/api/v1/instances", this::instances);
         server.post("/api/v1/privacy/requests", this::privacyRequest);
         server.get("/internal/v1/segment-counts", ctx -> ctx.json(local.memberCounts()));
@@ -298,6 +301,36 @@ public final class ApiServer implements AutoCloseable {
         answer.put("partition", written.partition());
         answer.put("offset", written.offset());
         ctx.status(202).json(answer);
+    }
+
+    /** The models this instance computes facts with: the published ones, and the configured intent model if none is. */
+    private void models(Context ctx) {
+        ModelCatalog.Snapshot models = instance.models().snapshot();
+        List<Map<String, Object>> entries = new ArrayList<>();
+        Model publishedIntent = models.published().get(ModelCatalog.INTENT);
+        if (publishedIntent == null) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", ModelCatalog.INTENT);
+            entry.put("kind", "INTENT_LOGISTIC");
+            entry.put("version", models.intent().version());
+            entry.put("source", "configured");
+            entry.put("provenance", models.intent().provenance());
+            entries.add(entry);
+        }
+        models.published().values().forEach(model -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", model.getName());
+            entry.put("kind", model.getKind().name());
+            entry.put("version", model.getVersion());
+            entry.put("source", "published");
+            entry.put("parameters", new TreeMap<>(model.getParameters()));
+            entry.put("features", model.getFeatures().stream().map(feature -> Map.of("fact", feature.getFact(),
+                    "mean", feature.getMean(), "scale", feature.getScale(), "weight", feature.getWeight())).toList());
+            entry.put("provenance", new TreeMap<>(model.getProvenance()));
+            entry.put("trainedAt", model.getTrainedAt());
+            entries.add(entry);
+        });
+        ctx.json(entries);
     }
 
     private void instances(Context ctx) {

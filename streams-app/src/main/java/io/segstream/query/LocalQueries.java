@@ -2,12 +2,15 @@ package io.segstream.query;
 
 import io.segstream.avro.RfmSketches;
 import io.segstream.config.StoreNames;
+import io.segstream.facts.Fact;
 import io.segstream.facts.Facts;
+import io.segstream.facts.Lifetime;
 import io.segstream.facts.UserFeatures;
 import io.segstream.features.FeatureSettings;
 import io.segstream.features.RfmQuintiles;
 import io.segstream.features.TimeMode;
 import io.segstream.privacy.PrivacySettings;
+import io.segstream.scoring.ModelCatalog;
 import io.segstream.segments.CompiledSegment;
 import io.segstream.segments.SegmentCatalog;
 import io.segstream.segments.SegmentEvaluator;
@@ -61,10 +64,11 @@ public final class LocalQueries {
             List<UserProfile.Segment> segments = new ArrayList<>();
             state.membership().segments().forEach((name, member) ->
                     segments.add(new UserProfile.Segment(name, member.version(), Instant.ofEpochMilli(member.since()))));
-            Facts.Input input = new Facts.Input(features, 0);
+            ModelCatalog.Snapshot models = evaluator.models().snapshot();
+            Facts.Input input = new Facts.Input(features, models);
             return new UserProfile(user, Instant.ofEpochMilli(features.now()), features.rfm(), features.dwell(),
-                    features.cart(), features.interest(), evaluator.intentModel().score(input), consent(state), segments,
-                    stale);
+                    features.cart(), features.interest(), models.intent().score(input), lifetime(input), consent(state),
+                    segments, stale);
         });
     }
 
@@ -79,9 +83,9 @@ public final class LocalQueries {
             new TreeMap<>(catalog.segments()).forEach((name, segment) -> decisions.add(new Explanation.Decision(name,
                     segment.version(), segment.definition().getCondition(), segment.definition().getExclusiveGroup(),
                     segment.requiresConsent(), segment.condition().test(input), matching.containsKey(name),
-                    segment.condition().evidence(input))));
-            return new Explanation(user, Instant.ofEpochMilli(features.now()), input.intentScore(), consent, decisions,
-                    stale);
+                    segment.condition().evidence(input), segment.condition().models(input), absent(segment, input))));
+            return new Explanation(user, Instant.ofEpochMilli(features.now()), input.intentScore(), lifetime(input),
+                    consent, decisions, stale);
         });
     }
 
@@ -119,6 +123,25 @@ public final class LocalQueries {
 
     private Optional<UserState> state(String user, boolean stale) {
         return Optional.ofNullable((byte[]) store(StoreNames.USERS, stale).get(user)).map(SERDE::decode);
+    }
+
+    /** The user's lifetime prediction with the model version, or why there is none. */
+    private static UserProfile.LifetimeValue lifetime(Facts.Input input) {
+        Lifetime lifetime = input.lifetime();
+        return new UserProfile.LifetimeValue(lifetime.pAlive(), lifetime.expectedPurchases90d(),
+                lifetime.expectedValue365d(), input.modelVersion(ModelCatalog.CLV), lifetime.absentReason());
+    }
+
+    /** The facts a condition reads that are absent for this user, each with the reason. */
+    private static Map<String, String> absent(CompiledSegment segment, Facts.Input input) {
+        Map<String, String> absent = new TreeMap<>();
+        for (Fact fact : segment.condition().reads()) {
+            if (input.value(fact) == null) {
+                absent.put(fact.name(), ModelCatalog.CLV.equals(fact.model()) ? input.lifetime().absentReason()
+                        : "no value");
+            }
+        }
+        return absent;
     }
 
     private UserProfile.ConsentStatus consent(UserState state) {

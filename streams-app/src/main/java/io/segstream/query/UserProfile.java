@@ -13,7 +13,14 @@ import java.util.List;
  * answered because the owner was unreachable; {@code asOf} is the "now" it was computed for.
  */
 public record UserProfile(String userId, Instant asOf, Rfm rfm, Dwell dwell, Cart cart, Interest interest,
-        IntentScore intent, ConsentStatus consent, List<Segment> segments, boolean stale) {
+        IntentScore intent, LifetimeValue lifetime, ConsentStatus consent, List<Segment> segments, boolean stale) {
+
+    /**
+     * The clv model's predictions (the facts clv.pAlive, clv.expectedPurchases90d,
+     * clv.expectedValue365d) and its version; a value is null when absent, and {@code absentReason} says why.
+     */
+    public record LifetimeValue(Double pAlive, Double expectedPurchases90d, Double expectedValue365d, String modelVersion,
+            String absentReason) {}
 
     /**
      * What the user said through privacy.requests (UNSET, GRANTED, WITHDRAWN) and whether that lets

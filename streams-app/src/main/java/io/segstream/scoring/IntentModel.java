@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cel.common.types.CelTypes;
 import dev.cel.common.types.SimpleType;
+import io.segstream.avro.Model;
+import io.segstream.avro.ModelKind;
 import io.segstream.facts.Fact;
 import io.segstream.facts.Facts;
 import java.io.IOException;
@@ -27,6 +29,8 @@ public final class IntentModel {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final String DEFAULT_RESOURCE = "default-intent-model.json";
+    /** The parameter of a published INTENT_LOGISTIC model holding the logit's intercept. */
+    public static final String BIAS = "bias";
 
     /** One input of the model. */
     public record Feature(String fact, double mean, double scale, double weight) {
@@ -65,8 +69,12 @@ public final class IntentModel {
         List<Fact> resolved = new ArrayList<>();
         for (Feature feature : spec.features()) {
             Fact fact = Facts.named(feature.fact());
-            if (fact == null || fact.name().equals("intent.score")) {
+            if (fact == null) {
                 throw new IllegalArgumentException(source + ": feature '" + feature.fact() + "' is not a fact the model can read");
+            }
+            if (fact.model() != null) {
+                throw new IllegalArgumentException(source + ": feature '" + feature.fact() + "' is predicted by model "
+                        + fact.model() + "; the intent model reads facts folded from events");
             }
             if (fact.type() != SimpleType.INT && fact.type() != SimpleType.DOUBLE && fact.type() != SimpleType.BOOL) {
                 throw new IllegalArgumentException(source + ": feature '" + feature.fact() + "' is " + CelTypes.format(fact.type())
@@ -97,6 +105,24 @@ public final class IntentModel {
         } catch (IOException e) {
             throw new IllegalArgumentException("Cannot read intent model " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The model a published record describes (kind INTENT_LOGISTIC); a clear error when it is unusable. */
+    public static IntentModel from(Model model) {
+        String source = "model " + model.getName() + " " + model.getVersion();
+        if (model.getKind() != ModelKind.INTENT_LOGISTIC) {
+            throw new IllegalArgumentException(source + " is of kind " + model.getKind()
+                    + "; intent.score needs kind INTENT_LOGISTIC");
+        }
+        Double bias = model.getParameters().get(BIAS);
+        if (bias == null || !Double.isFinite(bias)) {
+            throw new IllegalArgumentException(source + ": parameter " + BIAS + " must be a finite number, got " + bias);
+        }
+        List<Feature> features = model.getFeatures().stream()
+                .map(feature -> new Feature(feature.getFact(), feature.getMean(), feature.getScale(), feature.getWeight()))
+                .toList();
+        String provenance = model.getProvenance().isEmpty() ? null : new java.util.TreeMap<>(model.getProvenance()).toString();
+        return new IntentModel(new Spec(model.getVersion(), provenance, bias, features), source);
     }
 
     public String version() {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -55,7 +56,10 @@ public final class Condition {
         return reads;
     }
 
-    /** Whether the condition holds; an evaluation error (e.g. a missing map key) counts as false. */
+    /**
+     * Whether the condition holds; an evaluation error (a missing map key, an absent fact such as
+     * {@code clv.pAlive} without a clv model) counts as false.
+     */
     public boolean test(Facts.Input input) {
         return test(input, values(input));
     }
@@ -100,6 +104,18 @@ public final class Condition {
         } catch (CelEvaluationException e) {
             return false;
         }
+    }
+
+    /** The versions of the models that predicted facts this condition reads, by model name. */
+    public Map<String, String> models(Facts.Input input) {
+        Map<String, String> models = new TreeMap<>();
+        for (Fact fact : reads) {
+            String version = fact.model() == null ? null : input.modelVersion(fact.model());
+            if (version != null) {
+                models.put(fact.model(), version);
+            }
+        }
+        return models;
     }
 
     /** The values of the facts this condition reads, by name: the "why" of a decision. */

@@ -7,7 +7,7 @@ import io.segstream.avro.SegmentChangeKind;
 import io.segstream.avro.UserSegments;
 import io.segstream.facts.Facts;
 import io.segstream.facts.UserFeatures;
-import io.segstream.scoring.IntentModel;
+import io.segstream.scoring.ModelCatalog;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,19 +31,19 @@ public final class SegmentEvaluator {
         }
     }
 
-    private final IntentModel intentModel;
+    private final ModelCatalog models;
 
-    public SegmentEvaluator(IntentModel intentModel) {
-        this.intentModel = intentModel;
+    public SegmentEvaluator(ModelCatalog models) {
+        this.models = models;
     }
 
-    public IntentModel intentModel() {
-        return intentModel;
+    public ModelCatalog models() {
+        return models;
     }
 
-    /** The facts of a user, intent score included (computed when a condition first reads it). */
+    /** The facts of a user, with the models' predictions (each computed when a condition first reads it). */
     public Facts.Input facts(UserFeatures features) {
-        return new Facts.Input(features, intentModel::value);
+        return new Facts.Input(features, models.snapshot());
     }
 
     /**
@@ -72,22 +72,23 @@ public final class SegmentEvaluator {
                 changes.add(exit(features.userId(), name, member, ChangeTrigger.DEFINITION_CHANGE, eventTime, emittedAt));
             } else if (!consented && segment.requiresConsent()) {
                 changes.add(new RoutedChange(change(features.userId(), name, SegmentChangeKind.EXITED, ChangeTrigger.CONSENT,
-                        eventTime, emittedAt, segment.version(), Map.of()), member.outputTopic()));
+                        eventTime, emittedAt, segment.version(), Map.of(), Map.of()), member.outputTopic()));
             } else {
                 // In a pass after a definition change, a member of an unchanged definition left because of time.
                 ChangeTrigger cause = trigger == ChangeTrigger.DEFINITION_CHANGE && segment.version() == member.version()
-                        ? ChangeTrigger.TIME : trigger;
+                        ? ChangeTrigger.TIME : cause(trigger, segment);
                 changes.add(new RoutedChange(change(features.userId(), name, SegmentChangeKind.EXITED, cause, eventTime,
-                        emittedAt, segment.version(), segment.condition().evidence(input)), member.outputTopic()));
+                        emittedAt, segment.version(), segment.condition().evidence(input), segment.condition().models(input)),
+                        member.outputTopic()));
             }
         });
         matching.forEach((name, segment) -> {
             if (!current.segments().containsKey(name)) {
                 next.segments.put(name, new MembershipState.Member(segment.version(), eventTime,
                         segment.definition().getOutputTopic()));
-                changes.add(new RoutedChange(change(features.userId(), name, SegmentChangeKind.ENTERED, trigger,
-                        eventTime, emittedAt, segment.version(), segment.condition().evidence(input)),
-                        segment.definition().getOutputTopic()));
+                changes.add(new RoutedChange(change(features.userId(), name, SegmentChangeKind.ENTERED,
+                        cause(trigger, segment), eventTime, emittedAt, segment.version(), segment.condition().evidence(input),
+                        segment.condition().models(input)), segment.definition().getOutputTopic()));
             }
         });
         // Past holdsExactly the membership differs, if only in a definition version (then nothing is emitted).
@@ -110,7 +111,16 @@ public final class SegmentEvaluator {
     private static RoutedChange exit(String user, String segment, MembershipState.Member member, ChangeTrigger trigger,
             long eventTime, long emittedAt) {
         return new RoutedChange(change(user, segment, SegmentChangeKind.EXITED, trigger, eventTime, emittedAt,
-                member.version(), Map.of()), member.outputTopic());
+                member.version(), Map.of(), Map.of()), member.outputTopic());
+    }
+
+    /** In a pass after a model was published, a segment whose condition reads no model fact changed because of time. */
+    private static ChangeTrigger cause(ChangeTrigger trigger, CompiledSegment segment) {
+        if (trigger == ChangeTrigger.MODEL_CHANGE
+                && segment.condition().reads().stream().noneMatch(fact -> fact.model() != null)) {
+            return ChangeTrigger.TIME;
+        }
+        return trigger;
     }
 
     /** Whether {@code membership} is exactly {@code matching}, each segment at its current version and topic. */
@@ -129,7 +139,7 @@ public final class SegmentEvaluator {
     }
 
     private static SegmentChange change(String user, String segment, SegmentChangeKind kind, ChangeTrigger trigger,
-            long eventTime, long emittedAt, long version, Map<String, Object> evidence) {
+            long eventTime, long emittedAt, long version, Map<String, Object> evidence, Map<String, String> models) {
         return SegmentChange.newBuilder()
                 .setUserId(user)
                 .setSegment(segment)
@@ -139,6 +149,7 @@ public final class SegmentEvaluator {
                 .setEmittedAt(Instant.ofEpochMilli(emittedAt))
                 .setDefinitionVersion(version)
                 .setFeatures(new TreeMap<>(Evidence.flatten(evidence)))
+                .setModels(new TreeMap<>(models))
                 .build();
     }
 

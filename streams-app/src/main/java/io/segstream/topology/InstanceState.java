@@ -2,19 +2,27 @@ package io.segstream.topology;
 
 import io.segstream.features.FeatureCounters;
 import io.segstream.privacy.PrivacyCounters;
+import io.segstream.scoring.IntentModel;
+import io.segstream.scoring.ModelCatalog;
 import io.segstream.segments.SegmentCatalog;
 import io.segstream.segments.SegmentCounters;
 import java.util.concurrent.atomic.LongAccumulator;
 
 /**
- * What the tasks of one instance share: the compiled segment catalog, the counters, and the
+ * What the tasks of one instance share: the compiled segment catalog, the models in use, the counters, and the
  * largest event time any task has seen (the API's "now" in time.mode=stream).
  */
-public record InstanceState(SegmentCatalog catalog, FeatureCounters features, SegmentCounters segments,
-        PrivacyCounters privacy, LongAccumulator streamTime) {
+public record InstanceState(SegmentCatalog catalog, ModelCatalog models, FeatureCounters features,
+        SegmentCounters segments, PrivacyCounters privacy, LongAccumulator streamTime) {
 
+    /** The state of an instance that scores intent with the bundled model until one is published. */
     public static InstanceState create() {
-        return new InstanceState(new SegmentCatalog(), new FeatureCounters(), new SegmentCounters(),
-                new PrivacyCounters(), new LongAccumulator(Math::max, 0));
+        return create(IntentModel.defaultModel());
+    }
+
+    /** The state of an instance that scores intent with {@code intent} until one is published. */
+    public static InstanceState create(IntentModel intent) {
+        return new InstanceState(new SegmentCatalog(), new ModelCatalog(intent), new FeatureCounters(),
+                new SegmentCounters(), new PrivacyCounters(), new LongAccumulator(Math::max, 0));
     }
 }

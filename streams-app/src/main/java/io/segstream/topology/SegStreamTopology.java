@@ -2,6 +2,7 @@ package io.segstream.topology;
 
 import io.segstream.avro.CartAbandoned;
 import io.segstream.avro.ClickEvent;
+import io.segstream.avro.Model;
 import io.segstream.avro.Order;
 import io.segstream.avro.PrivacyAudit;
 import io.segstream.avro.PrivacyRequest;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * dead-lettered), re-keyed by user once if configured, merged, and handled per user by
  * {@link UserProcessor}, which owns the users, order-ids, timers and privacy-request-ids stores and
  * emits segment changes, memberships, cart abandonments, RFM sketches and privacy audits, each
- * straight to its sink. Definitions and sketches arrive through global stores. Tests and
+ * straight to its sink. Definitions, models and sketches arrive through global stores. Tests and
  * production both build it here.
  */
 public final class SegStreamTopology {
@@ -69,7 +70,7 @@ public final class SegStreamTopology {
     public static Topology build(SegStreamConfig config, SchemaRegistryClient registry, InstanceState instance) {
         Topics topics = Topics.from(config);
         FeatureSettings settings = FeatureSettings.from(config);
-        SegmentEvaluator evaluator = new SegmentEvaluator(intentModel(config));
+        SegmentEvaluator evaluator = new SegmentEvaluator(instance.models());
         boolean repartition = config.getBoolean(SegStreamConfig.INPUT_REPARTITION);
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(kafkaStreamsSettings(config))));
 
@@ -124,10 +125,14 @@ public final class SegStreamTopology {
         builder.addGlobalStore(globalStore(StoreNames.DEFINITIONS, definitions), topics.segmentDefinitions(),
                 Consumed.with(Serdes.String(), definitions).withName("definitions-global"),
                 () -> new GlobalStoreUpdater<SegmentDefinition>(StoreNames.DEFINITIONS, instance.catalog()::apply));
+        Serde<Model> models = avro(Model.class, registry);
+        builder.addGlobalStore(globalStore(StoreNames.MODELS, models), topics.models(),
+                Consumed.with(Serdes.String(), models).withName("models-global"),
+                () -> new GlobalStoreUpdater<Model>(StoreNames.MODELS, instance.models()::apply));
         return builder.build();
     }
 
-    /** The intent model named by intent.model.path, or the bundled one. */
+    /** The intent model named by intent.model.path, or the bundled one: used while no intent model is published. */
     public static IntentModel intentModel(SegStreamConfig config) {
         String path = config.getString(SegStreamConfig.INTENT_MODEL_PATH);
         return path == null || path.isBlank() ? IntentModel.defaultModel() : IntentModel.load(Path.of(path));

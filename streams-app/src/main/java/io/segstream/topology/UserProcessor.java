@@ -3,6 +3,7 @@ package io.segstream.topology;
 import io.segstream.avro.CartAbandoned;
 import io.segstream.avro.ChangeTrigger;
 import io.segstream.avro.ClickEvent;
+import io.segstream.avro.Model;
 import io.segstream.avro.Order;
 import io.segstream.avro.PrivacyOutcome;
 import io.segstream.avro.PrivacyRequest;
@@ -63,10 +64,12 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private PrivacyRequests privacy;
     private Outputs outputs;
     private KeyValueStore<String, SegmentDefinition> definitions;
+    private KeyValueStore<String, Model> models;
     private KeyValueStore<String, RfmSketches> sketches;
     private RfmQuintiles quintiles;
     private String sweepCursor;
     private long sweepGeneration;
+    private long sweepModels;
     private ChangeTrigger sweepTrigger = ChangeTrigger.TIME;
     private long sweepPassUsers;
 
@@ -89,8 +92,11 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         outputs = new Outputs(context);
         definitions = context.getStateStore(StoreNames.DEFINITIONS);
         sketches = context.getStateStore(StoreNames.RFM_SKETCHES);
+        models = context.getStateStore(StoreNames.MODELS);
         instance.catalog().sync(definitions);
+        instance.models().sync(models);
         sweepGeneration = instance.catalog().snapshot().generation();
+        sweepModels = instance.models().snapshot().generation();
         refreshQuintiles();
         context.schedule(settings.punctuationInterval(), settings.timeMode().punctuationType(),
                 timestamp -> fireDueTimers(now()));
@@ -99,6 +105,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         // nearly every record.
         context.schedule(sweepCadence(), PunctuationType.WALL_CLOCK_TIME, timestamp -> {
             instance.catalog().sync(definitions);
+            instance.models().sync(models);
             sweep(now());
         });
         context.schedule(settings.scoresInterval(), PunctuationType.WALL_CLOCK_TIME, timestamp -> {
@@ -239,18 +246,23 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
 
     /**
      * Re-evaluates the next batch of users. A full pass over every user takes at most
-     * reevaluate.interval; a definition change restarts the pass, and its changes say DEFINITION_CHANGE.
+     * reevaluate.interval; a definition change restarts the pass, and its changes say DEFINITION_CHANGE;
+     * a newly published model does the same, and its changes say MODEL_CHANGE.
      */
     void sweep(long now) {
         long generation = instance.catalog().snapshot().generation();
+        long modelGeneration = instance.models().snapshot().generation();
         if (generation != sweepGeneration) {
             log.info("Segment definitions changed (generation {}): re-evaluating every user of task {}",
                     generation, context.taskId());
-            sweepTrigger = ChangeTrigger.DEFINITION_CHANGE;
-            sweepGeneration = generation;
-            sweepCursor = null;
-            sweepPassUsers = 0;
+            restartSweep(ChangeTrigger.DEFINITION_CHANGE);
+        } else if (modelGeneration != sweepModels) {
+            log.info("Models changed (now {}): re-evaluating every user of task {}",
+                    instance.models().snapshot().versions(), context.taskId());
+            restartSweep(ChangeTrigger.MODEL_CHANGE);
         }
+        sweepGeneration = generation;
+        sweepModels = modelGeneration;
         // A pass reads the encoded store: at its start every user seen so far is written to it. Between
         // commits, users changed a second ago are written on this clock too when events do not do it.
         if (sweepCursor == null) {
@@ -283,8 +295,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         sweepPassUsers += due.size();
         instance.segments().swept(due.size());
         if (exhausted) {
-            if (sweepTrigger == ChangeTrigger.DEFINITION_CHANGE) {
-                log.info("Re-evaluation after definition change done for task {}: {} users", context.taskId(), sweepPassUsers);
+            if (sweepTrigger != ChangeTrigger.TIME) {
+                log.info("Re-evaluation after {} done for task {}: {} users", sweepTrigger, context.taskId(), sweepPassUsers);
             }
             sweepTrigger = ChangeTrigger.TIME;
             sweepCursor = null;
@@ -292,6 +304,12 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         } else if (!due.isEmpty()) {
             sweepCursor = due.get(due.size() - 1).key;
         }
+    }
+
+    private void restartSweep(ChangeTrigger trigger) {
+        sweepTrigger = trigger;
+        sweepCursor = null;
+        sweepPassUsers = 0;
     }
 
     /** Publishes this task's RFM sketches, read from the orders part of every user's state. */

@@ -53,7 +53,9 @@ class ClusterChecksIT {
                             + "with `segstream topics create --config FILE` or set topics.privacy.requests to the right name",
                     "topic 'segments.definitions-" + suffix + "' (topics.segment.definitions) does not exist; create the "
                             + "topics with `segstream topics create --config FILE` or set topics.segment.definitions to "
-                            + "the right name");
+                            + "the right name",
+                    "topic 'segstream.models-" + suffix + "' (topics.models) does not exist; create the topics with "
+                            + "`segstream topics create --config FILE` or set topics.models to the right name");
         }
     }
 

@@ -17,7 +17,6 @@ import io.segstream.avro.PrivacyOutcome;
 import io.segstream.avro.SegmentChange;
 import io.segstream.avro.SegmentChangeKind;
 import io.segstream.avro.UserSegments;
-import io.segstream.cli.SegStreamCli;
 import io.segstream.config.SegStreamConfig;
 import io.segstream.config.StoreNames;
 import io.segstream.config.TopicCreator;
@@ -30,25 +29,21 @@ import io.segstream.segments.DefinitionTopic;
 import io.segstream.serde.SpecificAvroDeserializer;
 import io.segstream.serde.SpecificAvroSerializer;
 import io.segstream.testing.ApicurioRegistry;
+import io.segstream.testing.Cli;
 import io.segstream.testing.Chaos;
 import io.segstream.testing.Instances;
 import io.segstream.testing.RealInfrastructure;
 import io.segstream.testing.TestConfigs;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -91,12 +86,7 @@ class PrivacyIT {
         SegStreamConfig two = TestConfigs.instance(shared, suffix, 2, portTwo);
         Topics topics = Topics.from(one);
         TopicCreator.createMissing(one);
-        Path configFile = dir.resolve("segstream.properties");
-        Properties properties = new Properties();
-        properties.putAll(shared);
-        try (var out = Files.newOutputStream(configFile)) {
-            properties.store(out, null);
-        }
+        Path configFile = TestConfigs.write(shared, dir.resolve("segstream.properties"));
         HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(shared));
         new DefinitionTopic(one, client).publish(List.of(
                 segment("cart-holders", "cart.items > 0", 1).setOutputTopic("segment.cart-holders-" + suffix).build(),
@@ -124,7 +114,7 @@ class PrivacyIT {
                 }
             });
 
-            String erasure = cli("privacy", "erase", erased, "--config", configFile.toString(), "--request-id", "erase-1");
+            String erasure = Cli.run("privacy", "erase", erased, "--config", configFile.toString(), "--request-id", "erase-1");
             long published = System.nanoTime();
             assertThat(erasure).startsWith("Published ERASE request erase-1 for user " + erased + " to " + topics.privacyRequests());
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() ->
@@ -136,9 +126,9 @@ class PrivacyIT {
             assertThat(get(apiOne + "/api/v1/users/" + kept).statusCode()).isEqualTo(200);
 
             // Consent: withdraw, re-send the same request, grant.
-            cli("privacy", "consent", consenting, "withdrawn", "--config", configFile.toString(), "--request-id", "c-1",
+            Cli.run("privacy", "consent", consenting, "withdrawn", "--config", configFile.toString(), "--request-id", "c-1",
                     "--requested-at", "2026-12-01T10:00:00Z");
-            cli("privacy", "consent", consenting, "withdrawn", "--config", configFile.toString(), "--request-id", "c-1",
+            Cli.run("privacy", "consent", consenting, "withdrawn", "--config", configFile.toString(), "--request-id", "c-1",
                     "--requested-at", "2026-12-01T10:00:00Z");
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                     body(apiOne + "/api/v1/users/" + consenting)).contains("\"given\":\"WITHDRAWN\""));
@@ -246,22 +236,6 @@ class PrivacyIT {
                         add("e-" + user, user, "sku-1", 2, "10.00", now)))).get();
             }
         }
-    }
-
-    /** Runs the CLI as a user would and returns what it printed; fails on a non-zero exit. */
-    private static String cli(String... args) {
-        PrintStream out = System.out;
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-            code = SegStreamCli.execute(args);
-        } finally {
-            System.setOut(out);
-        }
-        String printed = stdout.toString(StandardCharsets.UTF_8);
-        assertThat(code).as(printed).isZero();
-        return printed;
     }
 
     private static HttpResponse<String> get(String url) throws Exception {

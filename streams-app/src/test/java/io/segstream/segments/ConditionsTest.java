@@ -35,6 +35,21 @@ class ConditionsTest {
     }
 
     @Test
+    void aFactWithoutAModelIsAbsentSoAConditionOnItIsFalseUnlessAnotherPartDecides() {
+        Facts.Input noModel = views(Map.of());
+
+        assertThat(noModel.value("clv.pAlive")).isNull();
+        assertThat(Conditions.compile("clv.pAlive > 0.5").test(noModel)).isFalse();
+        assertThat(Conditions.compile("!(clv.pAlive > 0.5)").test(noModel)).isFalse();
+        assertThat(Conditions.compile("clv.pAlive > 0.5 || rfm.frequency == 0").test(noModel)).isTrue();
+        assertThat(Conditions.compile("clv.pAlive > 0.5 && rfm.frequency == 0").test(noModel)).isFalse();
+        assertThat(Conditions.compile("clv.expectedValue365d > 100.0").evidence(noModel))
+                .containsOnlyKeys("clv.expectedValue365d").containsEntry("clv.expectedValue365d", null);
+        assertThat(Conditions.compile("clv.pAlive > 0.5").models(noModel)).isEmpty();
+        assertThat(Conditions.compile("intent.score > 0.5 && rfm.frequency == 0").models(noModel)).isEmpty();
+    }
+
+    @Test
     void aFactNameInAStringIsNotARead() {
         Condition condition = Conditions.compile("'rfm.frequency' in cart.categories");
 

@@ -12,6 +12,7 @@ import io.segstream.facts.Rfm;
 import io.segstream.facts.RfmScores;
 import io.segstream.facts.UserFeatures;
 import io.segstream.scoring.IntentModel;
+import io.segstream.scoring.ModelCatalog;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ class LastResultsProperties {
         Random random = new Random(seed);
         SegmentCatalog catalog = new SegmentCatalog();
         define(catalog, 1);
-        SegmentEvaluator evaluator = new SegmentEvaluator(IntentModel.defaultModel());
+        SegmentEvaluator evaluator = new SegmentEvaluator(new ModelCatalog(IntentModel.defaultModel()));
         int redefineAt = random.nextInt(events + 1);
         MembershipState membership = null;
         // Facts change a few at a time, as events change them, so that most conditions see repeated values.
@@ -77,7 +78,7 @@ class LastResultsProperties {
         SegmentCatalog catalog = new SegmentCatalog();
         String condition = "interest.categoryViews.exists(c, interest.categoryViews[c] > %d)";
         catalog.apply("enthusiasts", segment("enthusiasts", condition.formatted(3), 1).build());
-        SegmentEvaluator evaluator = new SegmentEvaluator(IntentModel.defaultModel());
+        SegmentEvaluator evaluator = new SegmentEvaluator(new ModelCatalog(IntentModel.defaultModel()));
         UserFeatures features = features(0, 0, -1, Map.of("shoes", 2L), false);
 
         MembershipState first = evaluator.evaluate(features, catalog.snapshot(), null, NOW, NOW, ChangeTrigger.EVENT, true)

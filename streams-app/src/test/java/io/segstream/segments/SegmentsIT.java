@@ -11,7 +11,6 @@ import io.segstream.avro.ClickEvent;
 import io.segstream.avro.ClickEventType;
 import io.segstream.avro.SegmentChange;
 import io.segstream.avro.SegmentChangeKind;
-import io.segstream.cli.SegStreamCli;
 import io.segstream.config.SegStreamConfig;
 import io.segstream.config.TopicCreator;
 import io.segstream.config.Topics;
@@ -21,19 +20,16 @@ import io.segstream.registry.RegistryConfig;
 import io.segstream.serde.SpecificAvroDeserializer;
 import io.segstream.serde.SpecificAvroSerializer;
 import io.segstream.testing.ApicurioRegistry;
+import io.segstream.testing.Cli;
 import io.segstream.testing.KafkaTopics;
 import io.segstream.testing.RealInfrastructure;
 import io.segstream.testing.TestConfigs;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -54,12 +50,7 @@ class SegmentsIT {
             ApicurioRegistry registry, @TempDir Path dir) throws Exception {
         String suffix = TestConfigs.suffix();
         Map<String, String> values = TestConfigs.pipeline(kafka.bootstrapServers(), registry.url(), suffix);
-        Path configFile = dir.resolve("segstream.properties");
-        Properties properties = new Properties();
-        properties.putAll(values);
-        try (var out = Files.newOutputStream(configFile)) {
-            properties.store(out, "SegmentsIT");
-        }
+        Path configFile = TestConfigs.write(values, dir.resolve("segstream.properties"));
         String routed = "segment.cart-holders-" + suffix;
         Path definitions = dir.resolve("cart.yaml");
         Files.writeString(definitions, """
@@ -75,11 +66,11 @@ class SegmentsIT {
 
         try (SegStreamApp app = new SegStreamApp(config, client)) {
             app.start();
-            assertThat(cli("segments", "apply", "--config", configFile.toString(), definitions.toString()))
+            assertThat(Cli.run("segments", "apply", "--config", configFile.toString(), definitions.toString()))
                     .isEqualTo("created    cart-holders (v1)");
-            assertThat(cli("segments", "apply", "--config", configFile.toString(), definitions.toString()))
+            assertThat(Cli.run("segments", "apply", "--config", configFile.toString(), definitions.toString()))
                     .isEqualTo("unchanged  cart-holders (v1)");
-            assertThat(cli("segments", "list", "--config", configFile.toString()))
+            assertThat(Cli.run("segments", "list", "--config", configFile.toString()))
                     .contains("cart-holders", "cart.items > 0");
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> app.instance().catalog().snapshot().segments().containsKey("cart-holders"));
@@ -95,7 +86,7 @@ class SegmentsIT {
                     KafkaTopics.consume(kafka, routed, new ByteArrayDeserializer(), 1);
             assertThat(changes.deserialize(routed, entered.get(0).value()).getKind()).isEqualTo(SegmentChangeKind.ENTERED);
 
-            assertThat(cli("segments", "retire", "cart-holders", "--config", configFile.toString()))
+            assertThat(Cli.run("segments", "retire", "cart-holders", "--config", configFile.toString()))
                     .isEqualTo("Retired cart-holders.");
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> !app.instance().catalog().snapshot().segments().containsKey("cart-holders"));
@@ -111,17 +102,5 @@ class SegmentsIT {
             assertThat(exited.getKind()).isEqualTo(SegmentChangeKind.EXITED);
             assertThat(exited.getTrigger().name()).isEqualTo("DEFINITION_CHANGE");
         }
-    }
-
-    private static String cli(String... args) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            assertThat(SegStreamCli.execute(args)).as(String.join(" ", args)).isZero();
-        } finally {
-            System.setOut(original);
-        }
-        return captured.toString(StandardCharsets.UTF_8).strip();
     }
 }

@@ -1,8 +1,12 @@
 package io.segstream.testing;
 
 import io.segstream.config.SegStreamConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 
 /** Configs for integration tests that share one broker: every topic name and the app id get a unique suffix. */
@@ -53,6 +57,16 @@ public final class TestConfigs {
     /** As {@link #instance(Map, String, int, int, int)}, advertising the port it listens on. */
     public static SegStreamConfig instance(Map<String, String> shared, String suffix, int number, int port) {
         return instance(shared, suffix, number, port, port);
+    }
+
+    /** Writes {@code values} as the properties file a user passes with --config; returns the file. */
+    public static Path write(Map<String, String> values, Path file) throws IOException {
+        Properties properties = new Properties();
+        properties.putAll(values);
+        try (var out = Files.newOutputStream(file)) {
+            properties.store(out, null);
+        }
+        return file;
     }
 
     public static String suffix() {

@@ -3,9 +3,11 @@ package io.segstream.topology;
 import static io.segstream.testing.Events.add;
 import static io.segstream.testing.Events.purchase;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.segstream.avro.CartAbandoned;
 import io.segstream.avro.ChangeTrigger;
+import io.segstream.avro.Model;
 import io.segstream.avro.RfmSketches;
 import io.segstream.avro.SegmentChange;
 import io.segstream.avro.SegmentChangeKind;
@@ -15,9 +17,9 @@ import io.segstream.config.SegStreamConfig;
 import io.segstream.config.StoreNames;
 import io.segstream.features.FeatureSettings;
 import io.segstream.privacy.PrivacySettings;
-import io.segstream.scoring.IntentModel;
 import io.segstream.segments.SegmentEvaluator;
 import io.segstream.testing.Definitions;
+import io.segstream.testing.Models;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -43,6 +45,7 @@ class UserProcessorTest {
     private final InstanceState instance = InstanceState.create();
     private MockProcessorContext<String, Object> context;
     private KeyValueStore<String, SegmentDefinition> definitions;
+    private KeyValueStore<String, Model> models;
     private KeyValueStore<String, String> timers;
     private UserProcessor processor;
 
@@ -67,12 +70,15 @@ class UserProcessorTest {
         WindowStore<String, Long> privacyRequestIds = Stores.windowStoreBuilder(Stores.inMemoryWindowStore(
                 StoreNames.PRIVACY_REQUEST_IDS, Duration.ofDays(30), Duration.ofMillis(1), false), Serdes.String(),
                 Serdes.Long()).withLoggingDisabled().build();
-        for (var store : List.of(users, orderIds, timers, definitions, sketches, privacyRequestIds)) {
+        models = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.MODELS), Serdes.String(),
+                new io.segstream.serde.SpecificAvroSerde<>(Model.class,
+                        io.segstream.registry.InMemorySchemaRegistry.named("user-processor-test-models"), false)).withLoggingDisabled().build();
+        for (var store : List.of(users, orderIds, timers, definitions, sketches, privacyRequestIds, models)) {
             store.init(context.getStateStoreContext(), store);
             context.addStateStore(store);
         }
         processor = new UserProcessor(settings, PrivacySettings.from(config), instance,
-                new SegmentEvaluator(IntentModel.defaultModel()));
+                new SegmentEvaluator(instance.models()));
     }
 
     private void define(String name, String condition, long version) {
@@ -155,6 +161,48 @@ class UserProcessorTest {
             SegmentChange change = (SegmentChange) value;
             assertThat(change.getUserId()).isEqualTo("u1");
             assertThat(change.getTrigger()).isEqualTo(ChangeTrigger.DEFINITION_CHANGE);
+        });
+    }
+
+    @Test
+    void aPublishedModelReachesEveryUserAndItsChangesNameTheModel() {
+        define("likely-active", "clv.pAlive > 0.5", 1);
+        define("buyers", "rfm.frequency >= 1", 1);
+        processor.init(context);
+        Instant second = T0.plus(Duration.ofDays(10));
+        process(purchase("o1", "u1", "25.00", T0), T0);
+        process(purchase("o2", "u1", "35.00", second), second);
+        process(add("e1", "u2", "sku-1", 1, "5.00", second), second);
+        assertThat(forwarded(Outputs.CHANGES)).extracting(change -> ((SegmentChange) change).getSegment())
+                .containsExactly("buyers");
+        context.resetForwards();
+
+        models.put("clv", Models.clv("2026-12-01"));
+        instance.models().sync(models);
+        processor.sweep(second.toEpochMilli());
+
+        assertThat(forwarded(Outputs.CHANGES)).singleElement().satisfies(value -> {
+            SegmentChange change = (SegmentChange) value;
+            assertThat(change.getUserId()).isEqualTo("u1");
+            assertThat(change.getSegment()).isEqualTo("likely-active");
+            assertThat(change.getKind()).isEqualTo(SegmentChangeKind.ENTERED);
+            assertThat(change.getTrigger()).isEqualTo(ChangeTrigger.MODEL_CHANGE);
+            assertThat(change.getModels()).isEqualTo(Map.of("clv", "2026-12-01"));
+            assertThat((Double) change.getFeatures().get("clv.pAlive")).isCloseTo(1 / 1.32, within(1e-12));
+        });
+
+        models.delete("clv");
+        instance.models().sync(models);
+        context.resetForwards();
+        processor.sweep(second.toEpochMilli());
+
+        assertThat(forwarded(Outputs.CHANGES)).singleElement().satisfies(value -> {
+            SegmentChange change = (SegmentChange) value;
+            assertThat(change.getSegment()).isEqualTo("likely-active");
+            assertThat(change.getKind()).isEqualTo(SegmentChangeKind.EXITED);
+            assertThat(change.getTrigger()).isEqualTo(ChangeTrigger.MODEL_CHANGE);
+            assertThat(change.getFeatures()).containsEntry("clv.pAlive", null);
+            assertThat(change.getModels()).isEmpty();
         });
     }
 

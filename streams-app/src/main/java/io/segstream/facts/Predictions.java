@@ -1,0 +1,39 @@
+package io.segstream.facts;
+
+import java.util.Map;
+
+/**
+ * The facts that models predict from a user's other facts. The scoring package provides them from
+ * the models in use; facts read them through {@link Facts.Input}, each at most once per input.
+ */
+public interface Predictions {
+
+    /** The purchase-intent score 0..100. */
+    double intentScore(Facts.Input input);
+
+    /** The customer-lifetime prediction, or an absent one that says why. */
+    Lifetime lifetime(Facts.Input input);
+
+    /** The version of each model in use, by model name (intent, clv). */
+    Map<String, String> versions();
+
+    /** Predictions with a fixed intent score and no lifetime model, for tests and tools. */
+    static Predictions fixedIntent(double score) {
+        return new Predictions() {
+            @Override
+            public double intentScore(Facts.Input input) {
+                return score;
+            }
+
+            @Override
+            public Lifetime lifetime(Facts.Input input) {
+                return Lifetime.absent("no clv model");
+            }
+
+            @Override
+            public Map<String, String> versions() {
+                return Map.of();
+            }
+        };
+    }
+}
