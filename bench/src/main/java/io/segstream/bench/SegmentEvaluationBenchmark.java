@@ -11,6 +11,7 @@ import io.segstream.facts.RfmScores;
 import io.segstream.facts.UserFeatures;
 import io.segstream.features.RfmState;
 import io.segstream.scoring.IntentModel;
+import io.segstream.scoring.ModelCatalog;
 import io.segstream.segments.MembershipState;
 import io.segstream.segments.SegmentCatalog;
 import io.segstream.segments.SegmentEvaluator;
@@ -64,7 +65,7 @@ public class SegmentEvaluationBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         GeneratedClasses.trust();
-        evaluator = new SegmentEvaluator(IntentModel.defaultModel());
+        evaluator = new SegmentEvaluator(new ModelCatalog(IntentModel.defaultModel()));
         Random random = new Random(42);
         SegmentCatalog segments = new SegmentCatalog();
         for (int i = 0; i < definitions; i++) {
