@@ -1,17 +1,23 @@
 package io.segstream.cli;
 
 import io.segstream.avro.Model;
+import io.segstream.avro.Order;
 import io.segstream.config.SegStreamConfig;
 import io.segstream.registry.SchemaRegistries;
+import io.segstream.replay.ExportReader;
+import io.segstream.replay.ReplayFormat;
+import io.segstream.scoring.CustomerLifetimeTraining;
 import io.segstream.scoring.ModelFiles;
 import io.segstream.scoring.ModelTopic;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -19,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = "List, show, apply and withdraw the models behind the clv.* facts and intent.score.",
         subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Show.class, ModelsCommand.Apply.class,
-                ModelsCommand.Withdraw.class})
+                ModelsCommand.Withdraw.class, ModelsCommand.Train.class})
 final class ModelsCommand {
 
     static ModelTopic modelTopic(SegStreamConfig config) {
@@ -123,6 +129,97 @@ final class ModelsCommand {
             topic.withdraw(name);
             spec.commandLine().getOut().println("Withdrew " + name + ".");
             return 0;
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true, description = "Fit a model on an export, offline.",
+            subcommands = {TrainClv.class})
+    static final class Train {
+    }
+
+    @Command(name = "clv", mixinStandardHelpOptions = true,
+            description = "Fit the clv model (BG/NBD + Gamma-Gamma) by maximum likelihood on the orders of an export, "
+                    + "folded per customer as the pipeline folds them; write it as a model file for 'models apply'. "
+                    + "With --holdout-until, report how its predictions of the purchases from --until to then compare "
+                    + "with what customers did, and with keeping each customer's rate.")
+    static final class TrainClv implements Callable<Integer> {
+        @Option(names = "--format", required = true, description = "export format: online-retail")
+        String format;
+
+        @Parameters(paramLabel = "FILE", description = "the export (.csv or .csv.gz)")
+        Path file;
+
+        @Option(names = "--until", description = "fit on orders before this time (ISO date or instant, UTC); "
+                + "default: every order, histories as of the last one")
+        String until;
+
+        @Option(names = "--holdout-until", description = "count purchases from --until to this time and compare the "
+                + "predictions with them")
+        String holdoutUntil;
+
+        @Option(names = "--time-unit-days", defaultValue = "7", description = "time unit of the parameters, in days "
+                + "(default ${DEFAULT-VALUE}); the facts are the same whatever the unit")
+        double timeUnitDays;
+
+        @Option(names = "--version", description = "version label of the model (default clv-DATE of the last order fitted)")
+        String version;
+
+        @Option(names = "--out", defaultValue = "clv-model.json", description = "model file to write (default ${DEFAULT-VALUE})")
+        Path modelFile;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            ReplayFormat exportFormat = ReplayFormat.parse(format);
+            if (exportFormat != ReplayFormat.ONLINE_RETAIL) {
+                spec.commandLine().getErr().println("--format " + format + " has no orders to fit on; use online-retail");
+                return 2;
+            }
+            Instant fitUntil = until == null ? null : instant(until, "--until");
+            CustomerLifetimeTraining training = new CustomerLifetimeTraining(fitUntil,
+                    holdoutUntil == null ? null : instant(holdoutUntil, "--holdout-until"));
+            ExportReader reader = new ExportReader(exportFormat);
+            reader.read(file, record -> {
+                if (record instanceof Order order) {
+                    training.add(order);
+                }
+            });
+            String label = version != null ? version
+                    : "clv-" + (fitUntil == null ? java.time.LocalDate.now(java.time.ZoneOffset.UTC) : fitUntil.toString()
+                            .substring(0, 10));
+            Map<String, String> provenance = new java.util.TreeMap<>(Map.of("data", file.getFileName().toString(),
+                    "format", exportFormat.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                    "rowsRead", Long.toString(reader.summary().rows())));
+            CustomerLifetimeTraining.Result result = training.fit(label, timeUnitDays, provenance);
+            ModelFiles.write(result.model(), modelFile);
+            out.printf("Fitted %s on %d orders of %d customers (%d with repeat purchases for spend):%n",
+                    label, result.orders(), result.customers(), result.spendCustomers());
+            new java.util.TreeMap<>(result.model().getParameters()).forEach((name, value) ->
+                    out.printf("  %-13s %.6g%n", name, value));
+            if (result.holdout() != null) {
+                CustomerLifetimeTraining.Holdout holdout = result.holdout();
+                out.printf("Holdout %s to %s: %d customers made %d purchases.%n", holdout.from(), holdout.until(),
+                        holdout.customers(), holdout.actualPurchases());
+                out.printf("  %-30s %12s %10s%n", "predictor", "MAE/customer", "total");
+                holdout.scores().forEach(score -> out.printf("  %-30s %12.3f %10.0f%n", score.predictor(),
+                        score.meanAbsoluteError(), score.total()));
+            }
+            out.println("Wrote " + modelFile + "; publish it with: segstream models apply " + modelFile + " --config F");
+            return 0;
+        }
+    }
+
+    /** An ISO date (midnight UTC) or instant given to {@code option}. */
+    static Instant instant(String value, String option) {
+        try {
+            return value.length() == 10 ? java.time.LocalDate.parse(value).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+                    : Instant.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new Train()),
+                    option + " takes an ISO date (2011-09-01) or instant (2011-09-01T00:00:00Z), not '" + value + "'");
         }
     }
 }

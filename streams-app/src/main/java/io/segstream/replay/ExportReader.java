@@ -11,9 +11,12 @@ import io.segstream.avro.GeneratedClasses;
 import io.segstream.avro.LineItem;
 import io.segstream.avro.Order;
 import io.segstream.avro.OrderType;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -27,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.zip.GZIPInputStream;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -51,6 +55,18 @@ public final class ExportReader {
 
     public ReplaySummary summary() {
         return summary;
+    }
+
+    /** {@code raw}, the bytes of an export named {@code file}, decompressed when the name ends in .gz. */
+    public static InputStream decompressed(Path file, InputStream raw) throws IOException {
+        return file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
+    }
+
+    /** Reads the export {@code file} (.csv or .csv.gz) and hands every record to {@code emit}. */
+    public void read(Path file, Consumer<SpecificRecord> emit) throws IOException {
+        try (InputStream csv = decompressed(file, new BufferedInputStream(Files.newInputStream(file)))) {
+            read(csv, emit);
+        }
     }
 
     /** Reads {@code csv} and hands every record to {@code emit}. */

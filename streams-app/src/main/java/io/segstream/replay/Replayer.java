@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.zip.GZIPInputStream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -71,7 +70,7 @@ public final class Replayer {
                      .setInitialMax(size).setUnit(" MB", 1_000_000).setStyle(ProgressBarStyle.ASCII)
                      .setUpdateIntervalMillis(500).build() : null;
              InputStream raw = new Counting(new BufferedInputStream(Files.newInputStream(file)), bytes);
-             InputStream csv = file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw) {
+             InputStream csv = ExportReader.decompressed(file, raw)) {
             reader.read(csv, record -> {
                 if (record instanceof ClickEvent click) {
                     producer.send(new ProducerRecord<>(topics.clickstream(), click.getUserId(),

@@ -1,0 +1,47 @@
+package io.segstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.segstream.avro.Model;
+import io.segstream.scoring.ModelFiles;
+import io.segstream.testing.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelsCommandTest {
+
+    /** Invoice lines as the online-retail export has them: an invoice may span lines, a C-invoice cancels. */
+    private static final String EXPORT = """
+            InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
+            100,A1,"MUG, RED",2,2011-01-01 10:00:00,5.00,17850.0,United Kingdom
+            100,A2,PLATE,1,2011-01-01 10:00:00,2.50,17850.0,United Kingdom
+            101,A1,"MUG, RED",4,2011-02-20 09:00:00,5.00,17850.0,United Kingdom
+            C102,A1,"MUG, RED",-1,2011-03-01 09:00:00,5.00,17850.0,United Kingdom
+            200,B1,LAMP,1,2011-01-21 12:00:00,20.00,13047.0,United Kingdom
+            201,B1,LAMP,1,2011-03-22 12:00:00,20.00,13047.0,United Kingdom
+            202,B1,LAMP,1,2011-04-01 12:00:00,20.00,13047.0,United Kingdom
+            300,C1,CARD,5,2011-04-10 12:00:00,1.00,12583.0,France
+            103,A1,"MUG, RED",1,2011-04-21 10:00:00,5.00,17850.0,United Kingdom
+            301,C1,CARD,5,2011-05-21 12:00:00,1.00,12583.0,France
+            """;
+
+    @Test
+    void trainClvFitsAnExportAndWritesAModelFileThatApplyAccepts(@TempDir Path dir) throws Exception {
+        Path export = Files.writeString(dir.resolve("retail.csv"), EXPORT);
+        Path model = dir.resolve("clv.json");
+
+        String printed = Cli.run("models", "train", "clv", "--format", "online-retail", export.toString(),
+                "--until", "2011-04-11", "--holdout-until", "2011-05-31", "--time-unit-days", "1",
+                "--version", "retail-test", "--out", model.toString());
+
+        assertThat(printed).startsWith("Fitted retail-test on 7 orders of 3 customers (2 with repeat purchases for spend):")
+                .contains("Holdout 2011-04-11T00:00:00Z to 2011-05-31T00:00:00Z: 3 customers made 2 purchases.",
+                        "Wrote " + model + "; publish it with: segstream models apply " + model + " --config F");
+        Model written = ModelFiles.read(model);
+        assertThat(written.getVersion()).isEqualTo("retail-test");
+        assertThat(written.getProvenance()).containsEntry("data", "retail.csv").containsEntry("format", "online-retail")
+                .containsEntry("rowsRead", "10").containsEntry("orders", "7");
+    }
+}
