@@ -6,12 +6,17 @@ import io.segstream.config.SegStreamConfig;
 import io.segstream.registry.SchemaRegistries;
 import io.segstream.replay.ExportReader;
 import io.segstream.replay.ReplayFormat;
+import io.segstream.features.FeatureSettings;
 import io.segstream.scoring.CustomerLifetimeTraining;
+import io.segstream.scoring.IntentModel;
+import io.segstream.scoring.IntentTraining;
 import io.segstream.scoring.ModelFiles;
 import io.segstream.scoring.ModelTopic;
+import io.segstream.topology.SegStreamTopology;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -133,7 +138,7 @@ final class ModelsCommand {
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true, description = "Fit a model on an export, offline.",
-            subcommands = {TrainClv.class})
+            subcommands = {TrainClv.class, TrainIntent.class})
     static final class Train {
     }
 
@@ -207,6 +212,88 @@ final class ModelsCommand {
                 holdout.scores().forEach(score -> out.printf("  %-30s %12.3f %10.0f%n", score.predictor(),
                         score.meanAbsoluteError(), score.total()));
             }
+            out.println("Wrote " + modelFile + "; publish it with: segstream models apply " + modelFile + " --config F");
+            return 0;
+        }
+    }
+
+    @Command(name = "intent", mixinStandardHelpOptions = true,
+            description = "Fit the intent model (logistic regression, Tribuo) on a clickstream export replayed through "
+                    + "the pipeline's feature code: each click's facts are a row, labelled by whether the session goes on "
+                    + "to a purchase; fitted on the earlier clicks, measured on the later ones against the model in use "
+                    + "(intent.model.path or the bundled prior). Writes a model file for 'models apply'.")
+    static final class TrainIntent implements Callable<Integer> {
+        @Option(names = "--format", required = true, description = "export format: rees46")
+        String format;
+
+        @Parameters(paramLabel = "FILE", description = "the export (.csv or .csv.gz)")
+        Path file;
+
+        @Option(names = "--train-fraction", defaultValue = "0.7",
+                description = "share of the clicks, earliest first, to fit on (default ${DEFAULT-VALUE}); the rest measure it")
+        double trainFraction;
+
+        @Option(names = "--features", split = ",", description = "facts to fit on (numeric or boolean; default: "
+                + "cart.items, cart.lines, cart.value, cart.checkoutStarted, dwell.sessionActive, dwell.sessionPages, "
+                + "dwell.sessionDwellMs, dwell.sessions, interest.totalViews, interest.topCategoryViews, rfm.frequency, "
+                + "rfm.monetary)")
+        List<String> features = IntentTraining.DEFAULT_FEATURES;
+
+        @Option(names = "--seed", defaultValue = "1", description = "seed of the optimiser's shuffling (default ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--version", description = "version label of the model (default intent-DATE of today)")
+        String version;
+
+        @Option(names = "--out", defaultValue = "intent-model.json", description = "model file to write (default ${DEFAULT-VALUE})")
+        Path modelFile;
+
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            ReplayFormat exportFormat = ReplayFormat.parse(format);
+            if (exportFormat != ReplayFormat.REES46) {
+                spec.commandLine().getErr().println("--format " + format + " has no clickstream to fit on; use rees46");
+                return 2;
+            }
+            if (!(trainFraction > 0 && trainFraction < 1)) {
+                spec.commandLine().getErr().println("--train-fraction must be between 0 and 1, not " + trainFraction);
+                return 2;
+            }
+            // Training talks to no cluster: the session gap and windows come from --config when given, else defaults.
+            SegStreamConfig settings = config.file == null
+                    ? SegStreamConfig.of(Map.of(SegStreamConfig.BOOTSTRAP_SERVERS, "unused:9092")) : config.load();
+            IntentModel prior = SegStreamTopology.intentModel(settings);
+            IntentTraining training;
+            try {
+                training = new IntentTraining(FeatureSettings.from(settings), features, prior);
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("--features: " + e.getMessage());
+                return 2;
+            }
+            ExportReader reader = new ExportReader(exportFormat);
+            reader.read(file, training::add);
+            String label = version != null ? version : "intent-" + java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+            Map<String, String> provenance = Map.of("data", file.getFileName().toString(), "format", "rees46",
+                    "rowsRead", Long.toString(reader.summary().rows()));
+            IntentTraining.Result result = training.fit(label, trainFraction, seed, provenance);
+            ModelFiles.write(result.model(), modelFile);
+            out.printf("Fitted %s on %d of %d clicks (%d in sessions that go on to a purchase); tested on the %d from %s "
+                    + "(%d positive).%n", label, result.trainRows(), result.rows(), result.positiveTrainRows(),
+                    result.testRows(), result.splitAt(), result.positiveTestRows());
+            out.printf("  %-28s %8s %9s%n", "model", "ROC AUC", "log loss");
+            out.printf("  %-28s %8.4f %9.4f%n", label, result.fitted().rocAuc(), result.fitted().logLoss());
+            out.printf("  %-28s %8.4f %9.4f%n", prior.version() + " (in use)", result.prior().rocAuc(),
+                    result.prior().logLoss());
+            result.model().getFeatures().forEach(feature -> out.printf("  %-28s weight %+.4f (mean %.4g, scale %.4g)%n",
+                    feature.getFact(), feature.getWeight(), feature.getMean(), feature.getScale()));
+            out.printf("  %-28s %+.4f%n", "bias", result.model().getParameters().get(IntentModel.BIAS));
             out.println("Wrote " + modelFile + "; publish it with: segstream models apply " + modelFile + " --config F");
             return 0;
         }

@@ -23,9 +23,18 @@ public final class FeatureUpdates {
     private final FeatureCounters counters;
 
     public FeatureUpdates(FeatureSettings settings, KeyValueStore<String, String> timerStore, FeatureCounters counters) {
+        this(settings, Timers.in(timerStore), counters);
+    }
+
+    private FeatureUpdates(FeatureSettings settings, Timers timers, FeatureCounters counters) {
         this.settings = settings;
-        this.timers = new Timers(timerStore);
+        this.timers = timers;
         this.counters = counters;
+    }
+
+    /** The same updates with their timers in memory: a replay of an export without Kafka (model training). */
+    public static FeatureUpdates offline(FeatureSettings settings) {
+        return new FeatureUpdates(settings, Timers.inMemory(), new FeatureCounters());
     }
 
     /** Applies a click seen for the first time; {@code streamTime} settles the timeline. */

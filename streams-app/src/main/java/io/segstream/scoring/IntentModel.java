@@ -142,6 +142,29 @@ public final class IntentModel {
         return 100 * sigmoid(spec.bias() + sum);
     }
 
+    /** The facts the model reads, in the order of its features. */
+    public List<Fact> facts() {
+        return facts;
+    }
+
+    /** The score 0..100 of a user whose facts, in the order of {@link #facts()}, have {@code values} (true = 1). */
+    public double value(double[] values) {
+        double sum = 0;
+        for (int i = 0; i < facts.size(); i++) {
+            Feature feature = spec.features().get(i);
+            sum += feature.weight() * (values[i] - feature.mean()) / feature.scale();
+        }
+        return 100 * sigmoid(spec.bias() + sum);
+    }
+
+    /** The numeric value of a fact a model reads: a number, or a boolean as 1 or 0. */
+    public static double numeric(Object value) {
+        if (value instanceof Boolean flag) {
+            return flag ? 1 : 0;
+        }
+        return ((Number) value).doubleValue();
+    }
+
     /**
      * Scores a user, with the explanation. Each feature's contribution is its share (by its term in
      * the logit) of the distance from the baseline score (all features at their mean) to the score,
@@ -166,13 +189,6 @@ public final class IntentModel {
     private double term(int i, Facts.Input input) {
         Feature feature = spec.features().get(i);
         return feature.weight() * (numeric(input.value(factIndexes[i])) - feature.mean()) / feature.scale();
-    }
-
-    private static double numeric(Object value) {
-        if (value instanceof Boolean flag) {
-            return flag ? 1 : 0;
-        }
-        return ((Number) value).doubleValue();
     }
 
     private static double sigmoid(double x) {

@@ -44,4 +44,38 @@ class ModelsCommandTest {
         assertThat(written.getProvenance()).containsEntry("data", "retail.csv").containsEntry("format", "online-retail")
                 .containsEntry("rowsRead", "10").containsEntry("orders", "7");
     }
+
+    @Test
+    void trainIntentFitsAClickstreamExportAndWritesAModelFile(@TempDir Path dir) throws Exception {
+        StringBuilder export = new StringBuilder("event_time,event_type,product_id,category_id,category_code,brand,price,"
+                + "user_id,user_session\n");
+        for (int s = 0; s < 40; s++) {
+            String time = "2019-10-01 %02d:%02d:%02d UTC";
+            int minute = s * 3;
+            for (int v = 0; v < 3; v++) {
+                export.append(time.formatted(minute / 60, minute % 60, v * 10)).append(",view,44600062,2103807459595387724,,"
+                        + "shiseido,35.79,").append(1000 + s % 10).append(",session-").append(s).append('\n');
+            }
+            if (s % 4 == 0) {
+                export.append(time.formatted(minute / 60, minute % 60, 40)).append(",cart,44600062,2103807459595387724,,"
+                        + "shiseido,35.79,").append(1000 + s % 10).append(",session-").append(s).append('\n');
+                export.append(time.formatted(minute / 60, minute % 60, 50)).append(",purchase,44600062,"
+                        + "2103807459595387724,,shiseido,35.79,").append(1000 + s % 10).append(",session-").append(s)
+                        .append('\n');
+            }
+        }
+        Path file = Files.writeString(dir.resolve("events.csv"), export);
+        Path model = dir.resolve("intent.json");
+
+        // Sessions 0-29 (90 views, 8 carts) come before the 75% quantile, 01:30; sessions 30-39 (30 views, 2 carts) after.
+        String printed = Cli.run("models", "train", "intent", "--format", "rees46", file.toString(), "--version",
+                "intent-test", "--train-fraction", "0.75", "--out", model.toString());
+
+        assertThat(printed).startsWith("Fitted intent-test on 98 of 130 clicks (32 in sessions that go on to a purchase); "
+                + "tested on the 32 from 2019-10-01T01:30:00Z (8 positive).");
+        assertThat(printed).contains("default-2026-11-v1 (in use)", "Wrote " + model);
+        Model written = ModelFiles.read(model);
+        assertThat(written.getName()).isEqualTo("intent");
+        assertThat(written.getProvenance()).containsEntry("data", "events.csv").containsEntry("rows", "130");
+    }
 }
