@@ -1,23 +1,40 @@
 package io.segstream.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segstream.avro.Model;
 import io.segstream.avro.Order;
 import io.segstream.config.SegStreamConfig;
+import io.segstream.facts.Rfm;
+import io.segstream.features.FeatureSettings;
 import io.segstream.registry.SchemaRegistries;
 import io.segstream.replay.ExportReader;
 import io.segstream.replay.ReplayFormat;
-import io.segstream.features.FeatureSettings;
 import io.segstream.scoring.CustomerLifetimeTraining;
 import io.segstream.scoring.IntentModel;
 import io.segstream.scoring.IntentTraining;
 import io.segstream.scoring.ModelFiles;
 import io.segstream.scoring.ModelTopic;
 import io.segstream.topology.SegStreamTopology;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,7 +68,7 @@ final class ModelsCommand {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%-8s %-24s %-22s %-24s %s%n", "NAME", "KIND", "VERSION", "TRAINED AT", "PARAMETERS");
             current.values().forEach(model -> out.printf("%-8s %-24s %-22s %-24s %s%n", model.getName(), model.getKind(),
-                    model.getVersion(), model.getTrainedAt(), new java.util.TreeMap<>(model.getParameters())));
+                    model.getVersion(), model.getTrainedAt(), new TreeMap<>(model.getParameters())));
             if (current.isEmpty()) {
                 out.println("(none published: intent.score uses the configured or bundled model, clv.* facts are absent)");
             }
@@ -143,16 +160,24 @@ final class ModelsCommand {
     }
 
     @Command(name = "clv", mixinStandardHelpOptions = true,
-            description = "Fit the clv model (BG/NBD + Gamma-Gamma) by maximum likelihood on the orders of an export, "
-                    + "folded per customer as the pipeline folds them; write it as a model file for 'models apply'. "
-                    + "With --holdout-until, report how its predictions of the purchases from --until to then compare "
-                    + "with what customers did, and with keeping each customer's rate.")
+            description = "Fit the clv model (BG/NBD + Gamma-Gamma) by maximum likelihood, on the orders of an export "
+                    + "(folded per customer as the pipeline folds them) or on every customer a running pipeline holds "
+                    + "(--from-api); write it as a model file for 'models apply'. With an export and --holdout-until, "
+                    + "report how its predictions of the purchases from --until to then compare with what customers did, "
+                    + "and with keeping each customer's rate.")
     static final class TrainClv implements Callable<Integer> {
-        @Option(names = "--format", required = true, description = "export format: online-retail")
+        @Option(names = "--format", description = "export format: online-retail")
         String format;
 
-        @Parameters(paramLabel = "FILE", description = "the export (.csv or .csv.gz)")
+        @Parameters(paramLabel = "FILE", arity = "0..1", description = "the export (.csv or .csv.gz)")
         Path file;
+
+        @Option(names = "--from-api", paramLabel = "URL", description = "fit on the live state instead: the HTTP API of "
+                + "any instance, e.g. http://127.0.0.1:7070 (it gathers every instance's customers)")
+        String api;
+
+        @Option(names = "--token", description = "bearer token of role admin for --from-api (else SEGSTREAM_API_TOKEN)")
+        String token;
 
         @Option(names = "--until", description = "fit on orders before this time (ISO date or instant, UTC); "
                 + "default: every order, histories as of the last one")
@@ -166,7 +191,7 @@ final class ModelsCommand {
                 + "(default ${DEFAULT-VALUE}); the facts are the same whatever the unit")
         double timeUnitDays;
 
-        @Option(names = "--version", description = "version label of the model (default clv-DATE of the last order fitted)")
+        @Option(names = "--version", description = "version label of the model (default clv-DATE of the data's end)")
         String version;
 
         @Option(names = "--out", defaultValue = "clv-model.json", description = "model file to write (default ${DEFAULT-VALUE})")
@@ -178,31 +203,30 @@ final class ModelsCommand {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            ReplayFormat exportFormat = ReplayFormat.parse(format);
-            if (exportFormat != ReplayFormat.ONLINE_RETAIL) {
-                spec.commandLine().getErr().println("--format " + format + " has no orders to fit on; use online-retail");
-                return 2;
-            }
-            Instant fitUntil = until == null ? null : instant(until, "--until");
-            CustomerLifetimeTraining training = new CustomerLifetimeTraining(fitUntil,
-                    holdoutUntil == null ? null : instant(holdoutUntil, "--holdout-until"));
-            ExportReader reader = new ExportReader(exportFormat);
-            reader.read(file, record -> {
-                if (record instanceof Order order) {
-                    training.add(order);
+            CustomerLifetimeTraining.Result result;
+            if (api != null) {
+                if (file != null || format != null || until != null || holdoutUntil != null) {
+                    spec.commandLine().getErr().println("--from-api fits on the live state: give no FILE, --format, "
+                            + "--until or --holdout-until with it");
+                    return 2;
                 }
-            });
-            String label = version != null ? version
-                    : "clv-" + (fitUntil == null ? java.time.LocalDate.now(java.time.ZoneOffset.UTC) : fitUntil.toString()
-                            .substring(0, 10));
-            Map<String, String> provenance = new java.util.TreeMap<>(Map.of("data", file.getFileName().toString(),
-                    "format", exportFormat.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
-                    "rowsRead", Long.toString(reader.summary().rows())));
-            CustomerLifetimeTraining.Result result = training.fit(label, timeUnitDays, provenance);
+                result = fromApi();
+            } else {
+                if (file == null || format == null) {
+                    spec.commandLine().getErr().println("give an export (--format online-retail FILE) or --from-api URL");
+                    return 2;
+                }
+                ReplayFormat exportFormat = ReplayFormat.parse(format);
+                if (exportFormat != ReplayFormat.ONLINE_RETAIL) {
+                    spec.commandLine().getErr().println("--format " + format + " has no orders to fit on; use online-retail");
+                    return 2;
+                }
+                result = fromExport(exportFormat);
+            }
             ModelFiles.write(result.model(), modelFile);
             out.printf("Fitted %s on %d orders of %d customers (%d with repeat purchases for spend):%n",
-                    label, result.orders(), result.customers(), result.spendCustomers());
-            new java.util.TreeMap<>(result.model().getParameters()).forEach((name, value) ->
+                    result.model().getVersion(), result.orders(), result.customers(), result.spendCustomers());
+            new TreeMap<>(result.model().getParameters()).forEach((name, value) ->
                     out.printf("  %-13s %.6g%n", name, value));
             if (result.holdout() != null) {
                 CustomerLifetimeTraining.Holdout holdout = result.holdout();
@@ -214,6 +238,64 @@ final class ModelsCommand {
             }
             out.println("Wrote " + modelFile + "; publish it with: segstream models apply " + modelFile + " --config F");
             return 0;
+        }
+
+        private CustomerLifetimeTraining.Result fromExport(ReplayFormat exportFormat) throws IOException {
+            Instant fitUntil = until == null ? null : instant(until, "--until");
+            CustomerLifetimeTraining training = new CustomerLifetimeTraining(fitUntil,
+                    holdoutUntil == null ? null : instant(holdoutUntil, "--holdout-until"));
+            ExportReader reader = new ExportReader(exportFormat);
+            reader.read(file, record -> {
+                if (record instanceof Order order) {
+                    training.add(order);
+                }
+            });
+            String label = version != null ? version
+                    : "clv-" + (fitUntil == null ? LocalDate.now(ZoneOffset.UTC) : fitUntil.toString()
+                            .substring(0, 10));
+            Map<String, String> provenance = Map.of("data", file.getFileName().toString(),
+                    "format", exportFormat.name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                    "rowsRead", Long.toString(reader.summary().rows()));
+            return training.fit(label, timeUnitDays, provenance);
+        }
+
+        /** Fits on every customer the pipeline holds, gathered by one instance's API from all of them. */
+        private CustomerLifetimeTraining.Result fromApi() throws Exception {
+            String bearer = token != null ? token : System.getenv("SEGSTREAM_API_TOKEN");
+            HttpRequest.Builder request = HttpRequest.newBuilder(
+                    URI.create(api.replaceAll("/+$", "") + "/api/v1/customers/histories"))
+                    .timeout(Duration.ofMinutes(5)).GET();
+            if (bearer != null && !bearer.isBlank()) {
+                request.header("Authorization", "Bearer " + bearer);
+            }
+            HttpResponse<InputStream> response = HttpClient.newHttpClient()
+                    .send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            JsonNode body;
+            try (InputStream in = response.body()) {
+                body = new ObjectMapper().readTree(in);
+            }
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(api + " answered " + response.statusCode() + ": " + body);
+            }
+            int answered = body.path("instances").asInt();
+            int expected = body.path("expectedInstances").asInt();
+            if (answered < expected) {
+                throw new IllegalStateException("only " + answered + " of " + expected + " instances answered; fitting on "
+                        + "part of the customers would bias the model, retry when every instance is up");
+            }
+            Instant asOf = Instant.parse(body.path("asOf").asText());
+            List<Rfm> customers = new ArrayList<>();
+            for (JsonNode customer : body.path("customers")) {
+                long purchases = customer.get(0).asLong();
+                BigDecimal monetary = customer.get(3).decimalValue();
+                customers.add(new Rfm(purchases, monetary,
+                        Rfm.averageOrderValue(monetary, purchases),
+                        Instant.ofEpochMilli(customer.get(1).asLong()), Instant.ofEpochMilli(customer.get(2).asLong()),
+                        null, 0, BigDecimal.ZERO, 0, 0, BigDecimal.ZERO, null));
+            }
+            String label = version != null ? version : "clv-" + asOf.toString().substring(0, 10);
+            return CustomerLifetimeTraining.fitCustomers(customers, asOf, label, timeUnitDays,
+                    Map.of("data", "live state via " + api, "instances", Integer.toString(answered)));
         }
     }
 
@@ -279,7 +361,7 @@ final class ModelsCommand {
             }
             ExportReader reader = new ExportReader(exportFormat);
             reader.read(file, training::add);
-            String label = version != null ? version : "intent-" + java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+            String label = version != null ? version : "intent-" + LocalDate.now(ZoneOffset.UTC);
             Map<String, String> provenance = Map.of("data", file.getFileName().toString(), "format", "rees46",
                     "rowsRead", Long.toString(reader.summary().rows()));
             IntentTraining.Result result = training.fit(label, trainFraction, seed, provenance);
@@ -302,9 +384,9 @@ final class ModelsCommand {
     /** An ISO date (midnight UTC) or instant given to {@code option}. */
     static Instant instant(String value, String option) {
         try {
-            return value.length() == 10 ? java.time.LocalDate.parse(value).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+            return value.length() == 10 ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
                     : Instant.parse(value);
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new Train()),
                     option + " takes an ISO date (2011-09-01) or instant (2011-09-01T00:00:00Z), not '" + value + "'");
         }

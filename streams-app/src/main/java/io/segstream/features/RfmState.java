@@ -82,6 +82,11 @@ public final class RfmState {
         return lastPurchase;
     }
 
+    /** Epoch millis of the first purchase, or null before one. */
+    public Long firstPurchase() {
+        return firstPurchase;
+    }
+
     void write(Encoder out) throws IOException {
         out.writeLong(purchases);
         out.writeLong(refunds);

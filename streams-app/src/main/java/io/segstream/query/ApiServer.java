@@ -106,6 +106,8 @@ public final class ApiServer implements AutoCloseable {
         server.get("/api/v1/segments", this::segments);
         server.get("/api/v1/segments/{name}/members", this::members);
         server.get("/api/v1/models", this::models);
+        server.get("/api/v1/customers/histories", this::customerHistories);
+        server.get("/internal/v1/customers/histories", ctx -> ctx.json(local.customerHistories()));
         server.get("/api/v1/instances", this::instances);
         server.post("/api/v1/privacy/requests", this::privacyRequest);
         server.get("/internal/v1/segment-counts", ctx -> ctx.json(local.memberCounts()));
@@ -331,6 +333,23 @@ public final class ApiServer implements AutoCloseable {
             entries.add(entry);
         });
         ctx.json(entries);
+    }
+
+    /**
+     * Every customer's purchase history, cluster-wide, for fitting the clv model on the live state:
+     * {@code asOf}, how many instances answered of how many there are, and the customers.
+     */
+    private void customerHistories(Context ctx) throws InterruptedException {
+        List<JsonNode> answers = fanOut(ctx, "/internal/v1/customers/histories",
+                () -> JSON.valueToTree(local.customerHistories()));
+        com.fasterxml.jackson.databind.node.ArrayNode customers = JSON.createArrayNode();
+        answers.forEach(answer -> answer.forEach(customers::add));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("asOf", Instant.ofEpochMilli(local.now()));
+        body.put("instances", answers.size());
+        body.put("expectedInstances", self == null ? 1 : streams.metadataForAllStreamsClients().size());
+        body.put("customers", customers);
+        ctx.json(body);
     }
 
     private void instances(Context ctx) {

@@ -8,6 +8,7 @@ import io.segstream.facts.Lifetime;
 import io.segstream.facts.UserFeatures;
 import io.segstream.features.FeatureSettings;
 import io.segstream.features.RfmQuintiles;
+import io.segstream.features.RfmState;
 import io.segstream.features.TimeMode;
 import io.segstream.privacy.PrivacySettings;
 import io.segstream.scoring.ModelCatalog;
@@ -105,6 +106,24 @@ public final class LocalQueries {
                     .forEach(segment -> counts.merge(segment, 1L, Long::sum)));
         }
         return counts;
+    }
+
+    /**
+     * Every customer of this instance (a user with a purchase) as {@code [purchases, first purchase,
+     * last purchase (epoch millis), net spend]}, without user ids: what the clv model is fitted on.
+     */
+    public List<Object[]> customerHistories() {
+        List<Object[]> customers = new ArrayList<>();
+        try (KeyValueIterator<String, Object> all = store(StoreNames.USERS, false).all()) {
+            all.forEachRemaining(entry -> {
+                RfmState orders = SERDE.decodeRfm((byte[]) entry.value);
+                if (orders != null && orders.purchases() > 0) {
+                    customers.add(new Object[] {orders.purchases(), orders.firstPurchase(), orders.lastPurchase(),
+                            orders.monetary()});
+                }
+            });
+        }
+        return customers;
     }
 
     /** Up to {@code limit} of this instance's members of {@code segment} with user ids after {@code after}, sorted. */

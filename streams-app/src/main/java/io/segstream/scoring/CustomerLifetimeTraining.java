@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -82,19 +83,61 @@ public final class CustomerLifetimeTraining {
             throw new IllegalArgumentException("no orders to fit on" + (until == null ? "" : " before " + until));
         }
         Instant asOf = until == null ? lastOrder : until;
+        Map<String, Rfm> views = new TreeMap<>();
+        customers.forEach((user, state) -> views.put(user, state.view(asOf.toEpochMilli(), WINDOW_DAYS, null)));
+        Map<String, String> fitted = new TreeMap<>(provenance);
+        fitted.put("fittedOn", "orders from " + firstOrder + " to " + asOf);
+        fitted.put("orders", Long.toString(ordersFitted));
+        Fit fit = fit(views, asOf, timeUnitDays, fitted);
+        Holdout holdout = holdoutUntil == null ? null
+                : holdout(fit.purchases(), fit.histories(), timeUnitDays, Duration.between(firstOrder, asOf));
+        if (holdout != null) {
+            holdout.scores().forEach(score -> fitted.put("holdout." + score.predictor(), String.format(Locale.ROOT,
+                    "MAE %.3f, total %.0f of %d", score.meanAbsoluteError(), score.total(), holdout.actualPurchases())));
+        }
+        return new Result(model(version, fit, timeUnitDays, fitted), fit.histories().size(), fit.spends().size(),
+                ordersFitted, holdout);
+    }
+
+    /**
+     * Fits the model on customers as the pipeline holds them (every instance's, through the API), their
+     * histories measured as of {@code asOf}; the result's order count is their purchases.
+     */
+    public static Result fitCustomers(List<Rfm> customers, Instant asOf, String version, double timeUnitDays,
+            Map<String, String> provenance) {
+        Map<String, Rfm> views = new LinkedHashMap<>();
+        customers.forEach(rfm -> views.put(Integer.toString(views.size()), rfm));
+        Map<String, String> fitted = new TreeMap<>(provenance);
+        fitted.put("fittedOn", "the pipeline's state as of " + asOf);
+        Fit fit = fit(views, asOf, timeUnitDays, fitted);
+        long purchases = customers.stream().mapToLong(Rfm::frequency).sum();
+        fitted.put("orders", Long.toString(purchases));
+        return new Result(model(version, fit, timeUnitDays, fitted), fit.histories().size(), fit.spends().size(),
+                purchases, null);
+    }
+
+    /** The fitted models and what they were fitted on. */
+    private record Fit(BgNbd purchases, GammaGamma spend, Map<String, BgNbd.History> histories,
+            List<GammaGamma.Spend> spends) {}
+
+    /**
+     * Fits BG/NBD on every customer with a purchase and Gamma-Gamma on those with two or more and a
+     * positive average, reading histories as the live facts do; adds the fit's figures to {@code fitted}.
+     */
+    private static Fit fit(Map<String, Rfm> customers, Instant asOf, double timeUnitDays, Map<String, String> fitted) {
         long now = asOf.toEpochMilli();
         // The histories are read by a model of the same time unit, whatever its parameters.
-        CustomerLifetime reader = new CustomerLifetime(version, new BgNbd(1, 1, 1, 1), null, timeUnitDays);
+        CustomerLifetime reader = new CustomerLifetime("reader", new BgNbd(1, 1, 1, 1), null, timeUnitDays);
         Map<String, BgNbd.History> histories = new LinkedHashMap<>();
         List<GammaGamma.Spend> spends = new ArrayList<>();
-        new TreeMap<>(customers).forEach((user, state) -> {
-            Rfm rfm = state.view(now, WINDOW_DAYS, null);
+        customers.forEach((user, rfm) -> {
             if (rfm.frequency() < 1) {
                 return;
             }
             histories.put(user, reader.history(rfm, now));
             if (rfm.frequency() >= 2 && rfm.averageOrderValue() != null && rfm.averageOrderValue().signum() > 0) {
-                spends.add(new GammaGamma.Spend((int) rfm.frequency(), rfm.averageOrderValue().doubleValue()));
+                spends.add(new GammaGamma.Spend((int) Math.min(rfm.frequency(), Integer.MAX_VALUE),
+                        rfm.averageOrderValue().doubleValue()));
             }
         });
         if (histories.size() < 2 || spends.size() < 2) {
@@ -104,32 +147,27 @@ public final class CustomerLifetimeTraining {
         List<BgNbd.History> all = List.copyOf(histories.values());
         BgNbd purchases = BgNbd.fit(all);
         GammaGamma spend = GammaGamma.fit(spends);
-        Map<String, Double> parameters = new TreeMap<>(Map.of(CustomerLifetime.R, purchases.r(),
-                CustomerLifetime.ALPHA, purchases.alpha(), CustomerLifetime.A, purchases.a(), CustomerLifetime.B,
-                purchases.b(), CustomerLifetime.TIME_UNIT_DAYS, timeUnitDays, CustomerLifetime.P, spend.p(),
-                CustomerLifetime.Q, spend.q(), CustomerLifetime.GAMMA, spend.gamma()));
-        Map<String, String> fitted = new TreeMap<>(provenance);
-        fitted.put("fittedOn", "orders from " + firstOrder + " to " + asOf);
-        fitted.put("orders", Long.toString(ordersFitted));
         fitted.put("customers", Integer.toString(histories.size()));
         fitted.put("spendCustomers", Integer.toString(spends.size()));
-        fitted.put("logLikelihoodPurchases", String.format(java.util.Locale.ROOT, "%.1f", purchases.logLikelihood(all)));
-        fitted.put("logLikelihoodSpend", String.format(java.util.Locale.ROOT, "%.1f", spend.logLikelihood(spends)));
-        Holdout holdout = holdoutUntil == null ? null
-                : holdout(purchases, histories, timeUnitDays, Duration.between(firstOrder, asOf));
-        if (holdout != null) {
-            holdout.scores().forEach(score -> fitted.put("holdout." + score.predictor(), String.format(java.util.Locale.ROOT,
-                    "MAE %.3f, total %.0f of %d", score.meanAbsoluteError(), score.total(), holdout.actualPurchases())));
-        }
-        Model model = Model.newBuilder()
+        fitted.put("logLikelihoodPurchases", String.format(Locale.ROOT, "%.1f", purchases.logLikelihood(all)));
+        fitted.put("logLikelihoodSpend", String.format(Locale.ROOT, "%.1f", spend.logLikelihood(spends)));
+        return new Fit(purchases, spend, histories, spends);
+    }
+
+    private static Model model(String version, Fit fit, double timeUnitDays, Map<String, String> provenance) {
+        Map<String, Double> parameters = new TreeMap<>(Map.of(CustomerLifetime.R, fit.purchases().r(),
+                CustomerLifetime.ALPHA, fit.purchases().alpha(), CustomerLifetime.A, fit.purchases().a(),
+                CustomerLifetime.B, fit.purchases().b(), CustomerLifetime.TIME_UNIT_DAYS, timeUnitDays,
+                CustomerLifetime.P, fit.spend().p(), CustomerLifetime.Q, fit.spend().q(),
+                CustomerLifetime.GAMMA, fit.spend().gamma()));
+        return Model.newBuilder()
                 .setName(ModelCatalog.CLV)
                 .setKind(ModelKind.CLV_BGNBD_GAMMA_GAMMA)
                 .setVersion(version)
                 .setParameters(parameters)
-                .setProvenance(fitted)
+                .setProvenance(new TreeMap<>(provenance))
                 .setTrainedAt(Instant.now())
                 .build();
-        return new Result(model, histories.size(), spends.size(), ordersFitted, holdout);
     }
 
     /**

@@ -28,15 +28,19 @@ class TopicCreatorIT {
 
         assertThat(created).containsExactly("cart.abandoned-" + suffix, "clickstream-" + suffix, "orders-" + suffix,
                 "privacy.audit-" + suffix, "privacy.requests-" + suffix, "segments.changes-" + suffix, "segments.definitions-" + suffix,
-                "segments.membership-" + suffix, "segstream.dlq-" + suffix, "segstream.rfm-sketches-" + suffix);
+                "segments.membership-" + suffix, "segstream.dlq-" + suffix, "segstream.models-" + suffix,
+                "segstream.rfm-sketches-" + suffix);
         assertThat(createdAgain).isEmpty();
         try (Admin admin = Admin.create(kafka.clientConfig())) {
             assertThat(admin.describeTopics(List.of("clickstream-" + suffix)).allTopicNames().get()
                     .get("clickstream-" + suffix).partitions()).hasSize(3);
             Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(
                     new ConfigResource(ConfigResource.Type.TOPIC, "segments.membership-" + suffix),
+                    new ConfigResource(ConfigResource.Type.TOPIC, "segstream.models-" + suffix),
                     new ConfigResource(ConfigResource.Type.TOPIC, "segments.changes-" + suffix))).all().get();
             assertThat(configs).hasEntrySatisfying(new ConfigResource(ConfigResource.Type.TOPIC, "segments.membership-" + suffix),
+                    topic -> assertThat(topic.get("cleanup.policy").value()).isEqualTo("compact"));
+            assertThat(configs).hasEntrySatisfying(new ConfigResource(ConfigResource.Type.TOPIC, "segstream.models-" + suffix),
                     topic -> assertThat(topic.get("cleanup.policy").value()).isEqualTo("compact"));
             assertThat(configs).hasEntrySatisfying(new ConfigResource(ConfigResource.Type.TOPIC, "segments.changes-" + suffix),
                     topic -> assertThat(topic.get("cleanup.policy").value()).isEqualTo("delete"));

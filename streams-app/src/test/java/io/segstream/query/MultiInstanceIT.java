@@ -122,6 +122,13 @@ class MultiInstanceIT {
             assertThat(forwarded.path("cart").path("items").asInt()).isEqualTo(expectedItems);
             assertThat(forwarded.path("stale").asBoolean()).isFalse();
             assertThat(getJson(apiOne + "/api/v1/instances", ADMIN_TOKEN)).hasSize(2);
+            assertThat(get(apiOne + "/api/v1/customers/histories", READ_TOKEN).statusCode())
+                    .as("every customer's history is for admins").isEqualTo(403);
+            JsonNode histories = getJson(apiOne + "/api/v1/customers/histories", ADMIN_TOKEN);
+            assertThat(histories.path("instances").asInt()).as("both instances answered, the admin token forwarded")
+                    .isEqualTo(2);
+            assertThat(histories.path("expectedInstances").asInt()).isEqualTo(2);
+            assertThat(histories.path("customers").isArray()).isTrue();
             JsonNode page = getJson(apiOne + "/api/v1/segments/cart-holders/members?limit=25");
             assertThat(page.path("members")).hasSize(25);
             JsonNode rest = getJson(apiOne + "/api/v1/segments/cart-holders/members?limit=25&cursor="

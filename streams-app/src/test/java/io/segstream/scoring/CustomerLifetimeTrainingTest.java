@@ -8,8 +8,11 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.segstream.avro.Model;
 import io.segstream.avro.ModelKind;
+import io.segstream.facts.Rfm;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +84,30 @@ class CustomerLifetimeTrainingTest {
         assertThat(periodRate.meanAbsoluteError()).isCloseTo((1 + 1.5 + 0.5) / 3, within(1e-9));
         assertThat(holdout.scores().get(0).predictor()).isEqualTo("model");
         assertThat(holdout.scores().get(0).total()).isPositive();
+    }
+
+    @Test
+    void fitsOnCustomersAsThePipelineHoldsThemAsTheExportWouldBeFitted() {
+        CustomerLifetimeTraining.Result fromOrders = training().fit("orders", 1, Map.of());
+        // The same customers as a running pipeline holds them on day 100 (before the holdout's orders).
+        List<Rfm> held = List.of(
+                rfm(2, "35.00", day(0), day(50)), rfm(3, "60.00", day(20), day(90)), rfm(1, "5.00", day(99), day(99)));
+
+        CustomerLifetimeTraining.Result fromState = CustomerLifetimeTraining.fitCustomers(held, day(100), "state", 1,
+                Map.of("data", "live"));
+
+        assertThat(fromState.customers()).isEqualTo(3);
+        assertThat(fromState.spendCustomers()).isEqualTo(2);
+        assertThat(fromState.orders()).as("their purchases").isEqualTo(6);
+        assertThat(fromState.model().getParameters()).isEqualTo(fromOrders.model().getParameters());
+        assertThat(fromState.model().getProvenance()).containsEntry("data", "live")
+                .containsEntry("fittedOn", "the pipeline's state as of 2011-04-11T00:00:00Z");
+    }
+
+    private static Rfm rfm(long purchases, String monetary, Instant first, Instant last) {
+        BigDecimal spend = new BigDecimal(monetary);
+        return new Rfm(purchases, spend, Rfm.averageOrderValue(spend, purchases), first, last, null, 0, BigDecimal.ZERO,
+                365, 0, BigDecimal.ZERO, null);
     }
 
     @Test

@@ -99,10 +99,12 @@ class ModelsIT {
             Cli.run("segments", "apply", "--config", config, definitions.toString());
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> app.instance().catalog().snapshot().segments().containsKey("likely-active"));
-            // The regular buyer orders daily for three days; the one-off buyer once; a click a day
-            // later moves stream time ("now") to day 4.
+            // The regular buyer orders daily for three days; the pair buyer on days 0 and 2; the one-off
+            // buyer once; a click a day later moves stream time ("now") to day 4.
             send(kafka, client, topics, List.of(purchase("o1", "regular", "40.00", T0),
-                    purchase("o2", "one-off", "25.00", T0), purchase("o3", "regular", "40.00", T0.plus(Duration.ofDays(1))),
+                    purchase("o2", "one-off", "25.00", T0), purchase("p1", "pair", "10.00", T0),
+                    purchase("o3", "regular", "40.00", T0.plus(Duration.ofDays(1))),
+                    purchase("p2", "pair", "30.00", T0.plus(Duration.ofDays(2))),
                     purchase("o4", "regular", "40.00", T0.plus(Duration.ofDays(2))),
                     purchase("o5", "regular", "40.00", T0.plus(Duration.ofDays(3)))),
                     click("c1", "visitor", ClickEventType.PAGE_VIEW, T0.plus(Duration.ofDays(4))).build());
@@ -118,8 +120,8 @@ class ModelsIT {
 
             assertThat(Cli.run("models", "apply", v1.toString(), "--config", config)).isEqualTo("Published model clv v1.");
 
-            List<SegmentChange> entered = changes(kafka, client, topics, 2);
-            assertThat(entered).extracting(SegmentChange::getUserId).containsExactlyInAnyOrder("regular", "one-off");
+            List<SegmentChange> entered = changes(kafka, client, topics, 3);
+            assertThat(entered).extracting(SegmentChange::getUserId).containsExactlyInAnyOrder("regular", "one-off", "pair");
             assertThat(entered).allSatisfy(change -> {
                 assertThat(change.getKind()).isEqualTo(SegmentChangeKind.ENTERED);
                 assertThat(change.getTrigger().name()).isEqualTo("MODEL_CHANGE");
@@ -138,9 +140,9 @@ class ModelsIT {
 
             assertThat(Cli.run("models", "apply", v2.toString(), "--config", config)).isEqualTo("Published model clv v2.");
 
-            List<SegmentChange> all = changes(kafka, client, topics, 3);
-            SegmentChange exited = all.get(2);
-            assertThat(exited.getUserId()).isEqualTo("regular");
+            List<SegmentChange> all = changes(kafka, client, topics, 5);
+            assertThat(all.subList(3, 5)).extracting(SegmentChange::getUserId).containsExactlyInAnyOrder("regular", "pair");
+            SegmentChange exited = all.subList(3, 5).stream().filter(c -> c.getUserId().equals("regular")).findFirst().get();
             assertThat(exited.getKind()).isEqualTo(SegmentChangeKind.EXITED);
             assertThat(exited.getTrigger().name()).isEqualTo("MODEL_CHANGE");
             assertThat(exited.getModels()).isEqualTo(Map.of("clv", "v2"));
@@ -155,6 +157,13 @@ class ModelsIT {
             // The one-off buyer has no repeat purchase: BG/NBD holds them active whatever the dropout.
             assertThat(get(base + "/api/v1/users/one-off/explain").path("decisions").get(0).path("member").asBoolean())
                     .isTrue();
+
+            // The model can be refitted on what the pipeline holds, gathered from every instance.
+            Path refit = dir.resolve("clv-live.json");
+            assertThat(Cli.run("models", "train", "clv", "--from-api", base, "--time-unit-days", "1", "--version", "live-1",
+                    "--out", refit.toString()))
+                    .startsWith("Fitted live-1 on 7 orders of 3 customers (2 with repeat purchases for spend):");
+            assertThat(Files.readString(refit)).contains("\"fittedOn\" : \"the pipeline's state as of " + T0.plus(Duration.ofDays(4)) + "\"");
         }
     }
 
