@@ -7,6 +7,7 @@ import io.segstream.features.FeatureCounters;
 import io.segstream.features.FeatureSettings;
 import io.segstream.privacy.PrivacySettings;
 import io.segstream.privacy.PrivacyTopic;
+import io.segstream.scoring.ModelTopic;
 import io.segstream.query.ApiServer;
 import io.segstream.query.LocalQueries;
 import io.segstream.query.Metrics;
@@ -53,6 +54,8 @@ public final class SegStreamApp implements AutoCloseable {
     private ApiServer api;
     /** Where the API's admin route publishes privacy requests. */
     private final PrivacyTopic privacyRequests;
+    /** Where the API's admin route publishes models. */
+    private final ModelTopic models;
     private LocalQueries local;
 
     public SegStreamApp(SegStreamConfig config) {
@@ -77,6 +80,7 @@ public final class SegStreamApp implements AutoCloseable {
         }
         streams = new KafkaStreams(SegStreamTopology.build(config, registry, instance), properties);
         privacyRequests = new PrivacyTopic(config, registry);
+        models = new ModelTopic(config, registry);
         cluster = new ClusterChecks(config);
         health = new InstanceHealth(streams, cluster, String.join(",", config.getList(SegStreamConfig.BOOTSTRAP_SERVERS)));
         streams.setUncaughtExceptionHandler(this::onStreamThreadFailure);
@@ -106,7 +110,7 @@ public final class SegStreamApp implements AutoCloseable {
         }
         local = new LocalQueries(streams, FeatureSettings.from(config), PrivacySettings.from(config), instance,
                 new SegmentEvaluator(instance.models()));
-        api = new ApiServer(config, self, streams, local, instance, metrics, privacyRequests, health::problems);
+        api = new ApiServer(config, self, streams, local, instance, metrics, privacyRequests, models, health::problems);
         cluster.awaitBrokers(null);
         cluster.requireReadyToRun();
         streams.start();

@@ -14,6 +14,8 @@ import io.segstream.config.SegStreamConfig;
 import io.segstream.config.StoreNames;
 import io.segstream.privacy.PrivacyTopic;
 import io.segstream.scoring.ModelCatalog;
+import io.segstream.scoring.ModelFiles;
+import io.segstream.scoring.ModelTopic;
 import io.segstream.segments.CompiledSegment;
 import io.segstream.topology.InstanceState;
 import java.io.IOException;
@@ -71,6 +73,7 @@ public final class ApiServer implements AutoCloseable {
     private final String scheme;
     private final ApiAuth auth;
     private final PrivacyTopic privacyRequests;
+    private final ModelTopic models;
     private final Javalin server;
 
     /**
@@ -78,8 +81,10 @@ public final class ApiServer implements AutoCloseable {
      * or null alone; {@code problems} says why the instance is not ready (empty when it is).
      */
     public ApiServer(SegStreamConfig config, HostInfo self, KafkaStreams streams, LocalQueries local,
-            InstanceState instance, Metrics metrics, PrivacyTopic privacyRequests, Supplier<List<String>> problems) {
+            InstanceState instance, Metrics metrics, PrivacyTopic privacyRequests, ModelTopic models,
+            Supplier<List<String>> problems) {
         this.privacyRequests = privacyRequests;
+        this.models = models;
         String bindAddress = config.getString(SegStreamConfig.API_BIND_ADDRESS);
         int port = config.getInt(SegStreamConfig.API_PORT);
         this.auth = ApiAuth.from(config);
@@ -106,6 +111,7 @@ public final class ApiServer implements AutoCloseable {
         server.get("/api/v1/segments", this::segments);
         server.get("/api/v1/segments/{name}/members", this::members);
         server.get("/api/v1/models", this::models);
+        server.post("/api/v1/models", this::publishModel);
         server.get("/api/v1/customers/histories", this::customerHistories);
         server.get("/internal/v1/customers/histories", ctx -> ctx.json(local.customerHistories()));
         server.get("/api/v1/instances", this::instances);
@@ -302,6 +308,22 @@ public final class ApiServer implements AutoCloseable {
         answer.put("topic", written.topic());
         answer.put("partition", written.partition());
         answer.put("offset", written.offset());
+        ctx.status(202).json(answer);
+    }
+
+    /** Publishes a model (the file form in the body) as `segstream models apply` does. */
+    private void publishModel(Context ctx) {
+        Model model;
+        try {
+            model = ModelFiles.parse(ctx.bodyAsBytes());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BadRequest("the body is not a usable model: " + e.getMessage());
+        }
+        models.publish(model);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("name", model.getName());
+        answer.put("version", model.getVersion());
+        answer.put("topic", models.name());
         ctx.status(202).json(answer);
     }
 

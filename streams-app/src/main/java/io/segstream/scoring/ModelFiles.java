@@ -66,12 +66,17 @@ public final class ModelFiles {
     /** The model in {@code file}, checked usable; a clear error naming the file and what is wrong. */
     public static Model read(Path file) {
         try {
-            Model model = toModel(JSON.readValue(Files.readAllBytes(file), File.class));
-            ModelCatalog.validate(model);
-            return model;
+            return parse(Files.readAllBytes(file));
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalArgumentException("Cannot use model file " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The model in {@code json} (the file form), checked usable; a clear error saying what is wrong. */
+    public static Model parse(byte[] json) throws IOException {
+        Model model = toModel(JSON.readValue(json, File.class));
+        ModelCatalog.validate(model);
+        return model;
     }
 
     /** {@code model} in its file form. */

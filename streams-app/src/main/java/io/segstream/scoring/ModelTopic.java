@@ -20,6 +20,10 @@ public final class ModelTopic {
                 new SpecificAvroDeserializer<>(Model.class, registry));
     }
 
+    public String name() {
+        return topic.name();
+    }
+
     /** The published models by name. */
     public Map<String, Model> current() {
         return topic.current();

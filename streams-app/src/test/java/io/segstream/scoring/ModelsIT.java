@@ -138,7 +138,14 @@ class ModelsIT {
             assertThat(get(base + "/api/v1/users/visitor").path("lifetime").path("absentReason").asText())
                     .isEqualTo("no purchase yet: the clv model predicts for customers");
 
-            assertThat(Cli.run("models", "apply", v2.toString(), "--config", config)).isEqualTo("Published model clv v2.");
+            // v2 goes through the API, as a training job or the demo would publish it.
+            HttpResponse<String> bad = post(base + "/api/v1/models", Files.readString(v2).replace("\"a\" : 8.0", "\"a\" : -8.0"));
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(bad.body()).path("detail").asText())
+                    .isEqualTo("the body is not a usable model: parameter a must be a positive number, got -8.0");
+            HttpResponse<String> published = post(base + "/api/v1/models", Files.readString(v2));
+            assertThat(published.statusCode()).isEqualTo(202);
+            assertThat(JSON.readTree(published.body()).path("version").asText()).isEqualTo("v2");
 
             List<SegmentChange> all = changes(kafka, client, topics, 5);
             assertThat(all.subList(3, 5)).extracting(SegmentChange::getUserId).containsExactlyInAnyOrder("regular", "pair");
@@ -188,6 +195,12 @@ class ModelsIT {
         List<ConsumerRecord<String, byte[]>> records =
                 KafkaTopics.consume(kafka, topics.segmentChanges(), new ByteArrayDeserializer(), count);
         return records.stream().map(record -> changes.deserialize(topics.segmentChanges(), record.value())).toList();
+    }
+
+    private static HttpResponse<String> post(String url, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** The JSON of a 200 answer, or null for any other status. */
