@@ -222,14 +222,15 @@ public final class Facts {
         return dwell.currentSession();
     }
 
+    /** The distinct categories of the cart's lines, in line order (a set: a big cart is not scanned per line). */
     private static List<String> cartCategories(Cart cart) {
-        List<String> categories = new java.util.ArrayList<>(cart.lines().size());
+        java.util.Set<String> categories = new java.util.LinkedHashSet<>();
         for (CartLine line : cart.lines()) {
-            if (line.category() != null && !categories.contains(line.category())) {
+            if (line.category() != null) {
                 categories.add(line.category());
             }
         }
-        return categories;
+        return List.copyOf(categories);
     }
 
     /** The views of every category combined with {@code combine} (sum, max); 0 without views. */
