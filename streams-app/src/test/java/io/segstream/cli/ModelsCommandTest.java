@@ -78,4 +78,20 @@ class ModelsCommandTest {
         assertThat(written.getName()).isEqualTo("intent");
         assertThat(written.getProvenance()).containsEntry("data", "events.csv").containsEntry("rows", "130");
     }
+
+    @Test
+    void trainSaysWhatItNeedsWhenGivenTheWrongInputs(@TempDir Path dir) throws Exception {
+        Path export = Files.writeString(dir.resolve("retail.csv"), EXPORT);
+
+        assertThat(Cli.runFailing(2, "models", "train", "clv"))
+                .isEqualTo("give an export (--format online-retail FILE) or --from-api URL");
+        assertThat(Cli.runFailing(2, "models", "train", "clv", "--from-api", "http://127.0.0.1:1", "--format",
+                "online-retail", export.toString()))
+                .isEqualTo("--from-api fits on the live state: give no FILE, --format, --until or --holdout-until with it");
+        assertThat(Cli.runFailing(2, "models", "train", "clv", "--format", "rees46", export.toString()))
+                .isEqualTo("--format rees46 has no orders to fit on; use online-retail");
+        assertThat(Cli.runFailing(2, "models", "train", "intent", "--format", "rees46", export.toString(),
+                "--features", "cart.items,clv.pAlive"))
+                .startsWith("--features: ").contains("feature 'clv.pAlive' is predicted by model clv");
+    }
 }
