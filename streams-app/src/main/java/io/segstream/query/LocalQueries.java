@@ -92,19 +92,22 @@ public final class LocalQueries {
 
     /**
      * Throws {@link org.apache.kafka.streams.errors.InvalidStateStoreException} unless this instance's users
-     * store can be queried. Reads no data, so it neither waits for the stream thread nor costs more with more users.
+     * store can be queried (or it holds no task, so has no users to query). Reads no data, so it neither
+     * waits for the stream thread nor costs more with more users.
      */
     public void requireQueryable() {
-        store(StoreNames.USERS, false);
+        users();
     }
 
     /** Members per segment among this instance's users. */
     public Map<String, Long> memberCounts() {
         Map<String, Long> counts = new TreeMap<>();
-        try (KeyValueIterator<String, Object> all = store(StoreNames.USERS, false).all()) {
-            all.forEachRemaining(entry -> SERDE.decodeMembership((byte[]) entry.value).segments().keySet()
-                    .forEach(segment -> counts.merge(segment, 1L, Long::sum)));
-        }
+        users().ifPresent(users -> {
+            try (KeyValueIterator<String, Object> all = users.all()) {
+                all.forEachRemaining(entry -> SERDE.decodeMembership((byte[]) entry.value).segments().keySet()
+                        .forEach(segment -> counts.merge(segment, 1L, Long::sum)));
+            }
+        });
         return counts;
     }
 
@@ -114,30 +117,48 @@ public final class LocalQueries {
      */
     public List<Object[]> customerHistories() {
         List<Object[]> customers = new ArrayList<>();
-        try (KeyValueIterator<String, Object> all = store(StoreNames.USERS, false).all()) {
-            all.forEachRemaining(entry -> {
-                RfmState orders = SERDE.decodeRfm((byte[]) entry.value);
-                if (orders != null && orders.purchases() > 0) {
-                    customers.add(new Object[] {orders.purchases(), orders.firstPurchase(), orders.lastPurchase(),
-                            orders.monetary()});
-                }
-            });
-        }
+        users().ifPresent(users -> {
+            try (KeyValueIterator<String, Object> all = users.all()) {
+                all.forEachRemaining(entry -> {
+                    RfmState orders = SERDE.decodeRfm((byte[]) entry.value);
+                    if (orders != null && orders.purchases() > 0) {
+                        customers.add(new Object[] {orders.purchases(), orders.firstPurchase(), orders.lastPurchase(),
+                                orders.monetary()});
+                    }
+                });
+            }
+        });
         return customers;
     }
 
     /** Up to {@code limit} of this instance's members of {@code segment} with user ids after {@code after}, sorted. */
     public List<String> members(String segment, String after, int limit) {
         List<String> members = new ArrayList<>();
-        try (KeyValueIterator<String, Object> range = store(StoreNames.USERS, false).range(after, null)) {
-            while (range.hasNext() && members.size() < limit) {
-                KeyValue<String, Object> entry = range.next();
-                if (!entry.key.equals(after) && SERDE.decodeMembership((byte[]) entry.value).segments().containsKey(segment)) {
-                    members.add(entry.key);
+        users().ifPresent(users -> {
+            try (KeyValueIterator<String, Object> range = users.range(after, null)) {
+                while (range.hasNext() && members.size() < limit) {
+                    KeyValue<String, Object> entry = range.next();
+                    if (!entry.key.equals(after)
+                            && SERDE.decodeMembership((byte[]) entry.value).segments().containsKey(segment)) {
+                        members.add(entry.key);
+                    }
                 }
             }
-        }
+        });
         return members;
+    }
+
+    /**
+     * This instance's users store, or none when it holds no task (more instances than partitions):
+     * then it has no users of its own, and its cluster-wide answers come from the others. Throws
+     * {@link org.apache.kafka.streams.errors.InvalidStateStoreException} while stores migrate or restore.
+     */
+    private Optional<ReadOnlyKeyValueStore<String, Object>> users() {
+        if (streams.state() == KafkaStreams.State.RUNNING
+                && streams.metadataForLocalThreads().stream().allMatch(thread -> thread.activeTasks().isEmpty())) {
+            return Optional.empty();
+        }
+        return Optional.of(store(StoreNames.USERS, false));
     }
 
     private Optional<UserState> state(String user, boolean stale) {
