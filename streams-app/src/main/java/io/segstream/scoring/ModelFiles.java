@@ -28,14 +28,14 @@ public final class ModelFiles {
             .enable(SerializationFeature.INDENT_OUTPUT);
 
     /** A model's file form. */
-    record File(String name, String kind, String version, Map<String, Double> parameters, List<Feature> features,
+    record File(String name, String kind, String version, Map<String, Double> parameters, List<IntentModel.Feature> features,
             Map<String, String> provenance, String trainedAt) {
         @JsonCreator
         File(@JsonProperty(value = "name", required = true) String name,
                 @JsonProperty(value = "kind", required = true) String kind,
                 @JsonProperty(value = "version", required = true) String version,
                 @JsonProperty("parameters") Map<String, Double> parameters,
-                @JsonProperty("features") List<Feature> features,
+                @JsonProperty("features") List<IntentModel.Feature> features,
                 @JsonProperty("provenance") Map<String, String> provenance,
                 @JsonProperty(value = "trainedAt", required = true) String trainedAt) {
             this.name = name;
@@ -45,19 +45,6 @@ public final class ModelFiles {
             this.features = features == null ? List.of() : List.copyOf(features);
             this.provenance = provenance == null ? Map.of() : new TreeMap<>(provenance);
             this.trainedAt = trainedAt;
-        }
-    }
-
-    record Feature(String fact, double mean, double scale, double weight) {
-        @JsonCreator
-        Feature(@JsonProperty(value = "fact", required = true) String fact,
-                @JsonProperty(value = "mean", required = true) double mean,
-                @JsonProperty(value = "scale", required = true) double scale,
-                @JsonProperty(value = "weight", required = true) double weight) {
-            this.fact = fact;
-            this.mean = mean;
-            this.scale = scale;
-            this.weight = weight;
         }
     }
 
@@ -82,7 +69,7 @@ public final class ModelFiles {
     /** {@code model} in its file form. */
     public static String json(Model model) {
         File file = new File(model.getName(), model.getKind().name(), model.getVersion(), model.getParameters(),
-                model.getFeatures().stream().map(feature -> new Feature(feature.getFact(), feature.getMean(),
+                model.getFeatures().stream().map(feature -> new IntentModel.Feature(feature.getFact(), feature.getMean(),
                         feature.getScale(), feature.getWeight())).toList(),
                 model.getProvenance(), model.getTrainedAt().toString());
         try {
