@@ -23,10 +23,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -99,16 +103,24 @@ public final class LocalQueries {
         users();
     }
 
-    /** Members per segment among this instance's users. */
+    /**
+     * Members per segment among this instance's users, as its tasks keep them (no scan). Throws
+     * {@link InvalidStateStoreException} while one of its active tasks has not started counting
+     * (restoring, migrating), as the stores do, rather than answer with part of its users.
+     */
     public Map<String, Long> memberCounts() {
-        Map<String, Long> counts = new TreeMap<>();
-        users().ifPresent(users -> {
-            try (KeyValueIterator<String, Object> all = users.all()) {
-                all.forEachRemaining(entry -> SERDE.decodeMembership((byte[]) entry.value).segments().keySet()
-                        .forEach(segment -> counts.merge(segment, 1L, Long::sum)));
+        if (users().isEmpty()) {
+            return Map.of();
+        }
+        Set<String> counted = instance.members().tasks();
+        for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+            for (TaskMetadata task : thread.activeTasks()) {
+                if (!counted.contains(task.taskId().toString())) {
+                    throw new InvalidStateStoreException("task " + task.taskId() + " is not processing yet (restoring)");
+                }
             }
-        });
-        return counts;
+        }
+        return instance.members().total();
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.segstream.query;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -67,6 +68,9 @@ public final class Metrics implements AutoCloseable {
                         .description("Segment changes emitted").tag("segment", segment).tag("kind", kind.name())
                         .register(registry);
             }
+            Gauge.builder("segstream.segment.members", instance.members(), members -> members.members(segment))
+                    .description("Members of the segment among this instance's users").tag("segment", segment)
+                    .register(registry);
         }
         return registry.scrape();
     }

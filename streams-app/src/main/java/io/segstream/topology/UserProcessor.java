@@ -21,11 +21,14 @@ import io.segstream.features.Timers;
 import io.segstream.privacy.Consent;
 import io.segstream.privacy.PrivacyRequests;
 import io.segstream.privacy.PrivacySettings;
+import io.segstream.segments.MemberCounts;
 import io.segstream.segments.SegmentCatalog;
 import io.segstream.segments.SegmentEvaluator;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -67,6 +70,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private KeyValueStore<String, Model> models;
     private KeyValueStore<String, RfmSketches> sketches;
     private RfmQuintiles quintiles;
+    private MemberCounts.Task members;
     private String sweepCursor;
     private long sweepGeneration;
     private long sweepModels;
@@ -98,6 +102,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         sweepGeneration = instance.catalog().snapshot().generation();
         sweepModels = instance.models().snapshot().generation();
         refreshQuintiles();
+        members = instance.members().start(context.taskId().toString(), countMembers());
         context.schedule(settings.punctuationInterval(), settings.timeMode().punctuationType(),
                 timestamp -> fireDueTimers(now()));
         // The sweep and the sketches (each a pass over the task's users) are paced by the wall clock in
@@ -183,22 +188,19 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private void erase(String user, PrivacyRequest request, long requestedAt, long handledAt) {
         UserState state = users.load(user);
         List<String> purged = new ArrayList<>();
-        int exited = 0;
-        if (state != null) {
-            List<SegmentEvaluator.RoutedChange> exits = evaluator.exitAll(user, state.membership(), ChangeTrigger.ERASURE,
-                    requestedAt, handledAt);
-            emit(user, exits);
-            exited = exits.size();
-            if (features.forget(user, state.features())) {
-                purged.add(StoreNames.TIMERS);
-            }
+        List<SegmentEvaluator.RoutedChange> exits = state == null ? List.of()
+                : evaluator.exitAll(user, state.membership(), ChangeTrigger.ERASURE, requestedAt, handledAt);
+        emit(user, exits);
+        if (state != null && features.forget(user, state.features())) {
+            purged.add(StoreNames.TIMERS);
         }
         if (users.delete(user)) {
             purged.add(0, StoreNames.USERS);
         }
+        members.apply(exits);
         outputs.membershipErased(user);
         outputs.audit(privacy.audit(request, state == null ? PrivacyOutcome.NOTHING_STORED : PrivacyOutcome.ERASED,
-                purged, exited, handledAt));
+                purged, exits.size(), handledAt));
     }
 
     /** Fires the abandonment timers due by {@code now}. */
@@ -232,6 +234,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         if (outcome.changed()) {
             outputs.membership(user, outcome.current());
         }
+        members.apply(outcome.changes());
         instance.segments().evaluated(System.nanoTime() - started);
         return state.withMembership(outcome.membership());
     }
@@ -326,6 +329,24 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         }
         String taskId = context.taskId().toString();
         outputs.sketches(taskId, builder.build(taskId, now));
+    }
+
+    /** Members per segment among the task's stored users (restored by the time the processor starts). */
+    private Map<String, Long> countMembers() {
+        Map<String, Long> counted = new HashMap<>();
+        try (KeyValueIterator<String, byte[]> all = users.all()) {
+            while (all.hasNext()) {
+                for (String segment : serde.decodeMembership(all.next().value).segments().keySet()) {
+                    counted.merge(segment, 1L, Long::sum);
+                }
+            }
+        }
+        return counted;
+    }
+
+    @Override
+    public void close() {
+        instance.members().stop(context.taskId().toString(), members);
     }
 
     private void refreshQuintiles() {

@@ -47,16 +47,20 @@ class UserProcessorTest {
     private KeyValueStore<String, SegmentDefinition> definitions;
     private KeyValueStore<String, Model> models;
     private KeyValueStore<String, String> timers;
+    private UserStore users;
+    private FeatureSettings settings;
+    private PrivacySettings privacySettings;
     private UserProcessor processor;
 
     @BeforeEach
     void setUp() {
         SegStreamConfig config = SegStreamConfig.of(Map.of(SegStreamConfig.BOOTSTRAP_SERVERS, "unused:9092",
                 SegStreamConfig.TIME_MODE, "stream"));
-        FeatureSettings settings = FeatureSettings.from(config);
+        settings = FeatureSettings.from(config);
+        privacySettings = PrivacySettings.from(config);
         context = new MockProcessorContext<>(new Properties());
         context.setCurrentSystemTimeMs(Instant.parse("2026-11-23T00:00:00Z").toEpochMilli());
-        UserStore users = UserStore.builder(Stores.inMemoryKeyValueStore(StoreNames.USERS), 100).withLoggingDisabled().build();
+        users = UserStore.builder(Stores.inMemoryKeyValueStore(StoreNames.USERS), 100).withLoggingDisabled().build();
         WindowStore<String, Long> orderIds = Stores.windowStoreBuilder(Stores.inMemoryWindowStore(StoreNames.ORDER_IDS,
                 settings.orderDedupRetention(), Duration.ofMillis(1), false), Serdes.String(), Serdes.Long())
                 .withLoggingDisabled().build();
@@ -77,8 +81,11 @@ class UserProcessorTest {
             store.init(context.getStateStoreContext(), store);
             context.addStateStore(store);
         }
-        processor = new UserProcessor(settings, PrivacySettings.from(config), instance,
-                new SegmentEvaluator(instance.models()));
+        processor = newProcessor();
+    }
+
+    private UserProcessor newProcessor() {
+        return new UserProcessor(settings, privacySettings, instance, new SegmentEvaluator(instance.models()));
     }
 
     private void define(String name, String condition, long version) {
@@ -233,5 +240,42 @@ class UserProcessorTest {
 
         assertThat(instance.features().processedCount()).isEqualTo(2);
         assertThat(instance.features().duplicateCount()).isEqualTo(2);
+    }
+
+    @Test
+    void membersAreCountedAsUsersEnterAndLeaveAndCountedAgainWhenTheTaskStartsAgain() {
+        define("buyers", "rfm.frequency >= 1", 1);
+        define("cart-holders", "cart.items > 0", 1);
+        processor.init(context);
+        process(purchase("o1", "u1", "25.00", T0), T0);
+        process(purchase("o2", "u2", "40.00", T0), T0);
+        process(add("e1", "u2", "sku-1", 1, "5.00", T0.plusSeconds(1)), T0.plusSeconds(1));
+        process(add("e2", "u3", "sku-2", 1, "5.00", T0.plusSeconds(2)), T0.plusSeconds(2));
+        process(io.segstream.testing.Events.remove("e3", "u3", "sku-2", 1, T0.plusSeconds(3)), T0.plusSeconds(3));
+        String task = context.taskId().toString();
+        assertThat(instance.members().tasks()).containsExactly(task);
+        assertThat(instance.members().total()).containsExactly(Map.entry("buyers", 2L), Map.entry("cart-holders", 1L));
+
+        // Closed (Kafka Streams writes the store back first), the task is no longer counted.
+        users.flushCache();
+        processor.close();
+        assertThat(instance.members().tasks()).isEmpty();
+        assertThat(instance.members().total()).isEmpty();
+
+        // Started again, it counts its stored users.
+        processor = newProcessor();
+        processor.init(context);
+        assertThat(instance.members().total()).containsExactly(Map.entry("buyers", 2L), Map.entry("cart-holders", 1L));
+        assertThat(instance.members().members("buyers")).isEqualTo(2);
+
+        // An erased user leaves every segment; a definition retired empties its segment once its members are swept.
+        processor.process(new Record<>("u2", io.segstream.avro.PrivacyRequest.newBuilder().setRequestId("r1")
+                .setUserId("u2").setType(io.segstream.avro.PrivacyRequestType.ERASE).setRequestedAt(T0.plusSeconds(4))
+                .build(), T0.plusSeconds(4).toEpochMilli()));
+        assertThat(instance.members().total()).containsExactly(Map.entry("buyers", 1L));
+        definitions.delete("buyers");
+        instance.catalog().sync(definitions);
+        processor.sweep(T0.plusSeconds(5).toEpochMilli());
+        assertThat(instance.members().total()).isEmpty();
     }
 }
