@@ -130,7 +130,8 @@ public class SegmentEvaluationBenchmark {
         Cart cart = new Cart(lines, new BigDecimal(25 * items), items, "EUR", Instant.ofEpochMilli(NOW - 60_000),
                 random.nextInt(5) == 0, null, "s");
         Dwell dwell = new Dwell(new Dwell.CurrentSession("s", Instant.ofEpochMilli(NOW - 600_000),
-                Instant.ofEpochMilli(NOW - 60_000), random.nextInt(600_000), random.nextInt(15), random.nextBoolean()),
+                Instant.ofEpochMilli(NOW - 60_000), random.nextInt(600_000), random.nextInt(15), random.nextBoolean(),
+                Instant.ofEpochMilli(NOW + 1_740_000)),
                 1 + random.nextInt(20), random.nextInt(5), 120_000, 600_000, Map.of(CATEGORIES[0], 30_000L));
         Map<String, Long> views = new java.util.HashMap<>();
         views.put(CATEGORIES[random.nextInt(CATEGORIES.length)], (long) random.nextInt(8));

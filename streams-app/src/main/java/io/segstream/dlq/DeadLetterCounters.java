@@ -33,7 +33,7 @@ public final class DeadLetterCounters {
         return counts.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
-    /** Scheduled work (timers, sweeps, sketches) that raised an exception; it was logged and runs again next time. */
+    /** Scheduled work (timers, re-evaluation, sketches) that raised an exception; it was logged and runs again next time. */
     public long failedPunctuations() {
         return failedPunctuations.sum();
     }

@@ -18,8 +18,9 @@ public record Dwell(
 
     /**
      * The latest session: its tracker id (null when derived from the inactivity gap), dwell so far,
-     * page views, and whether it is still open (last event within the session gap of now).
+     * page views, whether it is still open (last event within the session gap of now), and the last
+     * instant it is open without another event.
      */
     public record CurrentSession(String sessionId, Instant start, Instant lastActivity, long dwellMs, int pages,
-            boolean active) {}
+            boolean active, Instant openUntil) {}
 }

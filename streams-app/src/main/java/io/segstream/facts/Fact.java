@@ -5,12 +5,8 @@ import java.util.function.Function;
 
 /**
  * One value a segment condition can read, e.g. {@code rfm.frequency}: its CEL name and type, what it
- * means, how to read it from a user's features, and the model that predicts it (null for facts
- * folded from events alone).
+ * means, how to read it from a user's features, the model that predicts it (null for facts folded
+ * from events alone), and how time alone moves it between events.
  */
-public record Fact(String name, CelType type, String description, Function<Facts.Input, Object> read, String model) {
-
-    public Fact(String name, CelType type, String description, Function<Facts.Input, Object> read) {
-        this(name, type, description, read, null);
-    }
-}
+public record Fact(String name, CelType type, String description, Function<Facts.Input, Object> read, String model,
+        Clock clock) {}

@@ -97,38 +97,69 @@ public final class Facts {
     private static final CelType BOOL = SimpleType.BOOL;
     private static final CelType COUNTS = MapType.create(SimpleType.STRING, SimpleType.INT);
 
+    private static final long MINUTE_MS = 60_000L;
+    private static final long HOUR_MS = 3_600_000L;
+    private static final long DAY_MS = 86_400_000L;
+
+    private static final Clock.Counter DAYS_SINCE_LAST_PURCHASE = new Clock.Counter(in -> in.features().rfm().lastPurchase(),
+            DAY_MS);
+    private static final Clock.Counter DAYS_SINCE_FIRST_PURCHASE =
+            new Clock.Counter(in -> in.features().rfm().firstPurchase(), DAY_MS);
+    /** Day buckets: a window with purchases in it can change at each UTC midnight. */
+    private static final Clock RFM_WINDOW = new Clock.Steps((in, now) -> in.features().rfm().windowFrequency() == 0
+            && in.features().rfm().windowMonetary().signum() == 0 ? Long.MAX_VALUE : Clock.nextPeriod(now, DAY_MS));
+    /** Hour buckets: views age out at the start of an hour. */
+    private static final Clock INTEREST_WINDOW = new Clock.Steps((in, now) ->
+            in.features().interest().categoryViews().isEmpty() ? Long.MAX_VALUE : Clock.nextPeriod(now, HOUR_MS));
+    /**
+     * Lifetime predictions move continuously with the customer's age; between events they are looked at
+     * again at each whole day since the first purchase.
+     */
+    private static final Clock LIFETIME = new Clock.Steps((in, now) -> in.modelVersion("clv") == null ? Long.MAX_VALUE
+            : DAYS_SINCE_FIRST_PURCHASE.nextChange(in, now));
+
     public static final List<Fact> ALL = List.of(
             fact("rfm.frequency", INT, "distinct purchases, lifetime", in -> in.features().rfm().frequency()),
             fact("rfm.monetary", DOUBLE, "net spend (purchases minus refunds), lifetime",
                     in -> money(in.features().rfm().monetary())),
             fact("rfm.averageOrderValue", DOUBLE, "monetary / frequency; 0 without purchases",
                     in -> money(in.features().rfm().averageOrderValue())),
-            fact("rfm.recencyDays", INT, "days since the last purchase; -1 if none",
-                    in -> orMinusOne(in.features().rfm().recencyDays())),
-            fact("rfm.daysSinceFirstPurchase", INT, "days since the first purchase; -1 if none",
-                    in -> daysSince(in.features().rfm().firstPurchase(), in.features().now())),
+            timed("rfm.recencyDays", INT, "days since the last purchase; -1 if none",
+                    in -> orMinusOne(in.features().rfm().recencyDays()), DAYS_SINCE_LAST_PURCHASE),
+            timed("rfm.daysSinceFirstPurchase", INT, "days since the first purchase; -1 if none",
+                    in -> daysSince(in.features().rfm().firstPurchase(), in.features().now()), DAYS_SINCE_FIRST_PURCHASE),
             fact("rfm.refunds", INT, "refund orders, lifetime", in -> in.features().rfm().refunds()),
-            fact("rfm.windowFrequency", INT, "purchases in the trailing rfm.window.days",
-                    in -> in.features().rfm().windowFrequency()),
-            fact("rfm.windowMonetary", DOUBLE, "net spend in the trailing rfm.window.days",
-                    in -> money(in.features().rfm().windowMonetary())),
-            fact("rfm.r", INT, "recency score 1..5 (5 = most recent fifth of customers); 0 if unknown",
-                    in -> score(in.features().rfm(), 'r')),
+            timed("rfm.windowFrequency", INT, "purchases in the trailing rfm.window.days",
+                    in -> in.features().rfm().windowFrequency(), RFM_WINDOW),
+            timed("rfm.windowMonetary", DOUBLE, "net spend in the trailing rfm.window.days",
+                    in -> money(in.features().rfm().windowMonetary()), RFM_WINDOW),
+            timed("rfm.r", INT, "recency score 1..5 (5 = most recent fifth of customers); 0 if unknown",
+                    in -> score(in.features().rfm(), 'r'), new Clock.Steps((in, now) ->
+                            in.features().rfm().scores() == null ? Long.MAX_VALUE
+                                    : DAYS_SINCE_LAST_PURCHASE.nextChange(in, now))),
             fact("rfm.f", INT, "frequency score 1..5; 0 if unknown", in -> score(in.features().rfm(), 'f')),
             fact("rfm.m", INT, "monetary score 1..5; 0 if unknown", in -> score(in.features().rfm(), 'm')),
             fact("dwell.sessions", INT, "sessions, lifetime", in -> in.features().dwell().sessions()),
-            fact("dwell.sessionsLast30Days", INT, "sessions started in the last 30 days",
-                    in -> in.features().dwell().sessionsLast30Days()),
+            timed("dwell.sessionsLast30Days", INT, "sessions started in the last 30 days",
+                    in -> in.features().dwell().sessionsLast30Days(), new Clock.Steps((in, now) ->
+                            in.features().dwell().sessionsLast30Days() == 0 ? Long.MAX_VALUE : Clock.nextPeriod(now, DAY_MS))),
             fact("dwell.averageSessionDwellMs", INT, "total dwell / sessions",
                     in -> in.features().dwell().averageSessionDwellMs()),
-            fact("dwell.sessionActive", BOOL, "the latest session's last event is within the session gap of now",
-                    in -> session(in.features().dwell()) != null && session(in.features().dwell()).active()),
+            timed("dwell.sessionActive", BOOL, "the latest session's last event is within the session gap of now",
+                    in -> session(in.features().dwell()) != null && session(in.features().dwell()).active(),
+                    new Clock.Steps((in, now) -> {
+                        Dwell.CurrentSession session = session(in.features().dwell());
+                        return session == null || !session.active() ? Long.MAX_VALUE
+                                : session.openUntil().toEpochMilli() + 1;
+                    })),
             fact("dwell.sessionDwellMs", INT, "dwell of the latest session",
                     in -> session(in.features().dwell()) == null ? 0L : session(in.features().dwell()).dwellMs()),
             fact("dwell.sessionPages", INT, "page and product views of the latest session",
                     in -> session(in.features().dwell()) == null ? 0L : (long) session(in.features().dwell()).pages()),
-            fact("dwell.categoryDwellMs", COUNTS, "dwell per category, last 7 days",
-                    in -> in.features().dwell().categoryDwellMsLast7Days()),
+            timed("dwell.categoryDwellMs", COUNTS, "dwell per category, last 7 days",
+                    in -> in.features().dwell().categoryDwellMsLast7Days(), new Clock.Steps((in, now) ->
+                            in.features().dwell().categoryDwellMsLast7Days().isEmpty() ? Long.MAX_VALUE
+                                    : Clock.nextPeriod(now, DAY_MS))),
             fact("cart.items", INT, "units in the cart", in -> (long) in.features().cart().items()),
             fact("cart.lines", INT, "distinct products in the cart", in -> (long) in.features().cart().lines().size()),
             fact("cart.value", DOUBLE, "cart value", in -> money(in.features().cart().value())),
@@ -136,28 +167,33 @@ public final class Facts {
                     in -> in.features().cart().checkoutStarted()),
             fact("cart.abandoned", BOOL, "an abandonment was emitted for the current cart",
                     in -> in.features().cart().abandonedAt() != null),
-            fact("cart.minutesSinceActivity", INT, "minutes since the user's last click or order; -1 if none",
-                    in -> minutesSince(in.features().cart().lastActivity(), in.features().now())),
+            timed("cart.minutesSinceActivity", INT, "minutes since the user's last click or order; -1 if none",
+                    in -> minutesSince(in.features().cart().lastActivity(), in.features().now()),
+                    new Clock.Counter(in -> in.features().cart().lastActivity(), MINUTE_MS)),
             fact("cart.categories", ListType.create(SimpleType.STRING), "categories of the products in the cart",
                     in -> cartCategories(in.features().cart())),
-            fact("interest.categoryViews", COUNTS, "product views per category in the interest window",
-                    in -> in.features().interest().categoryViews()),
-            fact("interest.totalViews", INT, "product views in the interest window",
-                    in -> viewTotal(in.features().interest(), Long::sum)),
-            fact("interest.topCategoryViews", INT, "views of the most viewed category in the interest window",
-                    in -> viewTotal(in.features().interest(), Math::max)),
-            predicted("intent.score", "intent", "purchase-intent score 0..100 from the intent model", Input::intentScore),
+            timed("interest.categoryViews", COUNTS, "product views per category in the interest window",
+                    in -> in.features().interest().categoryViews(), INTEREST_WINDOW),
+            timed("interest.totalViews", INT, "product views in the interest window",
+                    in -> viewTotal(in.features().interest(), Long::sum), INTEREST_WINDOW),
+            timed("interest.topCategoryViews", INT, "views of the most viewed category in the interest window",
+                    in -> viewTotal(in.features().interest(), Math::max), INTEREST_WINDOW),
+            predicted("intent.score", "intent", "purchase-intent score 0..100 from the intent model", Input::intentScore,
+                    new Clock.Steps(Facts::nextIntentChange)),
             predicted("clv.pAlive", "clv", "probability the customer is still active (BG/NBD); absent before a purchase",
-                    in -> in.lifetime().pAlive()),
+                    in -> in.lifetime().pAlive(), LIFETIME),
             predicted("clv.expectedPurchases90d", "clv", "expected purchases in the next 90 days (BG/NBD); absent before "
-                    + "a purchase", in -> in.lifetime().expectedPurchases90d()),
+                    + "a purchase", in -> in.lifetime().expectedPurchases90d(), LIFETIME),
             predicted("clv.expectedValue365d", "clv", "expected spend in the next 365 days, in the shop's currency "
                     + "(BG/NBD x Gamma-Gamma); absent before a purchase or without a positive average order value",
-                    in -> in.lifetime().expectedValue365d()),
-            fact("time.hourOfDay", INT, "hour of now, UTC, 0..23", in -> (long) utc(in.features().now()).getHour()),
-            fact("time.dayOfWeek", INT, "day of week of now, UTC, 1 = Monday .. 7 = Sunday",
-                    in -> (long) utc(in.features().now()).getDayOfWeek().getValue()),
-            fact("time.nowMillis", INT, "now, epoch milliseconds", in -> in.features().now()));
+                    in -> in.lifetime().expectedValue365d(), LIFETIME),
+            timed("time.hourOfDay", INT, "hour of now, UTC, 0..23", in -> (long) utc(in.features().now()).getHour(),
+                    new Clock.Steps((in, now) -> Clock.nextPeriod(now, HOUR_MS))),
+            timed("time.dayOfWeek", INT, "day of week of now, UTC, 1 = Monday .. 7 = Sunday",
+                    in -> (long) utc(in.features().now()).getDayOfWeek().getValue(),
+                    new Clock.Steps((in, now) -> Clock.nextPeriod(now, DAY_MS))),
+            timed("time.nowMillis", INT, "now, epoch milliseconds", in -> in.features().now(),
+                    new Clock.Counter(in -> Instant.EPOCH, 1)));
 
     /** Each fact's position in {@link #ALL}, by name. */
     private static final Map<String, Integer> INDEX = positions();
@@ -174,13 +210,28 @@ public final class Facts {
         return INDEX.get(fact.name());
     }
 
+    /** A fact time alone does not change. */
     private static Fact fact(String name, CelType type, String description, Function<Input, Object> read) {
-        return new Fact(name, type, description, read);
+        return new Fact(name, type, description, read, null, Clock.NONE);
+    }
+
+    private static Fact timed(String name, CelType type, String description, Function<Input, Object> read, Clock clock) {
+        return new Fact(name, type, description, read, null, clock);
     }
 
     /** A fact a model predicts (a double, absent when the model cannot predict it). */
-    private static Fact predicted(String name, String model, String description, Function<Input, Object> read) {
-        return new Fact(name, DOUBLE, description, read, model);
+    private static Fact predicted(String name, String model, String description, Function<Input, Object> read,
+            Clock clock) {
+        return new Fact(name, DOUBLE, description, read, model, clock);
+    }
+
+    /** The score moves when one of the facts the intent model reads does. */
+    private static long nextIntentChange(Input in, long now) {
+        long next = Long.MAX_VALUE;
+        for (Fact input : in.predictions.intentInputs()) {
+            next = Math.min(next, input.clock().nextChange(in, now));
+        }
+        return next;
     }
 
     private static Map<String, Integer> positions() {

@@ -1,5 +1,6 @@
 package io.segstream.facts;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +18,9 @@ public interface Predictions {
     /** The version of each model in use, by model name (intent, clv). */
     Map<String, String> versions();
 
+    /** The facts the intent score is computed from (how time moves the score). */
+    List<Fact> intentInputs();
+
     /** Predictions with a fixed intent score and no lifetime model, for tests and tools. */
     static Predictions fixedIntent(double score) {
         return new Predictions() {
@@ -33,6 +37,11 @@ public interface Predictions {
             @Override
             public Map<String, String> versions() {
                 return Map.of();
+            }
+
+            @Override
+            public List<Fact> intentInputs() {
+                return List.of();
             }
         };
     }

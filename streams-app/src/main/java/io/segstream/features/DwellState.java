@@ -121,7 +121,7 @@ public final class DwellState {
         Dwell.CurrentSession session = current == null ? null : new Dwell.CurrentSession(
                 current.key().startsWith("s:") ? current.key().substring(2) : null,
                 Times.instant(current.start()), Times.instant(current.lastAt()), current.dwellMs(), current.pages(),
-                now - current.lastAt() <= sessionGapMs);
+                now - current.lastAt() <= sessionGapMs, Times.instant(current.lastAt() + sessionGapMs));
         return new Dwell(session, sessions, recentSessionCount, sessions == 0 ? 0 : totalDwellMs / sessions,
                 totalDwellMs, byCategory);
     }

@@ -33,7 +33,7 @@ public final class Metrics implements AutoCloseable {
         FunctionCounter.builder("segstream.stream.thread.failures", threadFailures, LongSupplier::getAsLong)
                 .description("Stream threads that failed (an outage, not a record) and were replaced").register(registry);
         FunctionCounter.builder("segstream.punctuation.failures", deadLetters, DeadLetterCounters::failedPunctuations)
-                .description("Scheduled work (timers, sweeps, sketches) that raised an exception").register(registry);
+                .description("Scheduled work (timers, re-evaluation, sketches) that raised an exception").register(registry);
         FunctionCounter.builder("segstream.events.processed", instance.features(), c -> c.processedCount())
                 .description("Clicks and orders applied to user features").register(registry);
         FunctionCounter.builder("segstream.events.duplicates", instance.features(), c -> c.duplicateCount())
@@ -56,8 +56,8 @@ public final class Metrics implements AutoCloseable {
         FunctionCounter.builder("segstream.privacy.abandonments.withheld", instance.privacy(), c -> c.withheldCount())
                 .description("Cart abandonments not written to cart.abandoned because the user's consent does not allow it")
                 .register(registry);
-        FunctionCounter.builder("segstream.segment.reevaluated.users", instance.segments(), c -> c.sweptUsers())
-                .description("Users re-evaluated by the time and definition-change sweep").register(registry);
+        FunctionCounter.builder("segstream.segment.reevaluated.users", instance.segments(), c -> c.reevaluatedUsers())
+                .description("Users re-evaluated without an event of theirs: at their due time, or in a pass over every user").register(registry);
     }
 
     /** The Prometheus text exposition; segment change counters are registered as segments appear. */

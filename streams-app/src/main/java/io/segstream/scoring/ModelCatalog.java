@@ -1,11 +1,13 @@
 package io.segstream.scoring;
 
 import io.segstream.avro.Model;
+import io.segstream.facts.Fact;
 import io.segstream.facts.Facts;
 import io.segstream.facts.Lifetime;
 import io.segstream.facts.Predictions;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.streams.KeyValue;
@@ -18,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * The models this instance computes facts with, shared by every task: the published models of the
  * global {@code models} store (topic {@code segstream.models}) and, while no intent model is
  * published, the configured one. Readers take an immutable {@link Snapshot}; its
- * {@link Snapshot#generation()} grows with every change, which tells the re-evaluation sweep to run.
+ * {@link Snapshot#generation()} grows with every change, which starts a re-evaluation pass over every user.
  */
 public final class ModelCatalog {
 
@@ -87,6 +89,11 @@ public final class ModelCatalog {
         @Override
         public Map<String, String> versions() {
             return versions;
+        }
+
+        @Override
+        public List<Fact> intentInputs() {
+            return intent.facts();
         }
     }
 

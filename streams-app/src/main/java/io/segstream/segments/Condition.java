@@ -34,21 +34,36 @@ public final class Condition {
     private final List<Fact> reads;
     /** Positions of {@link #reads} in the facts catalog. */
     private final int[] readIndexes;
+    private final TimeTriggers timeTriggers;
     private final Map<List<Object>, Boolean> memory = new ConcurrentHashMap<>();
     private volatile boolean remembering = true;
     /** Look-ups and hits since the memory was last emptied; approximate under concurrency, which only tunes the cost. */
     private long lookups;
     private long hits;
 
-    Condition(String expression, CelRuntime.Program program, List<Fact> reads) {
+    Condition(String expression, CelRuntime.Program program, List<Fact> reads, TimeTriggers timeTriggers) {
         this.expression = expression;
         this.program = program;
         this.reads = List.copyOf(reads);
         this.readIndexes = reads.stream().mapToInt(Facts::indexOf).toArray();
+        this.timeTriggers = timeTriggers;
     }
 
     public String expression() {
         return expression;
+    }
+
+    /**
+     * The first instant after {@code now} at which the condition can hold differently for the user of
+     * {@code input} without a new event of theirs; {@link Long#MAX_VALUE} when time alone cannot change it.
+     */
+    public long nextChange(Facts.Input input, long now) {
+        return timeTriggers.next(input, now);
+    }
+
+    /** Whether time alone can change the condition for some user. */
+    public boolean movesWithTime() {
+        return !timeTriggers.none();
     }
 
     /** The facts this condition reads, in catalog order. */

@@ -47,7 +47,7 @@ public final class Conditions {
         }
         try {
             CelRuntime.Program program = RUNTIME.createProgram(result.getAst());
-            return new Condition(expression, program, referencedFacts(result.getAst()));
+            return new Condition(expression, program, referencedFacts(result.getAst()), TimeTriggers.of(result.getAst()));
         } catch (CelValidationException | CelEvaluationException e) {
             throw new InvalidDefinitionException("condition cannot be planned: " + e.getMessage());
         }

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The active definitions of this instance, compiled once per version and shared by every task.
  * Updated from the global {@code definitions} store; readers take an immutable {@link Snapshot}.
- * {@link Snapshot#generation()} grows with every change, which tells the re-evaluation sweep to run.
+ * {@link Snapshot#generation()} grows with every change, which starts a re-evaluation pass over every user.
  */
 public final class SegmentCatalog {
 
@@ -36,6 +36,8 @@ public final class SegmentCatalog {
         private final Map<String, CompiledSegment> fallbacks = new HashMap<>();
         /** Each segment's position, for a user's {@link LastResults}. */
         private final Map<CompiledSegment, Integer> slots = new IdentityHashMap<>();
+        /** The conditions time alone can change. */
+        private final List<Condition> timed;
 
         Snapshot(long generation, Map<String, CompiledSegment> byName) {
             this.generation = generation;
@@ -54,6 +56,25 @@ public final class SegmentCatalog {
             });
             fallbacks.keySet().forEach(group -> groups.computeIfAbsent(group, g -> new ArrayList<>()));
             byName.values().forEach(segment -> slots.put(segment, slots.size()));
+            timed = byName.values().stream().map(CompiledSegment::condition).filter(Condition::movesWithTime).toList();
+        }
+
+        /**
+         * The first instant after {@code now} at which time alone can change one of the conditions for the
+         * user of {@code input}; {@link Long#MAX_VALUE} when only an event of theirs can.
+         */
+        public long nextChange(Facts.Input input, long now) {
+            long next = Long.MAX_VALUE;
+            for (Condition condition : timed) {
+                next = Math.min(next, condition.nextChange(input, now));
+            }
+            return next;
+        }
+
+        /** Whether a condition reads one of {@code facts}. */
+        public boolean reads(java.util.Set<String> facts) {
+            return byName.values().stream().anyMatch(segment -> segment.condition().reads().stream()
+                    .anyMatch(fact -> facts.contains(fact.name())));
         }
 
         int slots() {

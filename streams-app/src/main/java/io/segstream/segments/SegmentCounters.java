@@ -11,7 +11,7 @@ public final class SegmentCounters {
     private final Map<String, LongAdder> changes = new ConcurrentHashMap<>();
     private final LongAdder evaluations = new LongAdder();
     private final LongAdder evaluationNanos = new LongAdder();
-    private final LongAdder swept = new LongAdder();
+    private final LongAdder reevaluated = new LongAdder();
 
     public void changed(String segment, SegmentChangeKind kind) {
         changes.computeIfAbsent(segment + "|" + kind, key -> new LongAdder()).increment();
@@ -22,8 +22,8 @@ public final class SegmentCounters {
         evaluationNanos.add(nanos);
     }
 
-    public void swept(long users) {
-        swept.add(users);
+    public void reevaluated(long users) {
+        reevaluated.add(users);
     }
 
     public long changes(String segment, SegmentChangeKind kind) {
@@ -39,7 +39,7 @@ public final class SegmentCounters {
         return evaluationNanos.sum();
     }
 
-    public long sweptUsers() {
-        return swept.sum();
+    public long reevaluatedUsers() {
+        return reevaluated.sum();
     }
 }

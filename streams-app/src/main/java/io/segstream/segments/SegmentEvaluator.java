@@ -24,8 +24,12 @@ public final class SegmentEvaluator {
     /** A change and the extra topic it also goes to (the segment's output topic), or null. */
     public record RoutedChange(SegmentChange change, String outputTopic) {}
 
-    /** The new membership, the changes, and the user's full membership when it changed (else null). */
-    public record Outcome(MembershipState membership, List<RoutedChange> changes, UserSegments current) {
+    /**
+     * The new membership, the changes, the user's full membership when it changed (else null), and the
+     * first instant after the evaluation's "now" at which time alone can change one of their conditions
+     * ({@link Long#MAX_VALUE}: only an event can).
+     */
+    public record Outcome(MembershipState membership, List<RoutedChange> changes, UserSegments current, long nextChange) {
         public boolean changed() {
             return current != null;
         }
@@ -56,9 +60,10 @@ public final class SegmentEvaluator {
         MembershipState current = stored == null ? new MembershipState() : stored;
         Facts.Input input = facts(features);
         Map<String, CompiledSegment> matching = catalog.matching(input, current.lastResults, consented);
+        long nextChange = catalog.nextChange(input, features.now());
         if (holdsExactly(current, matching)) {
             // Unchanged (the usual case), the user keeps their membership object and with it its encoding.
-            return new Outcome(current, List.of(), null);
+            return new Outcome(current, List.of(), null, nextChange);
         }
         MembershipState next = new MembershipState();
         next.lastResults = current.lastResults;
@@ -93,7 +98,7 @@ public final class SegmentEvaluator {
         });
         // Past holdsExactly the membership differs, if only in a definition version (then nothing is emitted).
         boolean changed = !Objects.equals(current.segments().keySet(), next.segments().keySet());
-        return new Outcome(next, changes, changed ? userSegments(features.userId(), next, eventTime) : null);
+        return new Outcome(next, changes, changed ? userSegments(features.userId(), next, eventTime) : null, nextChange);
     }
 
     /**

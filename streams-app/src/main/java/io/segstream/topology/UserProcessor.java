@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -45,15 +46,19 @@ import org.slf4j.LoggerFactory;
  * {@link FeatureUpdates} folds the event into the user's features, {@link SegmentEvaluator}
  * decides their segments. The user's one state record (store {@link UserStore}) stays decoded
  * between their events and is encoded once per commit. On its clocks it fires due cart
- * abandonments, re-evaluates a bounded batch of users (so time alone moves users, and definition
- * changes reach everyone within reevaluate.interval) and publishes this task's RFM sketches.
+ * abandonments, re-evaluates the users whose conditions time alone can have changed ({@link DueTimes})
+ * and, in bounded batches, every user after a start or a definition or model change, and publishes
+ * this task's RFM sketches.
  * Outputs go through {@link Outputs}.
  */
 public final class UserProcessor implements Processor<String, SpecificRecord, String, Object> {
 
     private static final Logger log = LoggerFactory.getLogger(UserProcessor.class);
-    private static final int MIN_SWEEP_BATCH = 100;
-    private static final Duration SWEEP_CADENCE = Duration.ofSeconds(1);
+    private static final int MIN_BATCH = 100;
+    private static final Duration CADENCE = Duration.ofSeconds(1);
+    private static final Duration SKETCHES_UNCHANGED_MAX = Duration.ofDays(1);
+    /** Facts read from the RFM quintiles: new quintiles can change them for any customer. */
+    private static final Set<String> SCORE_FACTS = Set.of("rfm.r", "rfm.f", "rfm.m");
 
     private final FeatureSettings settings;
     private final PrivacySettings privacySettings;
@@ -71,11 +76,19 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private KeyValueStore<String, RfmSketches> sketches;
     private RfmQuintiles quintiles;
     private MemberCounts.Task members;
-    private String sweepCursor;
-    private long sweepGeneration;
-    private long sweepModels;
-    private ChangeTrigger sweepTrigger = ChangeTrigger.TIME;
-    private long sweepPassUsers;
+    private final DueTimes due = new DueTimes();
+    /** What the pass over every user running now re-evaluates for, or null when none runs. */
+    private ChangeTrigger passTrigger;
+    /** The last user of the pass's previous batch, or null at its start. */
+    private String passCursor;
+    private long passUsers;
+    private long passGeneration;
+    private long passModels;
+    /** The sketches the quintiles were last merged from. */
+    private List<RfmSketches> quintileSources = List.of();
+    /** Whether an order or an erasure changed the task's customers since its sketches were last published. */
+    private boolean customersChanged = true;
+    private long sketchesPublishedAt = Long.MIN_VALUE;
 
     public UserProcessor(FeatureSettings settings, PrivacySettings privacySettings, InstanceState instance,
             SegmentEvaluator evaluator) {
@@ -99,22 +112,27 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         models = context.getStateStore(StoreNames.MODELS);
         instance.catalog().sync(definitions);
         instance.models().sync(models);
-        sweepGeneration = instance.catalog().snapshot().generation();
-        sweepModels = instance.models().snapshot().generation();
+        passGeneration = instance.catalog().snapshot().generation();
+        passModels = instance.models().snapshot().generation();
         refreshQuintiles();
         members = instance.members().start(context.taskId().toString(), countMembers());
+        // Due times are held in memory: a starting task re-evaluates everyone once, which schedules them.
+        startPass(ChangeTrigger.TIME);
         context.schedule(settings.punctuationInterval(), settings.timeMode().punctuationType(),
                 timestamp -> fireDueTimers(now()));
-        // The sweep and the sketches (each a pass over the task's users) are paced by the wall clock in
-        // both modes: a replay, whose stream time jumps hours per record, would otherwise run them on
-        // nearly every record.
-        context.schedule(sweepCadence(), PunctuationType.WALL_CLOCK_TIME, timestamp -> {
+        // Re-evaluation and the sketches are paced by the wall clock in both modes: a replay, whose stream
+        // time jumps hours per record, would otherwise run them on nearly every record.
+        context.schedule(reevaluationCadence(), PunctuationType.WALL_CLOCK_TIME, timestamp -> {
             instance.catalog().sync(definitions);
             instance.models().sync(models);
-            sweep(now());
+            reevaluate(now());
         });
         context.schedule(settings.scoresInterval(), PunctuationType.WALL_CLOCK_TIME, timestamp -> {
-            publishSketches(now());
+            // Without new orders the sketches change only as recency ages: then once a day is enough.
+            if (customersChanged || timestamp - sketchesPublishedAt >= SKETCHES_UNCHANGED_MAX.toMillis()) {
+                publishSketches(now());
+                sketchesPublishedAt = timestamp;
+            }
             refreshQuintiles();
         });
     }
@@ -141,10 +159,11 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
                 return;
             }
             features.order(user, state.features(), order, streamTime);
+            customersChanged = true;
         } else {
             return;
         }
-        users.save(user, evaluate(user, state, record.timestamp(), ChangeTrigger.EVENT));
+        users.save(user, evaluate(user, state, now(), record.timestamp(), ChangeTrigger.EVENT));
         // Two at most, so the writes keep up with the users that change (one per event) without a burst.
         users.writeBackChanged(2);
     }
@@ -173,7 +192,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             return;
         }
         // A user with no state yet gets one holding their consent, so their first events respect it.
-        UserState evaluated = evaluate(user, state.withConsent(consent), requestedAt, ChangeTrigger.CONSENT);
+        UserState evaluated = evaluate(user, state.withConsent(consent), now(), requestedAt, ChangeTrigger.CONSENT);
         users.save(user, evaluated);
         int exited = (int) state.membership().segments().keySet().stream()
                 .filter(segment -> !evaluated.membership().segments().containsKey(segment)).count();
@@ -198,6 +217,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             purged.add(0, StoreNames.USERS);
         }
         members.apply(exits);
+        due.forget(user);
+        customersChanged = true;
         outputs.membershipErased(user);
         outputs.audit(privacy.audit(request, state == null ? PrivacyOutcome.NOTHING_STORED : PrivacyOutcome.ERASED,
                 purged, exits.size(), handledAt));
@@ -218,23 +239,24 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
                 } else {
                     privacy.withheld();
                 }
-                state = evaluate(timer.user(), state, abandonment.getAbandonedAt().toEpochMilli(), ChangeTrigger.TIME);
+                state = evaluate(timer.user(), state, now, abandonment.getAbandonedAt().toEpochMilli(), ChangeTrigger.TIME);
             }
             users.save(timer.user(), state);
         }
     }
 
     /** Evaluates one user's segments as of now, emits what changed, and returns the state with the new membership. */
-    private UserState evaluate(String user, UserState state, long eventTime, ChangeTrigger trigger) {
+    private UserState evaluate(String user, UserState state, long now, long eventTime, ChangeTrigger trigger) {
         long started = System.nanoTime();
         SegmentCatalog.Snapshot catalog = instance.catalog().snapshot();
-        SegmentEvaluator.Outcome outcome = evaluator.evaluate(state.features().view(user, now(), settings, quintiles),
+        SegmentEvaluator.Outcome outcome = evaluator.evaluate(state.features().view(user, now, settings, quintiles),
                 catalog, state.membership(), eventTime, context.currentSystemTimeMs(), trigger, privacy.allows(state.consent()));
         emit(user, outcome.changes());
         if (outcome.changed()) {
             outputs.membership(user, outcome.current());
         }
         members.apply(outcome.changes());
+        due.schedule(user, outcome.nextChange());
         instance.segments().evaluated(System.nanoTime() - started);
         return state.withMembership(outcome.membership());
     }
@@ -248,75 +270,103 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     }
 
     /**
-     * Re-evaluates the next batch of users. A full pass over every user takes at most
-     * reevaluate.interval; a definition change restarts the pass, and its changes say DEFINITION_CHANGE;
-     * a newly published model does the same, and its changes say MODEL_CHANGE.
+     * Re-evaluates, in bounded batches, the users whose conditions time alone can have changed by
+     * {@code now} (their due times), and the next users of a pass over everyone when one runs: after the
+     * task starts, a definition or model change, or new RFM quintiles. A pass takes at most
+     * reevaluate.interval; a definition change restarts it and its changes say DEFINITION_CHANGE, a
+     * published model's say MODEL_CHANGE.
      */
-    void sweep(long now) {
+    void reevaluate(long now) {
         long generation = instance.catalog().snapshot().generation();
         long modelGeneration = instance.models().snapshot().generation();
-        if (generation != sweepGeneration) {
+        if (generation != passGeneration) {
             log.info("Segment definitions changed (generation {}): re-evaluating every user of task {}",
                     generation, context.taskId());
-            restartSweep(ChangeTrigger.DEFINITION_CHANGE);
-        } else if (modelGeneration != sweepModels) {
+            startPass(ChangeTrigger.DEFINITION_CHANGE);
+        } else if (modelGeneration != passModels) {
             log.info("Models changed (now {}): re-evaluating every user of task {}",
                     instance.models().snapshot().versions(), context.taskId());
-            restartSweep(ChangeTrigger.MODEL_CHANGE);
+            startPass(ChangeTrigger.MODEL_CHANGE);
         }
-        sweepGeneration = generation;
-        sweepModels = modelGeneration;
+        passGeneration = generation;
+        passModels = modelGeneration;
+        long batch = batchSize();
+        if (passTrigger != null) {
+            continuePass(now, batch);
+        }
+        List<String> dueUsers = due.takeDue(now, (int) Math.min(Integer.MAX_VALUE, batch));
+        for (String user : dueUsers) {
+            UserState held = users.held(user);
+            byte[] stored = held == null ? users.get(user) : null;
+            if (held != null || stored != null) {
+                reevaluate(user, held == null ? serde.decode(stored) : held, now, ChangeTrigger.TIME);
+            }
+        }
+        instance.segments().reevaluated(dueUsers.size());
+    }
+
+    /** The next batch of the running pass over every user. */
+    private void continuePass(long now, long batch) {
         // A pass reads the encoded store: at its start every user seen so far is written to it. Between
         // commits, users changed a second ago are written on this clock too when events do not do it.
-        if (sweepCursor == null) {
+        if (passCursor == null) {
             users.flushCache();
         } else {
             users.writeBackChanged(Integer.MAX_VALUE);
         }
-        long userCount = Math.max(1, users.approximateNumEntries());
-        long passes = Math.max(1, settings.reevaluateInterval().toMillis() / sweepCadence().toMillis());
-        long batch = Math.max(MIN_SWEEP_BATCH, (userCount + passes - 1) / passes);
-        List<KeyValue<String, byte[]>> due = new ArrayList<>();
+        List<KeyValue<String, byte[]>> next = new ArrayList<>();
         boolean exhausted;
-        try (KeyValueIterator<String, byte[]> range = sweepCursor == null ? users.all() : users.range(sweepCursor, null)) {
-            while (range.hasNext() && due.size() < batch) {
+        try (KeyValueIterator<String, byte[]> range = passCursor == null ? users.all() : users.range(passCursor, null)) {
+            while (range.hasNext() && next.size() < batch) {
                 KeyValue<String, byte[]> entry = range.next();
-                if (!entry.key.equals(sweepCursor)) {
-                    due.add(entry);
+                if (!entry.key.equals(passCursor)) {
+                    next.add(entry);
                 }
             }
             exhausted = !range.hasNext();
         }
-        for (KeyValue<String, byte[]> entry : due) {
+        for (KeyValue<String, byte[]> entry : next) {
             UserState held = users.held(entry.key);
-            UserState state = held == null ? serde.decode(entry.value) : held;
-            UserState evaluated = evaluate(entry.key, state, now, sweepTrigger);
-            if (!evaluated.membership().segments().equals(state.membership().segments())) {
-                users.saveScanned(entry.key, evaluated);
-            }
+            reevaluate(entry.key, held == null ? serde.decode(entry.value) : held, now, passTrigger);
         }
-        sweepPassUsers += due.size();
-        instance.segments().swept(due.size());
+        passUsers += next.size();
+        instance.segments().reevaluated(next.size());
         if (exhausted) {
-            if (sweepTrigger != ChangeTrigger.TIME) {
-                log.info("Re-evaluation after {} done for task {}: {} users", sweepTrigger, context.taskId(), sweepPassUsers);
-            }
-            sweepTrigger = ChangeTrigger.TIME;
-            sweepCursor = null;
-            sweepPassUsers = 0;
-        } else if (!due.isEmpty()) {
-            sweepCursor = due.get(due.size() - 1).key;
+            log.info("Re-evaluation after {} done for task {}: {} users, {} with a time-driven change ahead",
+                    passTrigger == ChangeTrigger.TIME ? "start or new quintiles" : passTrigger, context.taskId(),
+                    passUsers, due.size());
+            passTrigger = null;
+            passCursor = null;
+            passUsers = 0;
+        } else if (!next.isEmpty()) {
+            passCursor = next.get(next.size() - 1).key;
         }
     }
 
-    private void restartSweep(ChangeTrigger trigger) {
-        sweepTrigger = trigger;
-        sweepCursor = null;
-        sweepPassUsers = 0;
+    /** Evaluates a user read by a pass or due by time, and keeps what changed. */
+    private void reevaluate(String user, UserState state, long now, ChangeTrigger trigger) {
+        UserState evaluated = evaluate(user, state, now, now, trigger);
+        if (!evaluated.membership().segments().equals(state.membership().segments())) {
+            users.saveScanned(user, evaluated);
+        }
+    }
+
+    private void startPass(ChangeTrigger trigger) {
+        passTrigger = trigger;
+        passCursor = null;
+        passUsers = 0;
+    }
+
+    /** Users per batch: a pass over every user fits in reevaluate.interval. */
+    private long batchSize() {
+        long userCount = Math.max(1, users.approximateNumEntries());
+        long batches = Math.max(1, settings.reevaluateInterval().toMillis() / reevaluationCadence().toMillis());
+        return Math.max(MIN_BATCH, (userCount + batches - 1) / batches);
     }
 
     /** Publishes this task's RFM sketches, read from the orders part of every user's state. */
     void publishSketches(long now) {
+        customersChanged = false;
         RfmSketchBuilder builder = new RfmSketchBuilder();
         users.flushCache();
         try (KeyValueIterator<String, byte[]> all = users.all()) {
@@ -349,20 +399,37 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         instance.members().stop(context.taskId().toString(), members);
     }
 
+    /**
+     * Merges the published sketches of every task into the quintiles the scores are read from. When they
+     * changed and a condition (or the intent model) reads a score, every user is re-evaluated in a pass.
+     */
     private void refreshQuintiles() {
         List<RfmSketches> tasks = new ArrayList<>();
         try (KeyValueIterator<String, RfmSketches> entries = sketches.all()) {
             entries.forEachRemaining(entry -> tasks.add(entry.value));
         }
+        if (tasks.equals(quintileSources)) {
+            return;
+        }
+        quintileSources = tasks;
         quintiles = tasks.isEmpty() ? null : RfmQuintiles.merge(tasks);
+        if (passTrigger == null && readsScores()) {
+            startPass(ChangeTrigger.TIME);
+        }
+    }
+
+    private boolean readsScores() {
+        SegmentCatalog.Snapshot catalog = instance.catalog().snapshot();
+        return catalog.reads(SCORE_FACTS) || catalog.reads(Set.of("intent.score")) && instance.models().snapshot()
+                .intentInputs().stream().anyMatch(fact -> SCORE_FACTS.contains(fact.name()));
     }
 
     /**
-     * How often a batch of the sweep runs: every second at most, so each batch is small and the events
-     * waiting behind it are not held up (a batch of a sixth of the users every 10 s stalled them).
+     * How often a batch of re-evaluation runs: every second at most, so each batch is small and the
+     * events waiting behind it are not held up (a batch of a sixth of the users every 10 s stalled them).
      */
-    private Duration sweepCadence() {
-        return settings.punctuationInterval().compareTo(SWEEP_CADENCE) < 0 ? settings.punctuationInterval() : SWEEP_CADENCE;
+    private Duration reevaluationCadence() {
+        return settings.punctuationInterval().compareTo(CADENCE) < 0 ? settings.punctuationInterval() : CADENCE;
     }
 
     private long now() {

@@ -36,7 +36,7 @@ class DwellFeatureTest {
 
         // e1: 2 min (gap); e2: 1 min (gap); e3: 45 s (tracker); e4: last event, nothing yet.
         assertThat(dwell.currentSession()).isEqualTo(new Dwell.CurrentSession("s1", at("2026-11-20T10:00:00Z"),
-                at("2026-11-20T10:28:00Z"), 225_000L, 4, true));
+                at("2026-11-20T10:28:00Z"), 225_000L, 4, true, at("2026-11-20T10:58:00Z")));
         assertThat(dwell.categoryDwellMsLast7Days()).isEqualTo(Map.of("shoes", 180_000L, "bags", 45_000L));
         assertThat(dwell.sessions()).isEqualTo(1);
         assertThat(dwell.totalDwellMs()).isEqualTo(225_000L);
@@ -55,7 +55,7 @@ class DwellFeatureTest {
         assertThat(dwell.sessions()).isEqualTo(2);
         assertThat(dwell.averageSessionDwellMs()).isEqualTo(180_000L);
         assertThat(dwell.currentSession()).isEqualTo(new Dwell.CurrentSession(null, at("2026-11-20T10:40:00Z"),
-                at("2026-11-20T10:41:00Z"), 60_000L, 2, true));
+                at("2026-11-20T10:41:00Z"), 60_000L, 2, true, at("2026-11-20T11:11:00Z")));
         assertThat(dwell.categoryDwellMsLast7Days()).isEqualTo(Map.of("shoes", 300_000L, "hats", 60_000L));
     }
 

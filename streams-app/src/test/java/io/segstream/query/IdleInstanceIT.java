@@ -91,7 +91,9 @@ class IdleInstanceIT {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
                     get(idleApi + "/api/v1/segments").get(0).path("memberCount").asLong()).isEqualTo(1));
             assertThat(get(idleApi + "/health/ready").path("storesQueryable").asBoolean()).isTrue();
-            assertThat(get(idleApi + "/api/v1/users/u1").path("cart").path("items").asInt()).isEqualTo(2);
+            // Profiles and member lists read the store, which a change reaches about a second after the counters.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    get(idleApi + "/api/v1/users/u1").path("cart").path("items").asInt()).isEqualTo(2));
             assertThat(get(idleApi + "/api/v1/segments/cart-holders/members").path("members").get(0).asText())
                     .isEqualTo("u1");
         }

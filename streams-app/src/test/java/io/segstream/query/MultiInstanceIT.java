@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -97,7 +98,9 @@ class MultiInstanceIT {
             int expectedItems = itemsOf(ownedByTwo);
 
             // The read token works on instance one and goes with the request forwarded to instance two.
-            JsonNode forwarded = getJson(apiOne + "/api/v1/users/" + ownedByTwo);
+            // The counters see a change about a second before the store the profiles are read from.
+            JsonNode forwarded = await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                    .until(() -> getJson(apiOne + "/api/v1/users/" + ownedByTwo), Objects::nonNull);
             assertThat(forwarded.path("userId").asText()).isEqualTo(ownedByTwo);
             String userUrl = apiOne + "/api/v1/users/" + ownedByTwo;
             HttpResponse<String> anonymous = get(userUrl, null);
@@ -129,12 +132,15 @@ class MultiInstanceIT {
                     .isEqualTo(2);
             assertThat(histories.path("expectedInstances").asInt()).isEqualTo(2);
             assertThat(histories.path("customers").isArray()).isTrue();
-            JsonNode page = getJson(apiOne + "/api/v1/segments/cart-holders/members?limit=25");
-            assertThat(page.path("members")).hasSize(25);
-            JsonNode rest = getJson(apiOne + "/api/v1/segments/cart-holders/members?limit=25&cursor="
-                    + page.path("nextCursor").asText());
-            assertThat(rest.path("members")).hasSize(15);
-            assertThat(rest.path("nextCursor").isNull()).isTrue();
+            // Member lists read the stores too, which every change reaches within about a second.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                JsonNode page = getJson(apiOne + "/api/v1/segments/cart-holders/members?limit=25");
+                assertThat(page.path("members")).hasSize(25);
+                JsonNode rest = getJson(apiOne + "/api/v1/segments/cart-holders/members?limit=25&cursor="
+                        + page.path("nextCursor").asText());
+                assertThat(rest.path("members")).hasSize(15);
+                assertThat(rest.path("nextCursor").isNull()).isTrue();
+            });
             HttpResponse<String> badLimit = get(apiOne + "/api/v1/segments/cart-holders/members?limit=0");
             assertThat(badLimit.statusCode()).isEqualTo(400);
             assertThat(JSON.readTree(badLimit.body()).path("detail").asText()).isEqualTo("limit must be between 1 and 1000, was 0");

@@ -26,7 +26,8 @@ class IntentModelTest {
 
     private static Facts.Input user(int pages, int items, boolean checkout, boolean active) {
         Dwell dwell = new Dwell(new Dwell.CurrentSession("s1", Instant.ofEpochMilli(NOW - 600_000),
-                Instant.ofEpochMilli(NOW - 60_000), 300_000, pages, active), 3, 1, 200_000, 600_000, Map.of());
+                Instant.ofEpochMilli(NOW - 60_000), 300_000, pages, active,
+                Instant.ofEpochMilli(NOW + 1_740_000)), 3, 1, 200_000, 600_000, Map.of());
         List<CartLine> lines = items == 0 ? List.of()
                 : List.of(new CartLine("sku-1", "audio", items, new BigDecimal("60.00")));
         Cart cart = new Cart(lines, new BigDecimal("60.00").multiply(BigDecimal.valueOf(items)), items, "EUR",

@@ -121,7 +121,7 @@ class LastResultsProperties {
         Rfm rfm = new Rfm(frequency, spend, Rfm.averageOrderValue(spend, frequency), null, null,
                 frequency == 0 ? null : recency, 0, BigDecimal.ZERO, 365, frequency, spend, new RfmScores(3, 3, 3));
         Dwell dwell = new Dwell(new Dwell.CurrentSession("s1", Instant.ofEpochMilli(NOW - 60_000), Instant.ofEpochMilli(NOW),
-                30_000, 3, active), 1, 1, 30_000, 30_000, Map.of());
+                30_000, 3, active, Instant.ofEpochMilli(NOW + 1_800_000)), 1, 1, 30_000, 30_000, Map.of());
         return new UserFeatures("u1", NOW, rfm, dwell, cart, new Interest(views));
     }
 }

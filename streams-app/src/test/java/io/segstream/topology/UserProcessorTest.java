@@ -140,7 +140,7 @@ class UserProcessorTest {
                 .containsExactly("u1", "u2");
         context.resetForwards();
 
-        processor.sweep(T0.plus(Duration.ofDays(2)).toEpochMilli());
+        processor.reevaluate(T0.plus(Duration.ofDays(2)).toEpochMilli());
 
         assertThat(forwarded(Outputs.CHANGES)).singleElement().satisfies(value -> {
             SegmentChange change = (SegmentChange) value;
@@ -150,7 +150,7 @@ class UserProcessorTest {
         });
         assertThat(forwarded(Outputs.MEMBERSHIP)).singleElement()
                 .satisfies(value -> assertThat(((UserSegments) value).getSegments()).isEmpty());
-        assertThat(instance.segments().sweptUsers()).isEqualTo(2);
+        assertThat(instance.segments().reevaluatedUsers()).isEqualTo(2);
     }
 
     @Test
@@ -162,7 +162,7 @@ class UserProcessorTest {
 
         define("buyers", "rfm.frequency >= 1", 1);
         instance.catalog().sync(definitions);
-        processor.sweep(T0.toEpochMilli());
+        processor.reevaluate(T0.toEpochMilli());
 
         assertThat(forwarded(Outputs.CHANGES)).singleElement().satisfies(value -> {
             SegmentChange change = (SegmentChange) value;
@@ -186,7 +186,7 @@ class UserProcessorTest {
 
         models.put("clv", Models.clv("2026-12-01"));
         instance.models().sync(models);
-        processor.sweep(second.toEpochMilli());
+        processor.reevaluate(second.toEpochMilli());
 
         assertThat(forwarded(Outputs.CHANGES)).singleElement().satisfies(value -> {
             SegmentChange change = (SegmentChange) value;
@@ -201,7 +201,7 @@ class UserProcessorTest {
         models.delete("clv");
         instance.models().sync(models);
         context.resetForwards();
-        processor.sweep(second.toEpochMilli());
+        processor.reevaluate(second.toEpochMilli());
 
         assertThat(forwarded(Outputs.CHANGES)).singleElement().satisfies(value -> {
             SegmentChange change = (SegmentChange) value;
@@ -268,14 +268,57 @@ class UserProcessorTest {
         assertThat(instance.members().total()).containsExactly(Map.entry("buyers", 2L), Map.entry("cart-holders", 1L));
         assertThat(instance.members().members("buyers")).isEqualTo(2);
 
-        // An erased user leaves every segment; a definition retired empties its segment once its members are swept.
+        // An erased user leaves every segment; a definition retired empties its segment once its members are re-evaluated.
         processor.process(new Record<>("u2", io.segstream.avro.PrivacyRequest.newBuilder().setRequestId("r1")
                 .setUserId("u2").setType(io.segstream.avro.PrivacyRequestType.ERASE).setRequestedAt(T0.plusSeconds(4))
                 .build(), T0.plusSeconds(4).toEpochMilli()));
         assertThat(instance.members().total()).containsExactly(Map.entry("buyers", 1L));
         definitions.delete("buyers");
         instance.catalog().sync(definitions);
-        processor.sweep(T0.plusSeconds(5).toEpochMilli());
+        processor.reevaluate(T0.plusSeconds(5).toEpochMilli());
         assertThat(instance.members().total()).isEmpty();
+    }
+
+    @Test
+    void aUserWhoseConditionFlipsByTimeAloneMovesWhenItFlipsWithoutAPassOverEveryone() {
+        define("lapsed", "rfm.frequency >= 1 && rfm.recencyDays >= 60", 1);
+        define("cart-holders", "cart.items > 0", 1);
+        processor.init(context);
+        Instant purchased = T0.plusSeconds(7);
+        process(purchase("o1", "u1", "25.00", purchased), purchased);
+        for (int i = 0; i < 300; i++) {
+            process(add("e" + i, "v" + i, "sku-1", 1, "5.00", T0), T0);
+        }
+        // The first pass after the start evaluates everyone once (and finds when each can change by time),
+        // in batches of 100 users.
+        for (int second = 10; second < 15; second++) {
+            processor.reevaluate(T0.plusSeconds(second).toEpochMilli());
+        }
+        long afterPass = instance.segments().reevaluatedUsers();
+        assertThat(afterPass).isEqualTo(301);
+        context.resetForwards();
+
+        // Until the 60th day after the purchase only time passes: no one is evaluated.
+        Instant flips = purchased.plus(Duration.ofDays(60));
+        processor.reevaluate(flips.minusMillis(1).toEpochMilli());
+        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
+        assertThat(instance.segments().reevaluatedUsers()).isEqualTo(afterPass);
+
+        // Within a second of the flip u1, and only u1, is evaluated and moves.
+        processor.reevaluate(flips.plusMillis(999).toEpochMilli());
+        assertThat(forwarded(Outputs.CHANGES)).singleElement().satisfies(value -> {
+            SegmentChange change = (SegmentChange) value;
+            assertThat(change.getUserId()).isEqualTo("u1");
+            assertThat(change.getSegment()).isEqualTo("lapsed");
+            assertThat(change.getKind()).isEqualTo(SegmentChangeKind.ENTERED);
+            assertThat(change.getTrigger()).isEqualTo(ChangeTrigger.TIME);
+            assertThat(change.getEventTime()).isEqualTo(flips.plusMillis(999));
+            assertThat(change.getFeatures()).containsEntry("rfm.recencyDays", 60L);
+        });
+        assertThat(instance.segments().reevaluatedUsers()).isEqualTo(afterPass + 1);
+
+        // Past its threshold nothing time-driven is left for u1.
+        processor.reevaluate(flips.plus(Duration.ofDays(400)).toEpochMilli());
+        assertThat(instance.segments().reevaluatedUsers()).isEqualTo(afterPass + 1);
     }
 }

@@ -1,9 +1,11 @@
 package io.segstream.bench.e2e;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segstream.app.SegStreamApp;
 import io.segstream.avro.ChangeTrigger;
 import io.segstream.avro.SegmentChange;
 import io.segstream.config.SegStreamConfig;
+import io.segstream.config.StoreNames;
 import io.segstream.config.TopicCreator;
 import io.segstream.config.Topics;
 import io.segstream.local.EmbeddedKafkaBroker;
@@ -14,6 +16,13 @@ import io.segstream.segments.SegmentFiles;
 import io.segstream.segments.SegmentPublisher;
 import io.segstream.serde.SpecificAvroDeserializer;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +42,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -94,6 +106,11 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     @Option(names = "--restore-users", defaultValue = "1000000", description = "Users whose state a fresh instance "
             + "restores (default: ${DEFAULT-VALUE}; 0 skips it).")
     int restoreUsers;
+
+    @Option(names = "--idle-seconds", defaultValue = "60", description = "After the restore, seconds the restored "
+            + "instance is measured with no traffic: CPU of its threads, and GET /api/v1/segments (default: "
+            + "${DEFAULT-VALUE}; 0 skips it).")
+    int idleSeconds;
 
     @Option(names = "--segments", paramLabel = "DIR", description = "Segment definitions (default: deploy/segments).")
     Path segments;
@@ -254,6 +271,17 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     + "(%,d changelog records, %,d MB) in **%.1f s** (restoration); start to RUNNING %.1f s.",
                     (long) copies * preloadedUsers, restore.records(), copies * totalBytes >> 20,
                     restore.restoreSeconds(), restore.runningSeconds()));
+            if (restore.idle() != null) {
+                Idle idle = restore.idle();
+                say("idle: %.1f%% of one core; GET /api/v1/segments median %.1f ms, max %.1f ms", 100 * idle.cpuShare(),
+                        idle.segmentsMedianMs(), idle.segmentsMaxMs());
+                report.add("");
+                report.add(String.format("Idle with those users: the pass over every user after the start took %.1f s; "
+                        + "then with no traffic for %d s the pipeline's threads used **%.1f%% of one core**; GET "
+                        + "/api/v1/segments answered in **%.1f ms** (median of 24; max %.1f ms) with member counts %s.",
+                        idle.passSeconds(), idleSeconds, 100 * idle.cpuShare(), idle.segmentsMedianMs(),
+                        idle.segmentsMaxMs(), idle.segments()));
+            }
         }
 
         System.out.println();
@@ -416,7 +444,14 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                 + "**%,.0f orders/s** (median of %d: %s).", onlineRetail.getFileName(), orders, median(rates), runs, list(rates));
     }
 
-    private record Restore(long records, double restoreSeconds, double runningSeconds) {}
+    private record Restore(long records, double restoreSeconds, double runningSeconds, Idle idle) {}
+
+    /**
+     * The restored instance with no traffic: the seconds its first pass over every user took, the share of
+     * one core its own threads used afterwards, and GET /api/v1/segments latencies (median, max; ms).
+     */
+    private record Idle(double passSeconds, double cpuShare, double segmentsMedianMs, double segmentsMaxMs,
+            String segments) {}
 
     private Restore restore() throws Exception {
         SegStreamConfig config = config("bench-restore", "restore", EOS,
@@ -446,8 +481,84 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             app.start();
             awaitRunning(app.streams(), Duration.ofMinutes(30));
             double running = (System.nanoTime() - started) / 1e9;
-            return new Restore(records.get(), (lastEnd.get() - firstStart.get()) / 1e9, running);
+            Idle idle = idleSeconds > 0 ? idle(app, config.getString(SegStreamConfig.APPLICATION_ID)) : null;
+            return new Restore(records.get(), (lastEnd.get() - firstStart.get()) / 1e9, running, idle);
         }
+    }
+
+    /** Waits for the pass after the start to re-evaluate every restored user, then measures the idle instance. */
+    private Idle idle(SegStreamApp app, String applicationId) throws Exception {
+        long passStarted = System.nanoTime();
+        long users = restoredUsers(app);
+        long previous = -1;
+        long stableSince = System.nanoTime();
+        // The pass is done when every user was re-evaluated, or nothing moved for 10 s (a user erased meanwhile).
+        while (true) {
+            long reevaluated = app.instance().segments().reevaluatedUsers();
+            if (reevaluated >= users) {
+                break;
+            }
+            if (reevaluated != previous) {
+                previous = reevaluated;
+                stableSince = System.nanoTime();
+            } else if (System.nanoTime() - stableSince > Duration.ofSeconds(10).toNanos()) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        double passSeconds = (System.nanoTime() - passStarted) / 1e9;
+        say("first pass over %,d users done in %.1f s; measuring %d s with no traffic", users, passSeconds, idleSeconds);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> before = pipelineThreadCpu(threads, applicationId);
+        long idleStarted = System.nanoTime();
+        Thread.sleep(idleSeconds * 1000L);
+        Map<Long, Long> after = pipelineThreadCpu(threads, applicationId);
+        double wall = System.nanoTime() - idleStarted;
+        long cpu = 0;
+        for (Map.Entry<Long, Long> thread : after.entrySet()) {
+            cpu += thread.getValue() - before.getOrDefault(thread.getKey(), 0L);
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        URI uri = URI.create("http://127.0.0.1:" + app.apiPort() + "/api/v1/segments");
+        List<Double> latencies = new ArrayList<>();
+        String body = "";
+        for (int i = 0; i < 25; i++) {
+            long sent = System.nanoTime();
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GET /api/v1/segments answered " + response.statusCode() + ": " + response.body());
+            }
+            latencies.add((System.nanoTime() - sent) / 1e6);
+            body = response.body();
+        }
+        // The first request warms the HTTP client and server up; it is not counted.
+        List<Double> counted = latencies.subList(1, latencies.size()).stream().sorted().toList();
+        String counts = String.join(", ", new ObjectMapper().readTree(body).findValues("memberCount")
+                .stream().map(node -> String.format("%,d", node.asLong())).toList());
+        return new Idle(passSeconds, cpu / wall, counted.get(counted.size() / 2), counted.get(counted.size() - 1), counts);
+    }
+
+    /** The users the instance holds: entries of its users stores. */
+    private static long restoredUsers(SegStreamApp app) {
+        ReadOnlyKeyValueStore<String, Object> users = app.streams().store(
+                StoreQueryParameters.fromNameAndType(StoreNames.USERS,
+                        QueryableStoreTypes.keyValueStore()));
+        return users.approximateNumEntries();
+    }
+
+    /** CPU time (ns) of every live thread of the pipeline (named after its application id), by thread id. */
+    private static Map<Long, Long> pipelineThreadCpu(ThreadMXBean threads, String applicationId) {
+        Map<Long, Long> cpu = new HashMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().contains(applicationId)) {
+                long time = threads.getThreadCpuTime(info.getThreadId());
+                if (time >= 0) {
+                    cpu.put(info.getThreadId(), time);
+                }
+            }
+        }
+        return cpu;
     }
 
     private static void awaitRunning(KafkaStreams streams, Duration timeout) throws InterruptedException {
