@@ -1,7 +1,6 @@
 package io.segstream.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segstream.avro.Model;
 import io.segstream.avro.Order;
 import io.segstream.config.SegStreamConfig;
@@ -15,13 +14,8 @@ import io.segstream.scoring.IntentTraining;
 import io.segstream.scoring.ModelFiles;
 import io.segstream.topology.SegStreamTopology;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -152,22 +146,7 @@ final class TrainCommand {
 
         /** Fits on every customer the pipeline holds, gathered by one instance's API from all of them. */
         private CustomerLifetimeTraining.Result fromApi() throws Exception {
-            String bearer = token != null ? token : System.getenv("SEGSTREAM_API_TOKEN");
-            HttpRequest.Builder request = HttpRequest.newBuilder(
-                    URI.create(api.replaceAll("/+$", "") + "/api/v1/customers/histories"))
-                    .timeout(Duration.ofMinutes(5)).GET();
-            if (bearer != null && !bearer.isBlank()) {
-                request.header("Authorization", "Bearer " + bearer);
-            }
-            HttpResponse<InputStream> response = HttpClient.newHttpClient()
-                    .send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            JsonNode body;
-            try (InputStream in = response.body()) {
-                body = new ObjectMapper().readTree(in);
-            }
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException(api + " answered " + response.statusCode() + ": " + body);
-            }
+            JsonNode body = new ApiClient(api, token).get("/api/v1/customers/histories", Duration.ofMinutes(5));
             int answered = body.path("instances").asInt();
             int expected = body.path("expectedInstances").asInt();
             if (answered < expected) {

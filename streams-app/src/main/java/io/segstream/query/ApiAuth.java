@@ -21,7 +21,7 @@ import org.apache.kafka.common.config.types.Password;
  * Bearer-token authentication of the HTTP API. Tokens come from {@code api.auth.tokens.file} (one
  * {@code ROLE TOKEN} per line) and {@code api.auth.tokens} ({@code ROLE:TOKEN,...}, for the
  * environment); only their SHA-256 is kept. {@code read} may read (every GET route but the cluster
- * layout), {@code admin} may do everything. Paths in {@code api.auth.open.paths} need no token.
+ * layout and customer histories, and segment previews), {@code admin} may do everything. Paths in {@code api.auth.open.paths} need no token.
  * Without any token configured the API is open (the demo's local-only mode).
  */
 final class ApiAuth {
@@ -47,6 +47,9 @@ final class ApiAuth {
      */
     private static final List<String> ADMIN_PATHS = List.of("/api/v1/instances", "/api/v1/customers/histories",
             "/internal/v1/customers/histories");
+
+    /** Routes that read although they are POSTs: a preview takes draft definitions in its body and publishes nothing. */
+    private static final List<String> READ_POSTS = List.of("/api/v1/segments/preview", "/internal/v1/segments/preview");
 
     private final Map<String, Role> rolesByTokenHash;
     private final List<String> openPaths;
@@ -136,7 +139,8 @@ final class ApiAuth {
     }
 
     private static Role required(Context ctx) {
-        boolean reads = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD;
+        boolean reads = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD
+                || ctx.method() == HandlerType.POST && READ_POSTS.contains(ctx.path());
         return reads && !ADMIN_PATHS.contains(ctx.path()) ? Role.READ : Role.ADMIN;
     }
 

@@ -10,6 +10,7 @@ import io.javalin.json.JavalinJackson;
 import io.segstream.avro.Model;
 import io.segstream.avro.PrivacyRequest;
 import io.segstream.avro.PrivacyRequestType;
+import io.segstream.avro.SegmentDefinition;
 import io.segstream.config.SegStreamConfig;
 import io.segstream.config.StoreNames;
 import io.segstream.privacy.PrivacyTopic;
@@ -17,6 +18,8 @@ import io.segstream.scoring.ModelCatalog;
 import io.segstream.scoring.ModelFiles;
 import io.segstream.scoring.ModelTopic;
 import io.segstream.segments.CompiledSegment;
+import io.segstream.segments.SegmentFiles;
+import io.segstream.segments.SegmentPreview;
 import io.segstream.topology.InstanceState;
 import java.io.IOException;
 import java.net.URI;
@@ -25,9 +28,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +62,9 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
     private static final String RETRY_AFTER_SECONDS = "5";
     private static final int MAX_PAGE = 1000;
+    private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(10);
+    /** A preview reads every user of an instance: a million take a minute or so. */
+    private static final Duration PREVIEW_TIMEOUT = Duration.ofMinutes(10);
 
     static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -110,6 +118,8 @@ public final class ApiServer implements AutoCloseable {
                 ctx -> user(ctx, "/explain", stale -> local.explain(ctx.pathParam("userId"), stale)));
         server.get("/api/v1/segments", this::segments);
         server.get("/api/v1/segments/{name}/members", this::members);
+        server.post("/api/v1/segments/preview", this::preview);
+        server.post("/internal/v1/segments/preview", ctx -> ctx.json(localPreview(drafts(ctx), sampleSize(ctx))));
         server.get("/api/v1/models", this::models);
         server.post("/api/v1/models", this::publishModel);
         server.get("/api/v1/customers/histories", this::customerHistories);
@@ -268,6 +278,88 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
+     * Who draft definitions (the body: a segment file, YAML or JSON, as {@code segments apply} takes)
+     * would hold right now, cluster-wide, without publishing them: per draft the member count, the live
+     * segment's count when it exists, and a sample of members (the first {@code sample} user ids,
+     * default 10). Every instance reads every one of its users, so it takes as long as that does.
+     */
+    private void preview(Context ctx) throws InterruptedException {
+        List<SegmentDefinition> drafts = drafts(ctx);
+        int sampleSize = sampleSize(ctx);
+        List<JsonNode> answers = fanOut(ctx, "/internal/v1/segments/preview?sample=" + sampleSize, ctx.bodyAsBytes(),
+                PREVIEW_TIMEOUT, () -> JSON.valueToTree(localPreview(drafts, sampleSize)));
+        long users = 0;
+        Map<String, Long> counts = new HashMap<>();
+        Map<String, Long> liveCounts = new HashMap<>();
+        Map<String, TreeSet<String>> samples = new HashMap<>();
+        for (JsonNode answer : answers) {
+            users += answer.path("evaluatedUsers").asLong();
+            answer.path("segments").fields().forEachRemaining(entry -> {
+                counts.merge(entry.getKey(), entry.getValue().path("memberCount").asLong(), Long::sum);
+                liveCounts.merge(entry.getKey(), entry.getValue().path("liveMemberCount").asLong(), Long::sum);
+                entry.getValue().path("sample").forEach(user -> samples.computeIfAbsent(entry.getKey(), name -> new TreeSet<>())
+                        .add(user.asText()));
+            });
+        }
+        List<Map<String, Object>> segments = new ArrayList<>();
+        for (SegmentDefinition draft : drafts) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", draft.getName());
+            entry.put("condition", draft.getCondition());
+            entry.put("memberCount", counts.getOrDefault(draft.getName(), 0L));
+            entry.put("liveMemberCount", instance.catalog().snapshot().segments().containsKey(draft.getName())
+                    ? liveCounts.getOrDefault(draft.getName(), 0L) : null);
+            entry.put("sample", samples.getOrDefault(draft.getName(), new TreeSet<>()).stream().limit(sampleSize).toList());
+            segments.add(entry);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("asOf", Instant.ofEpochMilli(local.now()));
+        body.put("instances", answers.size());
+        body.put("expectedInstances", self == null ? 1 : streams.metadataForAllStreamsClients().size());
+        body.put("evaluatedUsers", users);
+        body.put("segments", segments);
+        ctx.json(body);
+    }
+
+    /** This instance's part of a preview: users evaluated, and per draft the members and the sample. */
+    private Map<String, Object> localPreview(List<SegmentDefinition> drafts, int sampleSize) {
+        SegmentPreview preview = local.preview(drafts, sampleSize);
+        Map<String, Long> live = local.memberCounts();
+        Map<String, Object> segments = new LinkedHashMap<>();
+        for (String draft : preview.drafts()) {
+            segments.put(draft, Map.of("memberCount", preview.members(draft), "liveMemberCount",
+                    live.getOrDefault(draft, 0L), "sample", preview.sample(draft)));
+        }
+        return Map.of("evaluatedUsers", preview.users(), "segments", segments);
+    }
+
+    /** The draft definitions in the body; a 400 that lists every problem when they are not usable. */
+    private List<SegmentDefinition> drafts(Context ctx) {
+        SegmentFiles.Result result = SegmentFiles.parse(Map.of(Path.of("body"), ctx.bodyAsBytes()));
+        if (!result.ok()) {
+            throw new BadRequest(String.join("; ", result.problems().stream().map(Object::toString).toList()));
+        }
+        if (result.segments().isEmpty()) {
+            throw new BadRequest("the body has no segments: send a segment file (segments: [...]) as segments apply takes");
+        }
+        Instant now = Instant.ofEpochMilli(local.now());
+        return result.segments().stream().map(spec -> SegmentFiles.toDefinition(spec, 0, now)).toList();
+    }
+
+    private static int sampleSize(Context ctx) {
+        String value = ctx.queryParam("sample");
+        try {
+            int sample = value == null ? 10 : Integer.parseInt(value);
+            if (sample >= 0 && sample <= MAX_PAGE) {
+                return sample;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new BadRequest("sample must be between 0 and " + MAX_PAGE + ", was '" + value + "'");
+    }
+
+    /**
      * Publishes a privacy request from a JSON body {@code {"userId", "type", "requestId"?, "requestedAt"?}},
      * as {@code segstream privacy} does: 202 with where it went; the user's own task handles it.
      */
@@ -411,6 +503,12 @@ public final class ApiServer implements AutoCloseable {
     /** Asks every instance (this one directly) and returns their JSON answers; unreachable ones are skipped. */
     private List<JsonNode> fanOut(Context ctx, String path, java.util.function.Supplier<JsonNode> localAnswer)
             throws InterruptedException {
+        return fanOut(ctx, path, null, FORWARD_TIMEOUT, localAnswer);
+    }
+
+    /** As {@link #fanOut(Context, String, java.util.function.Supplier)}, POSTing {@code body} when it is not null. */
+    private List<JsonNode> fanOut(Context ctx, String path, byte[] body, Duration timeout,
+            java.util.function.Supplier<JsonNode> localAnswer) throws InterruptedException {
         List<JsonNode> answers = new ArrayList<>();
         if (self == null) {
             answers.add(localAnswer.get());
@@ -422,7 +520,7 @@ public final class ApiServer implements AutoCloseable {
                 continue;
             }
             try {
-                HttpResponse<String> response = http.send(request(ctx, metadata.hostInfo(), path),
+                HttpResponse<String> response = http.send(request(ctx, metadata.hostInfo(), path, body, timeout),
                         HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     answers.add(JSON.readTree(response.body()));
@@ -441,8 +539,18 @@ public final class ApiServer implements AutoCloseable {
      * token goes with it, so the other instance checks it as it checks its own callers.
      */
     private HttpRequest request(Context ctx, HostInfo host, String path) {
+        return request(ctx, host, path, null, FORWARD_TIMEOUT);
+    }
+
+    /** As {@link #request(Context, HostInfo, String)}, a POST of {@code body} when it is not null. */
+    private HttpRequest request(Context ctx, HostInfo host, String path, byte[] body, Duration timeout) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(scheme + "://" + host.host() + ":" + host.port() + path))
-                .timeout(Duration.ofSeconds(10)).GET();
+                .timeout(timeout);
+        if (body == null) {
+            request.GET();
+        } else {
+            request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", "application/yaml");
+        }
         String authorization = ctx.header(ApiAuth.HEADER);
         if (authorization != null) {
             request.header(ApiAuth.HEADER, authorization);

@@ -1,6 +1,7 @@
 package io.segstream.query;
 
 import io.segstream.avro.RfmSketches;
+import io.segstream.avro.SegmentDefinition;
 import io.segstream.config.StoreNames;
 import io.segstream.facts.Fact;
 import io.segstream.facts.Facts;
@@ -15,6 +16,7 @@ import io.segstream.scoring.ModelCatalog;
 import io.segstream.segments.CompiledSegment;
 import io.segstream.segments.SegmentCatalog;
 import io.segstream.segments.SegmentEvaluator;
+import io.segstream.segments.SegmentPreview;
 import io.segstream.topology.InstanceState;
 import io.segstream.topology.UserState;
 import io.segstream.topology.UserStateSerde;
@@ -141,6 +143,26 @@ public final class LocalQueries {
             }
         });
         return customers;
+    }
+
+    /**
+     * Who {@code drafts} would hold among this instance's users right now (see {@link SegmentPreview}),
+     * read from the stores: a pass over every user, so it takes about as long as the users it reads.
+     */
+    public SegmentPreview preview(List<SegmentDefinition> drafts, int sampleSize) {
+        SegmentPreview preview = SegmentPreview.of(instance.catalog().snapshot(), drafts, sampleSize);
+        long now = now();
+        RfmQuintiles quintiles = quintiles();
+        users().ifPresent(users -> {
+            try (KeyValueIterator<String, Object> all = users.all()) {
+                all.forEachRemaining(entry -> {
+                    UserState state = SERDE.decode((byte[]) entry.value);
+                    UserFeatures features = state.features().view(entry.key, now, settings, quintiles);
+                    preview.add(entry.key, evaluator.facts(features), consent(state).allowsSegmentsRequiringConsent());
+                });
+            }
+        });
+        return preview;
     }
 
     /** Up to {@code limit} of this instance's members of {@code segment} with user ids after {@code after}, sorted. */

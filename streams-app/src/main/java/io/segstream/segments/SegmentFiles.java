@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -73,23 +74,40 @@ public final class SegmentFiles {
 
     /** Reads and checks {@code files} together (names and groups must be consistent across them). */
     public static Result read(List<Path> files) {
+        Map<Path, byte[]> contents = new LinkedHashMap<>();
+        List<Problem> unreadable = new ArrayList<>();
+        for (Path file : files) {
+            try {
+                contents.put(file, Files.readAllBytes(file));
+            } catch (IOException e) {
+                unreadable.add(new Problem(file, null, "cannot read: " + e.getMessage()));
+            }
+        }
+        Result result = parse(contents);
+        List<Problem> problems = new ArrayList<>(unreadable);
+        problems.addAll(result.problems());
+        return new Result(result.segments(), problems);
+    }
+
+    /** Checks definition files' contents (YAML or JSON, by the name they are reported under) together. */
+    public static Result parse(Map<Path, byte[]> contents) {
         List<SegmentSpec> segments = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         Map<String, Path> origin = new HashMap<>();
-        for (Path file : files) {
+        contents.forEach((file, content) -> {
             List<SegmentSpec> specs;
             try {
-                specs = YAML.readValue(Files.readAllBytes(file), FileContent.class).segments();
+                specs = YAML.readValue(content, FileContent.class).segments();
             } catch (UnrecognizedPropertyException e) {
                 problems.add(new Problem(file, null, "unknown field '" + e.getPropertyName() + "' at line "
                         + e.getLocation().getLineNr() + "; known fields: " + e.getKnownPropertyIds()));
-                continue;
+                return;
             } catch (JsonProcessingException e) {
                 problems.add(new Problem(file, null, e.getOriginalMessage() + " at line " + e.getLocation().getLineNr()));
-                continue;
+                return;
             } catch (IOException e) {
                 problems.add(new Problem(file, null, "cannot read: " + e.getMessage()));
-                continue;
+                return;
             }
             for (SegmentSpec spec : specs) {
                 Path earlier = origin.putIfAbsent(spec.name(), file);
@@ -100,7 +118,7 @@ public final class SegmentFiles {
                 check(spec).forEach(message -> problems.add(new Problem(file, spec.name(), message)));
                 segments.add(spec);
             }
-        }
+        });
         checkGroups(segments, origin, problems);
         return new Result(segments, problems);
     }

@@ -75,6 +75,23 @@ class SegmentsCommandTest {
         assertThat(run.out()).isEmpty();
     }
 
+    @Test
+    void aPreviewChecksTheDraftsFirstAndSaysWhenNoPipelineAnswers(@TempDir Path dir) throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "segments:\n  - name: b\n    condition: rfm.monetry > 1\n");
+        Path good = Files.writeString(dir.resolve("good.yaml"), "segments:\n  - name: g\n    condition: rfm.frequency > 1\n");
+        String api = "http://127.0.0.1:" + io.segstream.local.Ports.freeLoopbackPort();
+
+        Run invalid = run("segments", "preview", bad.toString(), "--api", api);
+        Run unreachable = run("segments", "preview", good.toString(), "--api", api);
+
+        assertThat(invalid.exitCode()).isEqualTo(1);
+        assertThat(invalid.err()).contains(bad + ": segment 'b': condition does not compile")
+                .contains("'rfm.monetry' is not a fact; did you mean 'rfm.monetary'?");
+        assertThat(unreachable.exitCode()).isEqualTo(1);
+        assertThat(unreachable.err()).contains("segstream preview failed: cannot reach the API at " + api
+                + " (is a pipeline running there? --api URL)");
+    }
+
     private static String[] concat(String first, String second, String[] rest) {
         String[] all = new String[rest.length + 2];
         all[0] = first;

@@ -21,6 +21,7 @@ import io.segstream.registry.RegistryConfig;
 import io.segstream.segments.DefinitionTopic;
 import io.segstream.serde.SpecificAvroSerializer;
 import io.segstream.testing.ApicurioRegistry;
+import io.segstream.testing.Cli;
 import io.segstream.testing.KafkaTopics;
 import io.segstream.testing.Instances;
 import io.segstream.testing.RealInfrastructure;
@@ -144,6 +145,32 @@ class MultiInstanceIT {
             HttpResponse<String> badLimit = get(apiOne + "/api/v1/segments/cart-holders/members?limit=0");
             assertThat(badLimit.statusCode()).isEqualTo(400);
             assertThat(JSON.readTree(badLimit.body()).path("detail").asText()).isEqualTo("limit must be between 1 and 1000, was 0");
+
+            // A preview of drafts, from both instances' users, with the read token: a changed live segment and a new one.
+            List<String> twoOrMore = users.stream().filter(user -> itemsOf(user) >= 2).sorted().toList();
+            List<String> three = users.stream().filter(user -> itemsOf(user) == 3).sorted().toList();
+            Path drafts = Files.writeString(dir.resolve("drafts.yaml"), String.join("\n", "segments:",
+                    "  - name: cart-holders", "    condition: cart.items >= 2",
+                    "  - name: full-carts", "    condition: cart.items == 3", ""));
+            JsonNode preview = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(apiOne
+                            + "/api/v1/segments/preview?sample=5")).header("Authorization", "Bearer " + READ_TOKEN)
+                    .POST(HttpRequest.BodyPublishers.ofFile(drafts)).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(preview.path("instances").asInt()).isEqualTo(2);
+            assertThat(preview.path("evaluatedUsers").asLong()).isEqualTo(users.size());
+            assertThat(preview.path("segments").get(0).path("memberCount").asLong()).isEqualTo(twoOrMore.size());
+            assertThat(preview.path("segments").get(0).path("liveMemberCount").asLong()).isEqualTo(users.size());
+            assertThat(preview.path("segments").get(0).path("sample")).extracting(JsonNode::asText)
+                    .containsExactlyElementsOf(twoOrMore.subList(0, 5));
+            assertThat(preview.path("segments").get(1).path("memberCount").asLong()).isEqualTo(three.size());
+            assertThat(preview.path("segments").get(1).path("liveMemberCount").isNull()).isTrue();
+            String printed = Cli.run("segments", "preview", drafts.toString(), "--api", apiOne, "--token", READ_TOKEN,
+                    "--sample", "2");
+            assertThat(printed).contains(String.format("%-32s %,12d %12s  %s", "cart-holders", twoOrMore.size(), "40",
+                    twoOrMore.get(0) + " " + twoOrMore.get(1)));
+            assertThat(printed).contains(String.format("%-32s %,12d %12s  %s", "full-carts", three.size(), "(new)",
+                    three.get(0) + " " + three.get(1)));
+            // Nothing was published: the live segment still holds every user.
+            assertThat(getJson(apiOne + "/api/v1/segments").get(0).path("memberCount").asLong()).isEqualTo(users.size());
 
             second.close();
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
