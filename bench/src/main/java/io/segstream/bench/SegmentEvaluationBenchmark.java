@@ -36,9 +36,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Cost of evaluating one user's segments after an event (intent score, every condition, exclusive
- * groups, membership diff) with 10, 100 and 1000 definitions. {@code baseline} is the same call with
- * no definitions (feature read and intent score only), measured in the same run; quote ratios.
+ * Cost of evaluating one user's segments after an event (intent score, the conditions whose facts
+ * changed, exclusive groups, membership diff) with 10, 100 and 1000 definitions. {@code evaluate}:
+ * each call is a user's next event, which changes a few facts (a page view, a product view, a cart
+ * add, in turn); {@code unchanged}: the user's facts are the same as at their last evaluation;
+ * {@code baseline}: no definitions (feature read and intent score only), measured in the same run;
+ * quote ratios.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -57,7 +60,9 @@ public class SegmentEvaluationBenchmark {
     private SegmentEvaluator evaluator;
     private SegmentCatalog.Snapshot catalog;
     private SegmentCatalog.Snapshot empty;
-    private final List<UserFeatures> users = new ArrayList<>();
+    /** Per user, the facts after each of their events, in turn. */
+    private final List<UserFeatures[]> users = new ArrayList<>();
+    private final int[] events = new int[1024];
     private final List<MembershipState> memberships = new ArrayList<>();
     private final MembershipState noMembership = new MembershipState();
     private int next;
@@ -74,22 +79,57 @@ public class SegmentEvaluationBenchmark {
         catalog = segments.snapshot();
         empty = new SegmentCatalog().snapshot();
         for (int i = 0; i < 1024; i++) {
-            users.add(user(i, random));
+            users.add(events(user(i, random), random));
             // Steady state: the stored membership is what the user currently matches.
-            memberships.add(evaluator.evaluate(users.get(i), catalog, null, NOW, NOW, ChangeTrigger.EVENT, true).membership());
+            memberships.add(evaluator.evaluate(users.get(i)[0], catalog, null, NOW, NOW, ChangeTrigger.EVENT, true)
+                    .membership());
         }
     }
 
     @Benchmark
     public Object evaluate() {
         int i = next++ & 1023;
-        return evaluator.evaluate(users.get(i), catalog, memberships.get(i), NOW, NOW, ChangeTrigger.EVENT, true);
+        UserFeatures[] history = users.get(i);
+        int event = events[i] = (events[i] + 1) % history.length;
+        SegmentEvaluator.Outcome outcome = evaluator.evaluate(history[event], catalog, memberships.get(i), NOW, NOW,
+                ChangeTrigger.EVENT, true);
+        memberships.set(i, outcome.membership());
+        return outcome;
+    }
+
+    @Benchmark
+    public Object unchanged() {
+        int i = next++ & 1023;
+        return evaluator.evaluate(users.get(i)[events[i]], catalog, memberships.get(i), NOW, NOW, ChangeTrigger.EVENT, true);
     }
 
     @Benchmark
     public Object baseline() {
         int i = next++ & 1023;
-        return evaluator.evaluate(users.get(i), empty, noMembership, NOW, NOW, ChangeTrigger.EVENT, true);
+        return evaluator.evaluate(users.get(i)[0], empty, noMembership, NOW, NOW, ChangeTrigger.EVENT, true);
+    }
+
+    /**
+     * The user's facts after each of four events, in turn: a page view (session pages and dwell), a
+     * product view (one category's views), a cart add (one more line), and back (a new session).
+     */
+    private static UserFeatures[] events(UserFeatures user, Random random) {
+        Dwell.CurrentSession session = user.dwell().currentSession();
+        Dwell.CurrentSession longer = new Dwell.CurrentSession(session.sessionId(), session.start(), session.lastActivity(),
+                session.dwellMs() + 30_000, session.pages() + 1, true, session.openUntil());
+        UserFeatures pageView = new UserFeatures(user.userId(), NOW, user.rfm(), new Dwell(longer, user.dwell().sessions(),
+                user.dwell().sessionsLast30Days(), user.dwell().averageSessionDwellMs(), user.dwell().totalDwellMs(),
+                user.dwell().categoryDwellMsLast7Days()), user.cart(), user.interest());
+        Map<String, Long> views = new java.util.HashMap<>(user.interest().categoryViews());
+        views.merge(CATEGORIES[random.nextInt(CATEGORIES.length)], 1L, Long::sum);
+        UserFeatures productView = new UserFeatures(user.userId(), NOW, user.rfm(), pageView.dwell(), user.cart(),
+                new Interest(views));
+        List<CartLine> lines = new ArrayList<>(user.cart().lines());
+        lines.add(new CartLine("p" + lines.size(), CATEGORIES[random.nextInt(CATEGORIES.length)], 1, new BigDecimal("25.00")));
+        Cart cart = new Cart(lines, user.cart().value().add(new BigDecimal("25.00")), user.cart().items() + 1, "EUR",
+                user.cart().lastActivity(), user.cart().checkoutStarted(), null, "s");
+        UserFeatures cartAdd = new UserFeatures(user.userId(), NOW, user.rfm(), pageView.dwell(), cart, productView.interest());
+        return new UserFeatures[] {user, pageView, productView, cartAdd};
     }
 
     /** A realistic mix: RFM thresholds, cart and session conditions, category interest, intent; some grouped. */

@@ -80,7 +80,7 @@ public final class Condition {
     }
 
     /** The values of the facts this condition reads, in the order of {@link #reads()}. */
-    Object[] values(Facts.Input input) {
+    private Object[] values(Facts.Input input) {
         Object[] values = new Object[readIndexes.length];
         for (int i = 0; i < values.length; i++) {
             values[i] = input.value(readIndexes[i]);
@@ -89,7 +89,7 @@ public final class Condition {
     }
 
     /** {@link #test(Facts.Input)} given the {@link #values} of {@code input}. */
-    boolean test(Facts.Input input, Object[] values) {
+    private boolean test(Facts.Input input, Object[] values) {
         if (!remembering) {
             return evaluate(input);
         }

@@ -38,6 +38,10 @@ public final class SegmentCatalog {
         private final Map<CompiledSegment, Integer> slots = new IdentityHashMap<>();
         /** The conditions time alone can change. */
         private final List<Condition> timed;
+        /** Positions in {@link Facts#ALL} of the facts some condition reads. */
+        private final int[] factsRead;
+        /** By fact position: the slots of the segments whose conditions read it. */
+        private final int[][] readers = new int[Facts.ALL.size()][];
 
         Snapshot(long generation, Map<String, CompiledSegment> byName) {
             this.generation = generation;
@@ -57,6 +61,26 @@ public final class SegmentCatalog {
             fallbacks.keySet().forEach(group -> groups.computeIfAbsent(group, g -> new ArrayList<>()));
             byName.values().forEach(segment -> slots.put(segment, slots.size()));
             timed = byName.values().stream().map(CompiledSegment::condition).filter(Condition::movesWithTime).toList();
+            List<List<Integer>> readersByFact = new ArrayList<>();
+            for (int fact = 0; fact < Facts.ALL.size(); fact++) {
+                readersByFact.add(new ArrayList<>());
+            }
+            slots.forEach((segment, slot) -> segment.condition().reads().forEach(fact ->
+                    readersByFact.get(Facts.indexOf(fact)).add(slot)));
+            for (int fact = 0; fact < readers.length; fact++) {
+                readers[fact] = readersByFact.get(fact).stream().mapToInt(Integer::intValue).sorted().toArray();
+            }
+            factsRead = java.util.stream.IntStream.range(0, readers.length).filter(fact -> readers[fact].length > 0).toArray();
+        }
+
+        /** Positions in {@link Facts#ALL} of the facts some condition reads. */
+        int[] factsRead() {
+            return factsRead;
+        }
+
+        /** The slots of the segments whose conditions read the fact at {@code fact}. */
+        int[] readers(int fact) {
+            return readers[fact];
         }
 
         /**
@@ -100,6 +124,9 @@ public final class SegmentCatalog {
 
         /** As {@link #matching(Facts.Input, boolean)}, skipping conditions whose facts are unchanged since {@code last} (or null). */
         Map<String, CompiledSegment> matching(Facts.Input input, LastResults last, boolean consented) {
+            if (last != null) {
+                last.refresh(this, input);
+            }
             Map<String, CompiledSegment> matching = new LinkedHashMap<>();
             for (CompiledSegment segment : standalone) {
                 if (holds(segment, input, last, consented)) {
@@ -133,8 +160,7 @@ public final class SegmentCatalog {
             if (!consented && segment.requiresConsent()) {
                 return false;
             }
-            return last == null ? segment.condition().test(input)
-                    : last.test(this, slots.get(segment), segment.condition(), input);
+            return last == null ? segment.condition().test(input) : last.test(slots.get(segment), segment.condition(), input);
         }
     }
 

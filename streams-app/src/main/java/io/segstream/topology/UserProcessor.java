@@ -87,8 +87,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     /** The sketches the quintiles were last merged from. */
     private List<RfmSketches> quintileSources = List.of();
     /** Whether an order or an erasure changed the task's customers since its sketches were last published. */
-    private boolean customersChanged = true;
-    private long sketchesPublishedAt = Long.MIN_VALUE;
+    private boolean customersChanged;
+    private long sketchesPublishedAt;
 
     public UserProcessor(FeatureSettings settings, PrivacySettings privacySettings, InstanceState instance,
             SegmentEvaluator evaluator) {
@@ -114,6 +114,10 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         instance.models().sync(models);
         passGeneration = instance.catalog().snapshot().generation();
         passModels = instance.models().snapshot().generation();
+        // Sketches this task published before (another instance, or before a restart) describe the customers
+        // restored with it: they are published again when orders change them, or in a day.
+        customersChanged = sketches.get(context.taskId().toString()) == null;
+        sketchesPublishedAt = context.currentSystemTimeMs();
         refreshQuintiles();
         members = instance.members().start(context.taskId().toString(), countMembers());
         // Due times are held in memory: a starting task re-evaluates everyone once, which schedules them.

@@ -73,6 +73,65 @@ class LastResultsProperties {
         }
     }
 
+    /**
+     * Random catalogs (conditions over one to three facts, exclusive groups with priorities and
+     * fallbacks, consent) and random histories in which each event changes a few facts: evaluating only
+     * the conditions that read a changed fact decides what evaluating every condition decides.
+     */
+    @Property(tries = 300)
+    void evaluatingOnlyWhatChangedDecidesAsEvaluatingEverything(@ForAll long seed,
+            @ForAll @IntRange(min = 1, max = 60) int events) {
+        Random random = new Random(seed);
+        String[] atoms = {"cart.items > %d", "cart.items == %d", "rfm.frequency >= %d", "rfm.recencyDays <= %d0",
+                "interest.totalViews >= %d", "'shoes' in interest.categoryViews", "dwell.sessionActive",
+                "intent.score >= %d0.0", "cart.categories.exists(c, c == 'audio')",
+                "interest.categoryViews.exists(c, interest.categoryViews[c] > %d && !(c in cart.categories))"};
+        SegmentCatalog catalog = new SegmentCatalog();
+        int definitions = 1 + random.nextInt(25);
+        for (int i = 0; i < definitions; i++) {
+            List<String> parts = new ArrayList<>();
+            for (int a = 0; a < 1 + random.nextInt(3); a++) {
+                String atom = atoms[random.nextInt(atoms.length)].formatted(random.nextInt(4));
+                parts.add(random.nextInt(5) == 0 ? "!(" + atom + ")" : atom);
+            }
+            var definition = segment("s" + i, String.join(random.nextBoolean() ? " && " : " || ", parts), 1)
+                    .setPriority(random.nextInt(10)).setRequiresConsent(random.nextInt(6) == 0);
+            if (random.nextInt(3) == 0) {
+                definition.setExclusiveGroup("g" + random.nextInt(3)).setFallback(random.nextInt(8) == 0);
+            }
+            catalog.apply("s" + i, definition.build());
+        }
+        SegmentEvaluator evaluator = new SegmentEvaluator(new ModelCatalog(IntentModel.defaultModel()));
+        MembershipState membership = null;
+        int items = 0;
+        int frequency = 0;
+        long recency = -1;
+        boolean active = false;
+        boolean consented = true;
+        Map<String, Long> views = new TreeMap<>();
+        for (int event = 0; event < events; event++) {
+            switch (random.nextInt(8)) {
+                case 0 -> items = random.nextInt(4);
+                case 1, 2 -> views.merge(CATEGORIES[random.nextInt(CATEGORIES.length)], 1L, Long::sum);
+                case 3 -> {
+                    frequency++;
+                    recency = random.nextInt(50);
+                }
+                case 4 -> active = !active;
+                case 5 -> consented = random.nextInt(4) != 0;
+                default -> { } // none of these facts changes
+            }
+            UserFeatures features = features(items, frequency, recency, views, active);
+            SegmentCatalog.Snapshot snapshot = catalog.snapshot();
+
+            membership = evaluator.evaluate(features, snapshot, membership, NOW, NOW, ChangeTrigger.EVENT, consented)
+                    .membership();
+
+            assertThat(membership.segments().keySet()).as("event %d", event)
+                    .isEqualTo(snapshot.matching(evaluator.facts(features), consented).keySet());
+        }
+    }
+
     @Example
     void aNewVersionOfADefinitionIsEvaluatedEvenWhenItsFactsAreUnchanged() {
         SegmentCatalog catalog = new SegmentCatalog();

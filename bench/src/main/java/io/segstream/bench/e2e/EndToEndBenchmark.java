@@ -276,7 +276,8 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                 say("idle: %.1f%% of one core; GET /api/v1/segments median %.1f ms, max %.1f ms", 100 * idle.cpuShare(),
                         idle.segmentsMedianMs(), idle.segmentsMaxMs());
                 report.add("");
-                report.add(String.format("Idle with those users: the pass over every user after the start took %.1f s; "
+                report.add(String.format("Idle with those users: the passes over every user after the start were done "
+                        + "%.1f s after it; "
                         + "then with no traffic for %d s the pipeline's threads used **%.1f%% of one core**; GET "
                         + "/api/v1/segments answered in **%.1f ms** (median of 24; max %.1f ms) with member counts %s.",
                         idle.passSeconds(), idleSeconds, 100 * idle.cpuShare(), idle.segmentsMedianMs(),
@@ -490,24 +491,21 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     private Idle idle(SegStreamApp app, String applicationId) throws Exception {
         long passStarted = System.nanoTime();
         long users = restoredUsers(app);
-        long previous = -1;
-        long stableSince = System.nanoTime();
-        // The pass is done when every user was re-evaluated, or nothing moved for 10 s (a user erased meanwhile).
-        while (true) {
+        // A pass over every user re-evaluates a sixth of them in 10 s; due users alone are far fewer. Passes
+        // run after the start and when the first sketches of the restored customers change the quintiles.
+        long previous = app.instance().segments().reevaluatedUsers();
+        do {
+            Thread.sleep(10_000);
             long reevaluated = app.instance().segments().reevaluatedUsers();
-            if (reevaluated >= users) {
+            long step = reevaluated - previous;
+            previous = reevaluated;
+            if (step < users / 30 && reevaluated >= users) {
                 break;
             }
-            if (reevaluated != previous) {
-                previous = reevaluated;
-                stableSince = System.nanoTime();
-            } else if (System.nanoTime() - stableSince > Duration.ofSeconds(10).toNanos()) {
-                break;
-            }
-            Thread.sleep(100);
-        }
+        } while (System.nanoTime() - passStarted < Duration.ofMinutes(10).toNanos());
         double passSeconds = (System.nanoTime() - passStarted) / 1e9;
-        say("first pass over %,d users done in %.1f s; measuring %d s with no traffic", users, passSeconds, idleSeconds);
+        say("passes over the %,d users done %.1f s after the start; measuring %d s with no traffic", users, passSeconds,
+                idleSeconds);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Map<Long, Long> before = pipelineThreadCpu(threads, applicationId);
         long idleStarted = System.nanoTime();
@@ -515,9 +513,16 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         Map<Long, Long> after = pipelineThreadCpu(threads, applicationId);
         double wall = System.nanoTime() - idleStarted;
         long cpu = 0;
+        Map<String, Long> byThread = new HashMap<>();
         for (Map.Entry<Long, Long> thread : after.entrySet()) {
-            cpu += thread.getValue() - before.getOrDefault(thread.getKey(), 0L);
+            long used = thread.getValue() - before.getOrDefault(thread.getKey(), 0L);
+            cpu += used;
+            ThreadInfo info = threads.getThreadInfo(thread.getKey());
+            byThread.merge(info == null ? "(ended)" : info.getThreadName().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "*"), used,
+                    Long::sum);
         }
+        byThread.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(5).forEach(entry ->
+                say("  %5.2f%% of one core: %s", 100.0 * entry.getValue() / wall, entry.getKey()));
         HttpClient http = HttpClient.newHttpClient();
         URI uri = URI.create("http://127.0.0.1:" + app.apiPort() + "/api/v1/segments");
         List<Double> latencies = new ArrayList<>();
