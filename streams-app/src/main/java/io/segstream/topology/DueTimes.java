@@ -13,6 +13,11 @@ import java.util.TreeMap;
  * When each of a task's users must be evaluated again because time alone can change one of their
  * conditions (held in memory, by second; a task that starts schedules everyone in its first pass).
  * A user is due at the start of the second their change falls in, never before it.
+ *
+ * <p>Each user's time is kept in a map; the seconds index only says when to look. A busy user's time
+ * moves later with nearly every event (their session ends later), so a later time leaves the index as
+ * it is, and the user is filed under the later second when the earlier one comes: an event costs a
+ * map update, not a move in the index.
  */
 final class DueTimes {
 
@@ -23,20 +28,15 @@ final class DueTimes {
 
     /** Schedules {@code user} at {@code due} (epoch ms), replacing their earlier time; {@link Long#MAX_VALUE} = never. */
     void schedule(String user, long due) {
-        long second = due == Long.MAX_VALUE ? Long.MAX_VALUE : Math.floorDiv(due + SECOND_MS - 1, SECOND_MS);
-        Long previous = second == Long.MAX_VALUE ? secondByUser.remove(user) : secondByUser.put(user, second);
-        if (previous != null && previous == second) {
+        if (due == Long.MAX_VALUE) {
+            // A look at an earlier second finds no time and drops the user.
+            secondByUser.remove(user);
             return;
         }
-        if (previous != null) {
-            Set<String> users = usersBySecond.get(previous);
-            users.remove(user);
-            if (users.isEmpty()) {
-                usersBySecond.remove(previous);
-            }
-        }
-        if (second != Long.MAX_VALUE) {
-            usersBySecond.computeIfAbsent(second, s -> new HashSet<>()).add(user);
+        long second = Math.floorDiv(due, SECOND_MS) + (Math.floorMod(due, SECOND_MS) == 0 ? 0 : 1);
+        Long previous = secondByUser.put(user, second);
+        if (previous == null || second < previous) {
+            file(user, second);
         }
     }
 
@@ -49,16 +49,24 @@ final class DueTimes {
     List<String> takeDue(long now, int max) {
         List<String> due = new ArrayList<>();
         while (due.size() < max && !usersBySecond.isEmpty() && usersBySecond.firstKey() * SECOND_MS <= now) {
-            Set<String> users = usersBySecond.firstEntry().getValue();
-            Iterator<String> each = users.iterator();
+            Map.Entry<Long, Set<String>> earliest = usersBySecond.firstEntry();
+            Iterator<String> each = earliest.getValue().iterator();
             while (due.size() < max && each.hasNext()) {
                 String user = each.next();
                 each.remove();
-                secondByUser.remove(user);
-                due.add(user);
+                Long second = secondByUser.get(user);
+                if (second == null) {
+                    continue;
+                }
+                if (second * SECOND_MS <= now) {
+                    secondByUser.remove(user);
+                    due.add(user);
+                } else if (second > earliest.getKey()) {
+                    file(user, second);
+                }
             }
-            if (users.isEmpty()) {
-                usersBySecond.pollFirstEntry();
+            if (earliest.getValue().isEmpty()) {
+                usersBySecond.remove(earliest.getKey());
             }
         }
         return due;
@@ -73,5 +81,9 @@ final class DueTimes {
     Long dueAt(String user) {
         Long second = secondByUser.get(user);
         return second == null ? null : second * SECOND_MS;
+    }
+
+    private void file(String user, long second) {
+        usersBySecond.computeIfAbsent(second, s -> new HashSet<>()).add(user);
     }
 }
