@@ -31,7 +31,7 @@ final class ApiClient {
 
     /** The API of the instance {@code config} describes: https when it has a keystore, at its application.server, else on 127.0.0.1 at its api.port. */
     static String baseUrl(SegStreamConfig config) {
-        String server = config.getString(SegStreamConfig.APPLICATION_SERVER);
+        String server = config.passthrough(SegStreamConfig.APPLICATION_SERVER);
         String scheme = config.getString(SegStreamConfig.API_TLS_KEYSTORE_PATH) == null ? "http" : "https";
         return scheme + "://" + (server == null || server.isBlank()
                 ? "127.0.0.1:" + config.getInt(SegStreamConfig.API_PORT) : server);

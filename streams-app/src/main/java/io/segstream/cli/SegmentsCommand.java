@@ -126,7 +126,9 @@ final class SegmentsCommand {
             if (segments == null) {
                 return 1;
             }
-            ApiClient client = new ApiClient(api != null ? api : ApiClient.baseUrl(config.load()), token);
+            // Only the API's address is read from the configuration: Kafka is not needed here.
+            ApiClient client = new ApiClient(api != null ? api
+                    : ApiClient.baseUrl(config.load(Map.of(SegStreamConfig.BOOTSTRAP_SERVERS, "unused:9092"))), token);
             byte[] body = new ObjectMapper().writeValueAsBytes(Map.of("segments", segments));
             JsonNode answer = client.post("/api/v1/segments/preview?sample=" + sample, body, "application/json",
                     Duration.ofMinutes(10));

@@ -87,6 +87,16 @@ class SegmentsCommandTest {
         assertThat(invalid.exitCode()).isEqualTo(1);
         assertThat(invalid.err()).contains(bad + ": segment 'b': condition does not compile")
                 .contains("'rfm.monetry' is not a fact; did you mean 'rfm.monetary'?");
+        // Without --api nor --config: the API a default configuration describes.
+        Run defaults = run("segments", "preview", good.toString());
+        assertThat(defaults.exitCode()).isEqualTo(1);
+        assertThat(defaults.err()).contains("cannot reach the API at http://127.0.0.1:7070");
+        // With a configuration: the instance it advertises to the others.
+        int advertised = io.segstream.local.Ports.freeLoopbackPort();
+        Path config = Files.writeString(dir.resolve("segstream.properties"), "application.server=127.0.0.1:" + advertised
+                + "\napi.port=" + advertised + "\n");
+        Run configured = run("segments", "preview", good.toString(), "--config", config.toString());
+        assertThat(configured.err()).contains("cannot reach the API at http://127.0.0.1:" + advertised + " ");
         assertThat(unreachable.exitCode()).isEqualTo(1);
         assertThat(unreachable.err()).contains("segstream preview failed: cannot reach the API at " + api
                 + " (is a pipeline running there? --api URL)");
