@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segstream.config.SegStreamConfig;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -62,7 +63,7 @@ final class ApiClient {
         HttpResponse<InputStream> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (java.net.ConnectException e) {
+        } catch (ConnectException e) {
             throw new IOException("cannot reach the API at " + baseUrl + " (is a pipeline running there? --api URL)", e);
         }
         JsonNode body;

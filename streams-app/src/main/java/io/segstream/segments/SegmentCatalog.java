@@ -9,7 +9,9 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -70,7 +72,7 @@ public final class SegmentCatalog {
             for (int fact = 0; fact < readers.length; fact++) {
                 readers[fact] = readersByFact.get(fact).stream().mapToInt(Integer::intValue).sorted().toArray();
             }
-            factsRead = java.util.stream.IntStream.range(0, readers.length).filter(fact -> readers[fact].length > 0).toArray();
+            factsRead = IntStream.range(0, readers.length).filter(fact -> readers[fact].length > 0).toArray();
         }
 
         /** Positions in {@link Facts#ALL} of the facts some condition reads. */
@@ -96,7 +98,7 @@ public final class SegmentCatalog {
         }
 
         /** Whether a condition reads one of {@code facts}. */
-        public boolean reads(java.util.Set<String> facts) {
+        public boolean reads(Set<String> facts) {
             return byName.values().stream().anyMatch(segment -> segment.condition().reads().stream()
                     .anyMatch(fact -> facts.contains(fact.name())));
         }

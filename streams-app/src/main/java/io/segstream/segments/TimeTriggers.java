@@ -8,6 +8,7 @@ import io.segstream.facts.Clock;
 import io.segstream.facts.Fact;
 import io.segstream.facts.Facts;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +81,7 @@ final class TimeTriggers {
         /** Every time-moved fact read, with the flip counts of its comparisons with constants. */
         private final Map<Fact, TreeSet<Long>> counts = new LinkedHashMap<>();
         /** Time-moved facts read other than in a comparison of a counter with a constant. */
-        private final Set<Fact> otherwise = new java.util.HashSet<>();
+        private final Set<Fact> otherwise = new HashSet<>();
 
         Analysis(Map<Long, CelReference> references) {
             this.references = references;
