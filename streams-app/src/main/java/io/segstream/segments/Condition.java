@@ -35,18 +35,29 @@ public final class Condition {
     /** Positions of {@link #reads} in the facts catalog. */
     private final int[] readIndexes;
     private final TimeTriggers timeTriggers;
+    private final Formula formula;
     private final Map<List<Object>, Boolean> memory = new ConcurrentHashMap<>();
     private volatile boolean remembering = true;
     /** Look-ups and hits since the memory was last emptied; approximate under concurrency, which only tunes the cost. */
     private long lookups;
     private long hits;
 
-    Condition(String expression, CelRuntime.Program program, List<Fact> reads, TimeTriggers timeTriggers) {
+    Condition(String expression, CelRuntime.Program program, List<Fact> reads, TimeTriggers timeTriggers, Formula formula) {
         this.expression = expression;
         this.program = program;
         this.reads = List.copyOf(reads);
         this.readIndexes = reads.stream().mapToInt(Facts::indexOf).toArray();
         this.timeTriggers = timeTriggers;
+        this.formula = formula;
+    }
+
+    /** The condition as the {@code &&}, {@code ||} and {@code !} of its atoms, for evaluating only what changed. */
+    Formula formula() {
+        return formula;
+    }
+
+    TimeTriggers timeTriggers() {
+        return timeTriggers;
     }
 
     public String expression() {

@@ -4,17 +4,23 @@ import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
+import dev.cel.common.ast.CelConstant;
+import dev.cel.common.ast.CelExpr;
 import dev.cel.common.ast.CelReference;
+import dev.cel.common.navigation.CelNavigableExpr;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerBuilder;
 import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.parser.CelStandardMacro;
+import dev.cel.parser.CelUnparser;
+import dev.cel.parser.CelUnparserFactory;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import io.segstream.facts.Fact;
 import io.segstream.facts.Facts;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -29,9 +35,11 @@ public final class Conditions {
     private static final CelOptions OPTIONS = CelOptions.current()
             .enableHeterogeneousNumericComparisons(true)
             .comprehensionMaxIterations(10_000)
+            .populateMacroCalls(true)
             .build();
     private static final CelCompiler COMPILER = compiler();
     private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
+    private static final CelUnparser UNPARSER = CelUnparserFactory.newUnparser();
 
     private Conditions() {}
 
@@ -46,8 +54,9 @@ public final class Conditions {
                     + unknownFactHints(expression));
         }
         try {
-            CelRuntime.Program program = RUNTIME.createProgram(result.getAst());
-            return new Condition(expression, program, referencedFacts(result.getAst()), TimeTriggers.of(result.getAst()));
+            CelAbstractSyntaxTree ast = result.getAst();
+            return new Condition(expression, RUNTIME.createProgram(ast), referencedFacts(ast), TimeTriggers.of(ast),
+                    formula(ast, ast.getExpr()));
         } catch (CelValidationException | CelEvaluationException e) {
             throw new InvalidDefinitionException("condition cannot be planned: " + e.getMessage());
         }
@@ -89,6 +98,96 @@ public final class Conditions {
             current = swap;
         }
         return previous[b.length()];
+    }
+
+    /**
+     * {@code expr}, a boolean part of the checked {@code ast}, as the {@code &&}, {@code ||} and {@code !}
+     * of atoms: expressions that are none of these three (a comprehension, with its own logic inside, is
+     * an atom).
+     */
+    private static Formula formula(CelAbstractSyntaxTree ast, CelExpr expr) {
+        if (expr.getKind() == CelExpr.ExprKind.Kind.CALL) {
+            String function = expr.call().function();
+            if (function.equals("_&&_") || function.equals("_||_")) {
+                List<Formula> parts = new ArrayList<>();
+                junction(expr, function, parts, ast);
+                return function.equals("_&&_") ? Formula.and(parts) : Formula.or(parts);
+            }
+            if (function.equals("!_")) {
+                return Formula.not(formula(ast, expr.call().args().get(0)));
+            }
+        }
+        return Formula.atom(atom(ast, expr));
+    }
+
+    /** The parts of a chain of one junction ({@code a && b && c}, however the parser nested it). */
+    private static void junction(CelExpr expr, String function, List<Formula> parts, CelAbstractSyntaxTree ast) {
+        for (CelExpr arg : expr.call().args()) {
+            if (arg.getKind() == CelExpr.ExprKind.Kind.CALL && arg.call().function().equals(function)) {
+                junction(arg, function, parts, ast);
+            } else {
+                parts.add(formula(ast, arg));
+            }
+        }
+    }
+
+    private static Atom atom(CelAbstractSyntaxTree ast, CelExpr expr) {
+        String key = UNPARSER.unparse(CelAbstractSyntaxTree.newParsedAst(expr, ast.getSource()));
+        Fact fact = fact(ast, expr);
+        if (fact != null && fact.type().equals(SimpleType.BOOL)) {
+            return new Atom.Flag(key, Facts.indexOf(fact));
+        }
+        Atom threshold = threshold(ast, expr, key);
+        if (threshold != null) {
+            return threshold;
+        }
+        try {
+            CelRuntime.Program program = RUNTIME.createProgram(CelAbstractSyntaxTree.newCheckedAst(expr, ast.getSource(),
+                    ast.getReferenceMap(), ast.getTypeMap()));
+            Set<Long> ids = CelNavigableExpr.fromExpr(expr).allNodes().map(node -> node.expr().id())
+                    .collect(Collectors.toSet());
+            Set<String> names = ast.getReferenceMap().entrySet().stream().filter(entry -> ids.contains(entry.getKey()))
+                    .map(entry -> entry.getValue().name()).collect(Collectors.toSet());
+            int[] reads = Facts.ALL.stream().filter(read -> names.contains(read.name())).mapToInt(Facts::indexOf).toArray();
+            return new Atom.Expression(key, program, reads);
+        } catch (CelEvaluationException e) {
+            throw new InvalidDefinitionException("condition cannot be planned: " + e.getMessage());
+        }
+    }
+
+    /** A numeric fact compared with a numeric constant, either side, as a {@link Atom.Threshold}; else null. */
+    private static Atom threshold(CelAbstractSyntaxTree ast, CelExpr expr, String key) {
+        if (expr.getKind() != CelExpr.ExprKind.Kind.CALL || !TimeTriggers.COMPARISONS.contains(expr.call().function())
+                || expr.call().args().size() != 2) {
+            return null;
+        }
+        String function = expr.call().function();
+        CelExpr left = expr.call().args().get(0);
+        CelExpr right = expr.call().args().get(1);
+        Fact fact = fact(ast, left);
+        CelExpr constant = right;
+        if (fact == null) {
+            fact = fact(ast, right);
+            constant = left;
+            function = TimeTriggers.MIRRORED.getOrDefault(function, function);
+        }
+        if (fact == null || !(fact.type().equals(SimpleType.INT) || fact.type().equals(SimpleType.DOUBLE))
+                || constant.getKind() != CelExpr.ExprKind.Kind.CONSTANT) {
+            return null;
+        }
+        CelConstant value = constant.constant();
+        return switch (value.getKind()) {
+            case INT64_VALUE -> new Atom.Threshold(key, Facts.indexOf(fact), function, value.int64Value(),
+                    value.int64Value());
+            case DOUBLE_VALUE -> new Atom.Threshold(key, Facts.indexOf(fact), function, value.doubleValue(), null);
+            default -> null;
+        };
+    }
+
+    /** The fact {@code expr} reads as a whole, or null. */
+    private static Fact fact(CelAbstractSyntaxTree ast, CelExpr expr) {
+        CelReference reference = ast.getReferenceMap().get(expr.id());
+        return reference == null ? null : Facts.named(reference.name());
     }
 
     /** The facts the checked expression refers to, in catalog order: every variable it can read. */

@@ -5,52 +5,202 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One user's last evaluation against one catalog snapshot: the value of every fact a condition of
- * the snapshot reads, and each condition's result. An evaluation first compares the facts (a few
- * dozen at most, however many definitions there are) and marks only the conditions that read a
- * changed fact ({@link SegmentCatalog.Snapshot#readers}); every other condition keeps its result
- * without being looked at again: a condition is a pure function of the facts it reads. Held with
- * the user's decoded membership, never encoded; a new snapshot starts it over.
+ * One user's last evaluation against one catalog snapshot: the value of every fact the snapshot's
+ * conditions read, each atom's value and each condition's result. An evaluation compares the facts (a
+ * few dozen at most, however many definitions there are); for a changed numeric fact only the
+ * threshold atoms whose constant lies between its old and new value can change, for any other
+ * changed fact the atoms that read it; only those are evaluated again, and only the conditions whose
+ * atoms changed are combined again. Held with the user's decoded membership, never encoded; a new
+ * snapshot starts it over.
  */
 final class LastResults {
 
     private SegmentCatalog.Snapshot snapshot;
+    /** The membership these results were last reconciled with, and under which consent. */
+    private MembershipState membership;
+    private boolean consented;
     /** By fact position in {@link Facts#ALL}: the value last seen, for the facts the snapshot reads. */
     private Object[] values;
+    private byte[] atoms;
     private boolean[] results;
-    /** Conditions whose facts changed since they were last evaluated. */
-    private boolean[] stale;
+    /** By slot: whether the reconciled membership holds the segment. */
+    private boolean[] held;
+    /** Atoms to evaluate again, and conditions to combine again, in this refresh (a list and a mark each). */
+    private int[] staleAtoms;
+    private int staleAtomCount;
+    private boolean[] atomMarked;
+    private int[] dirty;
+    private int dirtyCount;
+    private boolean[] dirtyMarked;
+    /** Conditions whose result changed in the last refresh. */
+    private int[] changed;
+    private int changedCount;
 
-    /** Compares {@code input}'s facts with the last ones and marks the conditions that read a changed fact. */
-    void refresh(SegmentCatalog.Snapshot catalog, Facts.Input input) {
+    /**
+     * Brings the results up to {@code input}'s facts. Returns whether they continue an evaluation of the
+     * same snapshot, membership and consent ({@link #changed} then lists the conditions whose result
+     * changed); false when everything was evaluated anew.
+     */
+    boolean refresh(SegmentCatalog.Snapshot catalog, Facts.Input input, MembershipState current, boolean consent) {
+        boolean continues = catalog == snapshot && current == membership && consent == consented;
+        membership = current;
+        consented = consent;
+        changedCount = 0;
         if (catalog != snapshot) {
-            snapshot = catalog;
-            values = new Object[Facts.ALL.size()];
-            results = new boolean[catalog.slots()];
-            stale = new boolean[catalog.slots()];
-            Arrays.fill(stale, true);
-            for (int fact : catalog.factsRead()) {
-                values[fact] = input.value(fact);
-            }
-            return;
+            start(catalog, input);
+            return false;
         }
         for (int fact : catalog.factsRead()) {
             Object value = input.value(fact);
-            if (!Objects.equals(value, values[fact])) {
+            Object last = values[fact];
+            if (!Objects.equals(value, last)) {
                 values[fact] = value;
-                for (int slot : catalog.readers(fact)) {
-                    stale[slot] = true;
+                staleThresholds(catalog, fact, last, value);
+                for (int atom : catalog.atomsReading(fact)) {
+                    markAtom(atom);
                 }
+            }
+        }
+        for (int i = 0; i < staleAtomCount; i++) {
+            int atom = staleAtoms[i];
+            atomMarked[atom] = false;
+            byte value = catalog.atom(atom).value(input);
+            if (value != atoms[atom]) {
+                atoms[atom] = value;
+                for (int slot : catalog.slotsUsing(atom)) {
+                    if (!dirtyMarked[slot]) {
+                        dirtyMarked[slot] = true;
+                        dirty[dirtyCount++] = slot;
+                    }
+                }
+            }
+        }
+        staleAtomCount = 0;
+        for (int i = 0; i < dirtyCount; i++) {
+            int slot = dirty[i];
+            dirtyMarked[slot] = false;
+            boolean result = catalog.formula(slot).value(atoms) == Formula.TRUE;
+            if (result != results[slot]) {
+                results[slot] = result;
+                changed[changedCount++] = slot;
+            }
+        }
+        dirtyCount = 0;
+        return continues;
+    }
+
+    /** Whether the condition in {@code slot} holds for the input of the last {@link #refresh}. */
+    boolean result(int slot) {
+        return results[slot];
+    }
+
+    /** The number of conditions whose result changed in the last {@link #refresh}. */
+    int changedCount() {
+        return changedCount;
+    }
+
+    /** The slot of the {@code i}th condition whose result changed in the last {@link #refresh}. */
+    int changed(int i) {
+        return changed[i];
+    }
+
+    /** Whether the membership last reconciled holds the segment in {@code slot}. */
+    boolean held(int slot) {
+        return held[slot];
+    }
+
+    /** Records the membership an evaluation settled on, which the next one continues from. */
+    void reconciled(MembershipState settled) {
+        membership = settled;
+        Arrays.fill(held, false);
+        for (String name : settled.segments().keySet()) {
+            int slot = snapshot.slot(name);
+            if (slot >= 0) {
+                held[slot] = true;
             }
         }
     }
 
-    /** Whether the condition in {@code slot} holds for the input of the last {@link #refresh}. */
-    boolean test(int slot, Condition condition, Facts.Input input) {
-        if (stale[slot]) {
-            results[slot] = condition.test(input);
-            stale[slot] = false;
+    /**
+     * As {@link #reconciled(MembershipState)}, when {@code settled} differs from the membership last
+     * reconciled only in the segments given to {@link #hold} since.
+     */
+    void settled(MembershipState settled) {
+        membership = settled;
+    }
+
+    void hold(int slot, boolean holds) {
+        held[slot] = holds;
+    }
+
+    private void start(SegmentCatalog.Snapshot catalog, Facts.Input input) {
+        snapshot = catalog;
+        values = new Object[Facts.ALL.size()];
+        for (int fact : catalog.factsRead()) {
+            values[fact] = input.value(fact);
         }
-        return results[slot];
+        atoms = new byte[catalog.atomCount()];
+        for (int atom = 0; atom < atoms.length; atom++) {
+            atoms[atom] = catalog.atom(atom).value(input);
+        }
+        results = new boolean[catalog.slots()];
+        held = new boolean[results.length];
+        for (int slot = 0; slot < results.length; slot++) {
+            results[slot] = catalog.formula(slot).value(atoms) == Formula.TRUE;
+        }
+        staleAtoms = new int[atoms.length];
+        atomMarked = new boolean[atoms.length];
+        dirty = new int[results.length];
+        dirtyMarked = new boolean[results.length];
+        changed = new int[results.length];
+        staleAtomCount = 0;
+        dirtyCount = 0;
+    }
+
+    /**
+     * Marks the threshold atoms on {@code fact} that can change from {@code last} to {@code value}: those
+     * whose constant lies between the two (all of them when either is not a number).
+     */
+    private void staleThresholds(SegmentCatalog.Snapshot catalog, int fact, Object last, Object value) {
+        int[] thresholdAtoms = catalog.thresholdAtoms(fact);
+        if (thresholdAtoms.length == 0) {
+            return;
+        }
+        double[] constants = catalog.thresholds(fact);
+        int from = 0;
+        int to = thresholdAtoms.length;
+        if (last instanceof Number a && value instanceof Number b) {
+            double x = a.doubleValue();
+            double y = b.doubleValue();
+            if (!Double.isNaN(x) && !Double.isNaN(y)) {
+                // Widened by an ulp: a long converted to a double may round by that much.
+                double low = Math.min(x, y);
+                double high = Math.max(x, y);
+                from = lowerBound(constants, low - Math.ulp(low));
+                to = lowerBound(constants, Math.nextUp(high + Math.ulp(high)));
+            }
+        }
+        for (int i = from; i < to; i++) {
+            markAtom(thresholdAtoms[i]);
+        }
+    }
+
+    /** The first position whose constant is at least {@code bound}. */
+    private static int lowerBound(double[] constants, double bound) {
+        int found = Arrays.binarySearch(constants, bound);
+        if (found < 0) {
+            return -found - 1;
+        }
+        while (found > 0 && constants[found - 1] == bound) {
+            found--;
+        }
+        return found;
+    }
+
+    private void markAtom(int atom) {
+        if (!atomMarked[atom]) {
+            atomMarked[atom] = true;
+            staleAtoms[staleAtomCount++] = atom;
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.segstream.segments;
 import io.segstream.avro.SegmentDefinition;
 import io.segstream.facts.Facts;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.IntStream;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -38,12 +40,26 @@ public final class SegmentCatalog {
         private final Map<String, CompiledSegment> fallbacks = new HashMap<>();
         /** Each segment's position, for a user's {@link LastResults}. */
         private final Map<CompiledSegment, Integer> slots = new IdentityHashMap<>();
-        /** The conditions time alone can change. */
-        private final List<Condition> timed;
+        private final CompiledSegment[] bySlot;
+        /** By slot: where {@link #matching} puts the segment when it holds. */
+        private final int[] matchingOrder;
+        /** By slot: the exclusive group of the segment, or null. */
+        private final String[] groupOf;
+        /** By slot: the condition over atom positions. */
+        private final Formula[] formulas;
+        /** The distinct atoms of the conditions, by position. */
+        private final Atom[] atoms;
+        /** By atom position: the slots whose conditions use it. */
+        private final int[][] slotsUsing;
+        /** By fact position: the threshold atoms on it sorted by constant, and their constants. */
+        private final int[][] thresholdAtoms = new int[Facts.ALL.size()][];
+        private final double[][] thresholds = new double[Facts.ALL.size()][];
+        /** By fact position: the other atoms that read it. */
+        private final int[][] atomsReading = new int[Facts.ALL.size()][];
+        /** When time alone can change one of the conditions. */
+        private final TimeTriggers timed;
         /** Positions in {@link Facts#ALL} of the facts some condition reads. */
         private final int[] factsRead;
-        /** By fact position: the slots of the segments whose conditions read it. */
-        private final int[][] readers = new int[Facts.ALL.size()][];
 
         Snapshot(long generation, Map<String, CompiledSegment> byName) {
             this.generation = generation;
@@ -61,18 +77,58 @@ public final class SegmentCatalog {
                 }
             });
             fallbacks.keySet().forEach(group -> groups.computeIfAbsent(group, g -> new ArrayList<>()));
-            byName.values().forEach(segment -> slots.put(segment, slots.size()));
-            timed = byName.values().stream().map(CompiledSegment::condition).filter(Condition::movesWithTime).toList();
-            List<List<Integer>> readersByFact = new ArrayList<>();
+            bySlot = byName.values().toArray(CompiledSegment[]::new);
+            groupOf = new String[bySlot.length];
+            formulas = new Formula[bySlot.length];
+            Map<String, Integer> atomPositions = new HashMap<>();
+            List<Atom> distinct = new ArrayList<>();
+            List<Set<Integer>> users = new ArrayList<>();
+            for (int slot = 0; slot < bySlot.length; slot++) {
+                CompiledSegment segment = bySlot[slot];
+                slots.put(segment, slot);
+                groupOf[slot] = segment.definition().getExclusiveGroup();
+                Formula formula = segment.condition().formula();
+                List<Atom> used = new ArrayList<>();
+                formula.atoms(used);
+                for (Atom atom : used) {
+                    int position = atomPositions.computeIfAbsent(atom.key(), key -> {
+                        distinct.add(atom);
+                        users.add(new TreeSet<>());
+                        return distinct.size() - 1;
+                    });
+                    users.get(position).add(slot);
+                }
+                formulas[slot] = formula.link(atom -> atomPositions.get(atom.key()));
+            }
+            atoms = distinct.toArray(Atom[]::new);
+            matchingOrder = new int[bySlot.length];
+            List<String> groupNames = new ArrayList<>(groups.keySet());
+            for (int i = 0; i < standalone.size(); i++) {
+                matchingOrder[slots.get(standalone.get(i))] = i;
+            }
+            for (int slot = 0; slot < bySlot.length; slot++) {
+                if (groupOf[slot] != null) {
+                    matchingOrder[slot] = standalone.size() + groupNames.indexOf(groupOf[slot]);
+                }
+            }
+            slotsUsing = users.stream().map(set -> set.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
             for (int fact = 0; fact < Facts.ALL.size(); fact++) {
-                readersByFact.add(new ArrayList<>());
+                int f = fact;
+                int[] onFact = IntStream.range(0, atoms.length)
+                        .filter(atom -> atoms[atom] instanceof Atom.Threshold threshold && threshold.fact() == f)
+                        .boxed().sorted(Comparator.comparingDouble(atom -> ((Atom.Threshold) atoms[atom]).constant()))
+                        .mapToInt(Integer::intValue).toArray();
+                thresholdAtoms[fact] = onFact;
+                thresholds[fact] = Arrays.stream(onFact).mapToDouble(atom -> ((Atom.Threshold) atoms[atom]).constant())
+                        .toArray();
+                atomsReading[fact] = IntStream.range(0, atoms.length)
+                        .filter(atom -> !(atoms[atom] instanceof Atom.Threshold)
+                                && Arrays.stream(atoms[atom].reads()).anyMatch(read -> read == f))
+                        .toArray();
             }
-            slots.forEach((segment, slot) -> segment.condition().reads().forEach(fact ->
-                    readersByFact.get(Facts.indexOf(fact)).add(slot)));
-            for (int fact = 0; fact < readers.length; fact++) {
-                readers[fact] = readersByFact.get(fact).stream().mapToInt(Integer::intValue).sorted().toArray();
-            }
-            factsRead = IntStream.range(0, readers.length).filter(fact -> readers[fact].length > 0).toArray();
+            factsRead = IntStream.range(0, Facts.ALL.size())
+                    .filter(fact -> thresholdAtoms[fact].length > 0 || atomsReading[fact].length > 0).toArray();
+            timed = TimeTriggers.merge(byName.values().stream().map(segment -> segment.condition().timeTriggers()).toList());
         }
 
         /** Positions in {@link Facts#ALL} of the facts some condition reads. */
@@ -80,9 +136,40 @@ public final class SegmentCatalog {
             return factsRead;
         }
 
-        /** The slots of the segments whose conditions read the fact at {@code fact}. */
-        int[] readers(int fact) {
-            return readers[fact];
+        int atomCount() {
+            return atoms.length;
+        }
+
+        Atom atom(int position) {
+            return atoms[position];
+        }
+
+        /** The slots whose conditions use the atom at {@code position}. */
+        int[] slotsUsing(int position) {
+            return slotsUsing[position];
+        }
+
+        /** The threshold atoms on the fact at {@code fact}, by constant, and their constants. */
+        int[] thresholdAtoms(int fact) {
+            return thresholdAtoms[fact];
+        }
+
+        double[] thresholds(int fact) {
+            return thresholds[fact];
+        }
+
+        /** The atoms other than thresholds that read the fact at {@code fact}. */
+        int[] atomsReading(int fact) {
+            return atomsReading[fact];
+        }
+
+        /** Where {@link #matching} puts the segment in {@code slot} when it holds. */
+        int matchingOrder(int slot) {
+            return matchingOrder[slot];
+        }
+
+        Formula formula(int slot) {
+            return formulas[slot];
         }
 
         /**
@@ -90,11 +177,7 @@ public final class SegmentCatalog {
          * user of {@code input}; {@link Long#MAX_VALUE} when only an event of theirs can.
          */
         public long nextChange(Facts.Input input, long now) {
-            long next = Long.MAX_VALUE;
-            for (Condition condition : timed) {
-                next = Math.min(next, condition.nextChange(input, now));
-            }
-            return next;
+            return timed.next(input, now);
         }
 
         /** Whether a condition reads one of {@code facts}. */
@@ -124,23 +207,16 @@ public final class SegmentCatalog {
             return matching(input, null, consented);
         }
 
-        /** As {@link #matching(Facts.Input, boolean)}, skipping conditions whose facts are unchanged since {@code last} (or null). */
+        /** As {@link #matching(Facts.Input, boolean)}, from the results of {@code last} (refreshed for {@code input}), or null. */
         Map<String, CompiledSegment> matching(Facts.Input input, LastResults last, boolean consented) {
-            if (last != null) {
-                last.refresh(this, input);
-            }
             Map<String, CompiledSegment> matching = new LinkedHashMap<>();
             for (CompiledSegment segment : standalone) {
                 if (holds(segment, input, last, consented)) {
                     matching.put(segment.name(), segment);
                 }
             }
-            for (Map.Entry<String, List<CompiledSegment>> group : groups.entrySet()) {
-                CompiledSegment chosen = firstHolding(group.getValue(), input, last, consented);
-                if (chosen == null) {
-                    CompiledSegment fallback = fallbacks.get(group.getKey());
-                    chosen = fallback != null && holds(fallback, input, last, consented) ? fallback : null;
-                }
+            for (String group : groups.keySet()) {
+                CompiledSegment chosen = chosen(group, input, last, consented);
                 if (chosen != null) {
                     matching.put(chosen.name(), chosen);
                 }
@@ -148,21 +224,76 @@ public final class SegmentCatalog {
             return matching;
         }
 
-        private CompiledSegment firstHolding(List<CompiledSegment> byPriority, Facts.Input input, LastResults last,
-                boolean consented) {
-            for (CompiledSegment segment : byPriority) {
+        /**
+         * After a {@link LastResults#refresh} that continued the user's last evaluation: each segment whose
+         * membership changed (its condition's result did, or that of another in its exclusive group), by
+         * slot, and whether the user belongs to it now. Every other segment is as it was.
+         */
+        void changedMatches(LastResults last, boolean consented, SlotChange each) {
+            Set<String> changedGroups = null;
+            for (int i = 0; i < last.changedCount(); i++) {
+                int slot = last.changed(i);
+                String group = groupOf[slot];
+                if (group == null) {
+                    report(slot, holds(bySlot[slot], null, last, consented), last, each);
+                } else {
+                    if (changedGroups == null) {
+                        changedGroups = new TreeSet<>();
+                    }
+                    changedGroups.add(group);
+                }
+            }
+            if (changedGroups != null) {
+                for (String group : changedGroups) {
+                    CompiledSegment chosen = chosen(group, null, last, consented);
+                    for (CompiledSegment segment : groups.get(group)) {
+                        report(slots.get(segment), segment == chosen, last, each);
+                    }
+                    CompiledSegment fallback = fallbacks.get(group);
+                    if (fallback != null) {
+                        report(slots.get(fallback), fallback == chosen, last, each);
+                    }
+                }
+            }
+        }
+
+        private static void report(int slot, boolean holds, LastResults last, SlotChange each) {
+            if (holds != last.held(slot)) {
+                each.changed(slot, holds);
+            }
+        }
+
+        /** A segment, by slot, that the user now holds or no longer holds. */
+        interface SlotChange {
+            void changed(int slot, boolean holds);
+        }
+
+        CompiledSegment segment(int slot) {
+            return bySlot[slot];
+        }
+
+        /** The slot of the segment named {@code name}, or -1. */
+        int slot(String name) {
+            CompiledSegment segment = byName.get(name);
+            return segment == null ? -1 : slots.get(segment);
+        }
+
+        /** The group's highest-priority segment that holds, else its fallback if that holds, else null. */
+        private CompiledSegment chosen(String group, Facts.Input input, LastResults last, boolean consented) {
+            for (CompiledSegment segment : groups.get(group)) {
                 if (holds(segment, input, last, consented)) {
                     return segment;
                 }
             }
-            return null;
+            CompiledSegment fallback = fallbacks.get(group);
+            return fallback != null && holds(fallback, input, last, consented) ? fallback : null;
         }
 
         private boolean holds(CompiledSegment segment, Facts.Input input, LastResults last, boolean consented) {
             if (!consented && segment.requiresConsent()) {
                 return false;
             }
-            return last == null ? segment.condition().test(input) : last.test(slots.get(segment), segment.condition(), input);
+            return last == null ? segment.condition().test(input) : last.result(slots.get(segment));
         }
     }
 

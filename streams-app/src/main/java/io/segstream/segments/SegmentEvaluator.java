@@ -10,6 +10,7 @@ import io.segstream.facts.UserFeatures;
 import io.segstream.scoring.ModelCatalog;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -59,10 +60,15 @@ public final class SegmentEvaluator {
             long eventTime, long emittedAt, ChangeTrigger trigger, boolean consented) {
         MembershipState current = stored == null ? new MembershipState() : stored;
         Facts.Input input = facts(features);
-        Map<String, CompiledSegment> matching = catalog.matching(input, current.lastResults, consented);
+        LastResults last = current.lastResults;
         long nextChange = catalog.nextChange(input, features.now());
+        if (last.refresh(catalog, input, current, consented)) {
+            return evaluateChanged(features, input, catalog, current, eventTime, emittedAt, trigger, consented, nextChange);
+        }
+        Map<String, CompiledSegment> matching = catalog.matching(input, last, consented);
         if (holdsExactly(current, matching)) {
             // Unchanged (the usual case), the user keeps their membership object and with it its encoding.
+            last.reconciled(current);
             return new Outcome(current, List.of(), null, nextChange);
         }
         MembershipState next = new MembershipState();
@@ -98,7 +104,52 @@ public final class SegmentEvaluator {
         });
         // Past holdsExactly the membership differs, if only in a definition version (then nothing is emitted).
         boolean changed = !Objects.equals(current.segments().keySet(), next.segments().keySet());
+        last.reconciled(next);
         return new Outcome(next, changes, changed ? userSegments(features.userId(), next, eventTime) : null, nextChange);
+    }
+
+    /**
+     * {@link #evaluate} continuing the user's last evaluation of the same snapshot: only the segments
+     * whose conditions changed result (and their exclusive groups) are looked at.
+     */
+    private Outcome evaluateChanged(UserFeatures features, Facts.Input input, SegmentCatalog.Snapshot catalog,
+            MembershipState current, long eventTime, long emittedAt, ChangeTrigger trigger, boolean consented,
+            long nextChange) {
+        LastResults last = current.lastResults;
+        List<Integer> entering = new ArrayList<>();
+        List<Integer> leaving = new ArrayList<>();
+        catalog.changedMatches(last, consented, (slot, holds) -> (holds ? entering : leaving).add(slot));
+        if (entering.isEmpty() && leaving.isEmpty()) {
+            return new Outcome(current, List.of(), null, nextChange);
+        }
+        // In the order evaluating everything emits them: exits by name, entries in the order of matching.
+        leaving.sort(Comparator.comparing(slot -> catalog.segment(slot).name()));
+        entering.sort(Comparator.comparingInt(catalog::matchingOrder));
+        MembershipState next = new MembershipState();
+        next.segments = new TreeMap<>(current.segments());
+        next.lastResults = last;
+        List<RoutedChange> changes = new ArrayList<>(leaving.size() + entering.size());
+        for (int slot : leaving) {
+            CompiledSegment segment = catalog.segment(slot);
+            MembershipState.Member member = next.segments.remove(segment.name());
+            // As in evaluate: in a pass after a definition change, a segment of this snapshot left because of time.
+            ChangeTrigger cause = trigger == ChangeTrigger.DEFINITION_CHANGE ? ChangeTrigger.TIME : cause(trigger, segment);
+            changes.add(new RoutedChange(change(features.userId(), segment.name(), SegmentChangeKind.EXITED, cause,
+                    eventTime, emittedAt, segment.version(), segment.condition().evidence(input),
+                    segment.condition().models(input)), member.outputTopic()));
+            last.hold(slot, false);
+        }
+        for (int slot : entering) {
+            CompiledSegment segment = catalog.segment(slot);
+            next.segments.put(segment.name(), new MembershipState.Member(segment.version(), eventTime,
+                    segment.definition().getOutputTopic()));
+            changes.add(new RoutedChange(change(features.userId(), segment.name(), SegmentChangeKind.ENTERED,
+                    cause(trigger, segment), eventTime, emittedAt, segment.version(), segment.condition().evidence(input),
+                    segment.condition().models(input)), segment.definition().getOutputTopic()));
+            last.hold(slot, true);
+        }
+        last.settled(next);
+        return new Outcome(next, changes, userSegments(features.userId(), next, eventTime), nextChange);
     }
 
     /**
@@ -145,25 +196,14 @@ public final class SegmentEvaluator {
 
     private static SegmentChange change(String user, String segment, SegmentChangeKind kind, ChangeTrigger trigger,
             long eventTime, long emittedAt, long version, Map<String, Object> evidence, Map<String, String> models) {
-        return SegmentChange.newBuilder()
-                .setUserId(user)
-                .setSegment(segment)
-                .setKind(kind)
-                .setTrigger(trigger)
-                .setEventTime(Instant.ofEpochMilli(eventTime))
-                .setEmittedAt(Instant.ofEpochMilli(emittedAt))
-                .setDefinitionVersion(version)
-                .setFeatures(new TreeMap<>(Evidence.flatten(evidence)))
-                .setModels(new TreeMap<>(models))
-                .build();
+        return new SegmentChange(user, segment, kind, trigger, Instant.ofEpochMilli(eventTime), Instant.ofEpochMilli(emittedAt),
+                version, new TreeMap<>(Evidence.flatten(evidence)), new TreeMap<>(models));
     }
 
     private static UserSegments userSegments(String user, MembershipState membership, long eventTime) {
-        List<Membership> segments = new ArrayList<>();
-        membership.segments().forEach((name, member) -> segments.add(Membership.newBuilder()
-                .setSegment(name).setDefinitionVersion(member.version()).setSince(Instant.ofEpochMilli(member.since()))
-                .build()));
-        return UserSegments.newBuilder().setUserId(user).setSegments(segments)
-                .setUpdatedAt(Instant.ofEpochMilli(eventTime)).build();
+        List<Membership> segments = new ArrayList<>(membership.segments().size());
+        membership.segments().forEach((name, member) -> segments.add(new Membership(name, member.version(),
+                Instant.ofEpochMilli(member.since()))));
+        return new UserSegments(user, segments, Instant.ofEpochMilli(eventTime));
     }
 }

@@ -8,6 +8,7 @@ import io.segstream.facts.Clock;
 import io.segstream.facts.Fact;
 import io.segstream.facts.Facts;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,8 +27,8 @@ import java.util.TreeSet;
  */
 final class TimeTriggers {
 
-    private static final Set<String> COMPARISONS = Set.of("_<_", "_<=_", "_>_", "_>=_", "_==_", "_!=_");
-    private static final Map<String, String> MIRRORED = Map.of("_<_", "_>_", "_<=_", "_>=_", "_>_", "_<_", "_>=_", "_<=_");
+    static final Set<String> COMPARISONS = Set.of("_<_", "_<=_", "_>_", "_>=_", "_==_", "_!=_");
+    static final Map<String, String> MIRRORED = Map.of("_<_", "_>_", "_<=_", "_>=_", "_>_", "_<_", "_>=_", "_<=_");
     static final TimeTriggers NONE = new TimeTriggers(List.of());
 
     /** A fact the condition reads that time moves; {@code counts} are the flip points of a counter, or null. */
@@ -49,6 +50,30 @@ final class TimeTriggers {
         return watches.isEmpty() ? NONE : new TimeTriggers(List.copyOf(watches));
     }
 
+    /**
+     * The triggers of a set of conditions: per fact, every flip count of any of them, or each step when
+     * one of them reads the fact other than in a comparison with a constant. Its {@link #next} is the
+     * earliest of theirs, looked up once per fact.
+     */
+    static TimeTriggers merge(List<TimeTriggers> triggers) {
+        Map<Fact, TreeSet<Long>> counts = new LinkedHashMap<>();
+        Set<Fact> everyStep = new HashSet<>();
+        for (TimeTriggers trigger : triggers) {
+            for (Watch watch : trigger.watches) {
+                TreeSet<Long> flips = counts.computeIfAbsent(watch.fact(), fact -> new TreeSet<>());
+                if (watch.counts() == null) {
+                    everyStep.add(watch.fact());
+                } else {
+                    Arrays.stream(watch.counts()).forEach(flips::add);
+                }
+            }
+        }
+        List<Watch> watches = new ArrayList<>();
+        counts.forEach((fact, flips) -> watches.add(new Watch(fact,
+                everyStep.contains(fact) ? null : flips.stream().mapToLong(Long::longValue).toArray())));
+        return watches.isEmpty() ? NONE : new TimeTriggers(List.copyOf(watches));
+    }
+
     /** Whether time alone never changes the condition. */
     boolean none() {
         return watches.isEmpty();
@@ -62,11 +87,21 @@ final class TimeTriggers {
         long next = Long.MAX_VALUE;
         for (Watch watch : watches) {
             if (watch.counts() != null && watch.fact().clock() instanceof Clock.Counter counter) {
-                for (long count : watch.counts()) {
-                    long at = counter.reaches(input, count);
-                    if (at > now) {
-                        next = Math.min(next, at);
+                // The counts are sorted and a counter reaches a larger count later: the first count
+                // reached after now is the earliest flip.
+                long[] counts = watch.counts();
+                int low = 0;
+                int high = counts.length;
+                while (low < high) {
+                    int middle = (low + high) >>> 1;
+                    if (counter.reaches(input, counts[middle]) > now) {
+                        high = middle;
+                    } else {
+                        low = middle + 1;
                     }
+                }
+                if (low < counts.length) {
+                    next = Math.min(next, counter.reaches(input, counts[low]));
                 }
             } else {
                 next = Math.min(next, watch.fact().clock().nextChange(input, now));

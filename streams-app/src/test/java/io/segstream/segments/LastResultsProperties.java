@@ -13,6 +13,9 @@ import io.segstream.facts.RfmScores;
 import io.segstream.facts.UserFeatures;
 import io.segstream.scoring.IntentModel;
 import io.segstream.scoring.ModelCatalog;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +27,9 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 
 /**
  * A user's evaluations skip the conditions whose facts did not change since their last one
@@ -85,7 +91,9 @@ class LastResultsProperties {
         String[] atoms = {"cart.items > %d", "cart.items == %d", "rfm.frequency >= %d", "rfm.recencyDays <= %d0",
                 "interest.totalViews >= %d", "'shoes' in interest.categoryViews", "dwell.sessionActive",
                 "intent.score >= %d0.0", "cart.categories.exists(c, c == 'audio')",
-                "interest.categoryViews.exists(c, interest.categoryViews[c] > %d && !(c in cart.categories))"};
+                "interest.categoryViews.exists(c, interest.categoryViews[c] > %d && !(c in cart.categories))",
+                "%d < cart.items", "rfm.frequency != %d", "cart.value >= %d5.5", "rfm.recencyDays < %d.5",
+                "clv.pAlive > 0.%d", "intent.score < %d5.0", "(cart.items > %d) == dwell.sessionActive"};
         SegmentCatalog catalog = new SegmentCatalog();
         int definitions = 1 + random.nextInt(25);
         for (int i = 0; i < definitions; i++) {
@@ -123,12 +131,31 @@ class LastResultsProperties {
             }
             UserFeatures features = features(items, frequency, recency, views, active);
             SegmentCatalog.Snapshot snapshot = catalog.snapshot();
+            // The same membership decoded again: no last results, so every condition is evaluated.
+            MembershipState decoded = membership == null ? null : reencoded(membership);
 
-            membership = evaluator.evaluate(features, snapshot, membership, NOW, NOW, ChangeTrigger.EVENT, consented)
-                    .membership();
+            SegmentEvaluator.Outcome outcome = evaluator.evaluate(features, snapshot, membership, NOW, NOW,
+                    ChangeTrigger.EVENT, consented);
+            SegmentEvaluator.Outcome everything = evaluator.evaluate(features, snapshot, decoded, NOW, NOW,
+                    ChangeTrigger.EVENT, consented);
+            membership = outcome.membership();
 
             assertThat(membership.segments().keySet()).as("event %d", event)
                     .isEqualTo(snapshot.matching(evaluator.facts(features), consented).keySet());
+            assertThat(outcome.changes()).as("event %d", event).isEqualTo(everything.changes());
+            assertThat(outcome.current()).as("event %d", event).isEqualTo(everything.current());
+        }
+    }
+
+    private static MembershipState reencoded(MembershipState membership) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(bytes, null);
+            membership.write(encoder);
+            encoder.flush();
+            return MembershipState.read(DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,0 +1,153 @@
+package io.segstream.segments;
+
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import io.segstream.facts.Facts;
+import java.util.Optional;
+
+/**
+ * The smallest part of a condition that is not an {@code &&}, {@code ||} or {@code !} of other parts:
+ * {@code cart.items > 0}, {@code dwell.sessionActive}, {@code 'shoes' in interest.categoryViews}.
+ * Identical atoms of different conditions are one atom of a catalog snapshot, evaluated once per user
+ * event. Its value is {@link Formula#TRUE}, {@link Formula#FALSE} or {@link Formula#ERROR} (a missing
+ * map key, an absent fact), as CEL has it before {@code &&} and {@code ||} decide. Thread-safe.
+ */
+abstract sealed class Atom {
+
+    /** The atom as written by CEL's unparser: identical atoms have identical keys. */
+    private final String key;
+
+    private Atom(String key) {
+        this.key = key;
+    }
+
+    String key() {
+        return key;
+    }
+
+    /** The positions in {@link Facts#ALL} of the facts the atom reads. */
+    abstract int[] reads();
+
+    abstract byte value(Facts.Input input);
+
+    /**
+     * A numeric fact compared with a constant ({@code rfm.recencyDays >= 60}, {@code 40 < cart.value}
+     * as {@code cart.value > 40}). When the fact moves from one value to another, only the atoms whose
+     * constant lies between the two can change: a catalog keeps them sorted by constant.
+     */
+    static final class Threshold extends Atom {
+        private final int fact;
+        /** One of CEL's comparison functions, with the fact on the left. */
+        private final String function;
+        private final double constant;
+        /** The constant when it is an integer; compared exactly with integer facts. */
+        private final Long integer;
+
+        Threshold(String key, int fact, String function, double constant, Long integer) {
+            super(key);
+            this.fact = fact;
+            this.function = function;
+            this.constant = constant;
+            this.integer = integer;
+        }
+
+        int fact() {
+            return fact;
+        }
+
+        double constant() {
+            return constant;
+        }
+
+        @Override
+        int[] reads() {
+            return new int[] {fact};
+        }
+
+        @Override
+        byte value(Facts.Input input) {
+            Object value = input.value(fact);
+            int order;
+            if (value instanceof Long || value instanceof Integer) {
+                long number = ((Number) value).longValue();
+                if (integer != null) {
+                    order = Long.compare(number, integer);
+                } else {
+                    return compare((double) number);
+                }
+            } else if (value instanceof Double || value instanceof Float) {
+                return compare(((Number) value).doubleValue());
+            } else {
+                return Formula.ERROR;
+            }
+            return Formula.of(switch (function) {
+                case "_<_" -> order < 0;
+                case "_<=_" -> order <= 0;
+                case "_>_" -> order > 0;
+                case "_>=_" -> order >= 0;
+                case "_==_" -> order == 0;
+                default -> order != 0;
+            });
+        }
+
+        /** IEEE comparison, as CEL's: NaN is neither less, greater nor equal. */
+        private byte compare(double value) {
+            return Formula.of(switch (function) {
+                case "_<_" -> value < constant;
+                case "_<=_" -> value <= constant;
+                case "_>_" -> value > constant;
+                case "_>=_" -> value >= constant;
+                case "_==_" -> value == constant;
+                default -> value != constant;
+            });
+        }
+    }
+
+    /** A bool fact by itself ({@code dwell.sessionActive}). */
+    static final class Flag extends Atom {
+        private final int fact;
+
+        Flag(String key, int fact) {
+            super(key);
+            this.fact = fact;
+        }
+
+        @Override
+        int[] reads() {
+            return new int[] {fact};
+        }
+
+        @Override
+        byte value(Facts.Input input) {
+            Object value = input.value(fact);
+            return value instanceof Boolean flag ? Formula.of(flag) : Formula.ERROR;
+        }
+    }
+
+    /** Any other boolean expression, run by the CEL interpreter. */
+    static final class Expression extends Atom {
+        private final CelRuntime.Program program;
+        private final int[] reads;
+
+        Expression(String key, CelRuntime.Program program, int[] reads) {
+            super(key);
+            this.program = program;
+            this.reads = reads;
+        }
+
+        @Override
+        int[] reads() {
+            return reads.clone();
+        }
+
+        @Override
+        byte value(Facts.Input input) {
+            try {
+                Object result = program.eval(name -> Optional.ofNullable(input.value(name)));
+                return result instanceof Boolean flag ? Formula.of(flag) : Formula.ERROR;
+            } catch (CelEvaluationException e) {
+                return Formula.ERROR;
+            }
+        }
+    }
+}
