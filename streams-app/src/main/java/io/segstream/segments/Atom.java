@@ -3,6 +3,8 @@ package io.segstream.segments;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import io.segstream.facts.Facts;
+import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -37,15 +39,18 @@ abstract sealed class Atom {
      */
     static final class Threshold extends Atom {
         private final int fact;
+        /** For a map fact's entry ({@code interest.categoryViews['shoes'] >= 3}), its key; else null. */
+        private final String entry;
         /** One of CEL's comparison functions, with the fact on the left. */
         private final String function;
         private final double constant;
         /** The constant when it is an integer; compared exactly with integer facts. */
         private final Long integer;
 
-        Threshold(String key, int fact, String function, double constant, Long integer) {
+        Threshold(String key, int fact, String entry, String function, double constant, Long integer) {
             super(key);
             this.fact = fact;
+            this.entry = entry;
             this.function = function;
             this.constant = constant;
             this.integer = integer;
@@ -53,6 +58,10 @@ abstract sealed class Atom {
 
         int fact() {
             return fact;
+        }
+
+        String entry() {
+            return entry;
         }
 
         double constant() {
@@ -67,6 +76,10 @@ abstract sealed class Atom {
         @Override
         byte value(Facts.Input input) {
             Object value = input.value(fact);
+            if (entry != null) {
+                // A missing key is an error in CEL, as is a fact that is not a map.
+                value = value instanceof Map<?, ?> map ? map.get(entry) : null;
+            }
             int order;
             if (value instanceof Long || value instanceof Integer) {
                 long number = ((Number) value).longValue();
@@ -100,6 +113,40 @@ abstract sealed class Atom {
                 case "_==_" -> value == constant;
                 default -> value != constant;
             });
+        }
+    }
+
+    /** A constant key in a map or list fact ({@code 'shoes' in interest.categoryViews}). */
+    static final class Member extends Atom {
+        private final int fact;
+        private final String element;
+
+        Member(String key, int fact, String element) {
+            super(key);
+            this.fact = fact;
+            this.element = element;
+        }
+
+        int fact() {
+            return fact;
+        }
+
+        String element() {
+            return element;
+        }
+
+        @Override
+        int[] reads() {
+            return new int[] {fact};
+        }
+
+        @Override
+        byte value(Facts.Input input) {
+            Object value = input.value(fact);
+            if (value instanceof Map<?, ?> map) {
+                return Formula.of(map.containsKey(element));
+            }
+            return value instanceof Collection<?> list ? Formula.of(list.contains(element)) : Formula.ERROR;
         }
     }
 

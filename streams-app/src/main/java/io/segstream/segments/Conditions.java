@@ -8,6 +8,9 @@ import dev.cel.common.ast.CelConstant;
 import dev.cel.common.ast.CelExpr;
 import dev.cel.common.ast.CelReference;
 import dev.cel.common.navigation.CelNavigableExpr;
+import dev.cel.common.types.CelType;
+import dev.cel.common.types.ListType;
+import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerBuilder;
@@ -141,6 +144,10 @@ public final class Conditions {
         if (threshold != null) {
             return threshold;
         }
+        Atom member = member(ast, expr, key);
+        if (member != null) {
+            return member;
+        }
         try {
             CelRuntime.Program program = RUNTIME.createProgram(CelAbstractSyntaxTree.newCheckedAst(expr, ast.getSource(),
                     ast.getReferenceMap(), ast.getTypeMap()));
@@ -155,7 +162,30 @@ public final class Conditions {
         }
     }
 
-    /** A numeric fact compared with a numeric constant, either side, as a {@link Atom.Threshold}; else null. */
+    /** A constant string in a map or list fact, as a {@link Atom.Member}; else null. */
+    private static Atom member(CelAbstractSyntaxTree ast, CelExpr expr, String key) {
+        if (expr.getKind() != CelExpr.ExprKind.Kind.CALL || !expr.call().function().equals("@in")
+                || expr.call().args().size() != 2) {
+            return null;
+        }
+        String element = string(expr.call().args().get(0));
+        Fact fact = fact(ast, expr.call().args().get(1));
+        if (element == null || fact == null || !(fact.type() instanceof MapType || fact.type() instanceof ListType)) {
+            return null;
+        }
+        return new Atom.Member(key, Facts.indexOf(fact), element);
+    }
+
+    /** The value of a string constant, or null. */
+    private static String string(CelExpr expr) {
+        return expr.getKind() == CelExpr.ExprKind.Kind.CONSTANT
+                && expr.constant().getKind() == CelConstant.Kind.STRING_VALUE ? expr.constant().stringValue() : null;
+    }
+
+    /**
+     * A numeric fact, or an entry of a map fact with a constant key ({@code m['k']}), compared with a
+     * numeric constant, either side, as a {@link Atom.Threshold}; else null.
+     */
     private static Atom threshold(CelAbstractSyntaxTree ast, CelExpr expr, String key) {
         if (expr.getKind() != CelExpr.ExprKind.Kind.CALL || !TimeTriggers.COMPARISONS.contains(expr.call().function())
                 || expr.call().args().size() != 2) {
@@ -164,24 +194,40 @@ public final class Conditions {
         String function = expr.call().function();
         CelExpr left = expr.call().args().get(0);
         CelExpr right = expr.call().args().get(1);
-        Fact fact = fact(ast, left);
+        CelExpr operand = left;
         CelExpr constant = right;
-        if (fact == null) {
-            fact = fact(ast, right);
+        if (constant.getKind() != CelExpr.ExprKind.Kind.CONSTANT) {
+            operand = right;
             constant = left;
             function = TimeTriggers.MIRRORED.getOrDefault(function, function);
         }
-        if (fact == null || !(fact.type().equals(SimpleType.INT) || fact.type().equals(SimpleType.DOUBLE))
-                || constant.getKind() != CelExpr.ExprKind.Kind.CONSTANT) {
+        if (constant.getKind() != CelExpr.ExprKind.Kind.CONSTANT) {
+            return null;
+        }
+        Fact fact = fact(ast, operand);
+        String entry = null;
+        if (fact == null && operand.getKind() == CelExpr.ExprKind.Kind.CALL && operand.call().function().equals("_[_]")
+                && operand.call().args().size() == 2) {
+            // m['k']: an entry of a map fact whose values are numbers.
+            fact = fact(ast, operand.call().args().get(0));
+            entry = string(operand.call().args().get(1));
+            if (fact == null || entry == null || !(fact.type() instanceof MapType map) || !numeric(map.valueType())) {
+                return null;
+            }
+        } else if (fact == null || !numeric(fact.type())) {
             return null;
         }
         CelConstant value = constant.constant();
         return switch (value.getKind()) {
-            case INT64_VALUE -> new Atom.Threshold(key, Facts.indexOf(fact), function, value.int64Value(),
+            case INT64_VALUE -> new Atom.Threshold(key, Facts.indexOf(fact), entry, function, value.int64Value(),
                     value.int64Value());
-            case DOUBLE_VALUE -> new Atom.Threshold(key, Facts.indexOf(fact), function, value.doubleValue(), null);
+            case DOUBLE_VALUE -> new Atom.Threshold(key, Facts.indexOf(fact), entry, function, value.doubleValue(), null);
             default -> null;
         };
+    }
+
+    private static boolean numeric(CelType type) {
+        return type.equals(SimpleType.INT) || type.equals(SimpleType.DOUBLE);
     }
 
     /** The fact {@code expr} reads as a whole, or null. */

@@ -2,6 +2,8 @@ package io.segstream.segments;
 
 import io.segstream.facts.Facts;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -55,7 +57,8 @@ final class LastResults {
             Object last = values[fact];
             if (!Objects.equals(value, last)) {
                 values[fact] = value;
-                staleThresholds(catalog, fact, last, value);
+                staleThresholds(catalog.thresholdAtoms(fact), catalog.thresholds(fact), last, value);
+                staleKeys(catalog.keyed(fact), last, value);
                 for (int atom : catalog.atomsReading(fact)) {
                     markAtom(atom);
                 }
@@ -158,15 +161,14 @@ final class LastResults {
     }
 
     /**
-     * Marks the threshold atoms on {@code fact} that can change from {@code last} to {@code value}: those
-     * whose constant lies between the two (all of them when either is not a number).
+     * Marks the threshold atoms (sorted by constant) that can change when their fact moves from
+     * {@code last} to {@code value}: those whose constant lies between the two (all of them when either
+     * is not a number).
      */
-    private void staleThresholds(SegmentCatalog.Snapshot catalog, int fact, Object last, Object value) {
-        int[] thresholdAtoms = catalog.thresholdAtoms(fact);
+    private void staleThresholds(int[] thresholdAtoms, double[] constants, Object last, Object value) {
         if (thresholdAtoms.length == 0) {
             return;
         }
-        double[] constants = catalog.thresholds(fact);
         int from = 0;
         int to = thresholdAtoms.length;
         if (last instanceof Number a && value instanceof Number b) {
@@ -183,6 +185,49 @@ final class LastResults {
         for (int i = from; i < to; i++) {
             markAtom(thresholdAtoms[i]);
         }
+    }
+
+    /**
+     * Marks the atoms on the keys of a map or list fact whose entry changed from {@code last} to
+     * {@code value} (every keyed atom when either is neither a map nor a list).
+     */
+    private void staleKeys(Map<String, SegmentCatalog.Snapshot.Keyed> keyed, Object last, Object value) {
+        if (keyed.isEmpty()) {
+            return;
+        }
+        if (last instanceof Map<?, ?> before && value instanceof Map<?, ?> after) {
+            after.forEach((key, entry) -> {
+                Object previous = before.get(key);
+                if (!Objects.equals(previous, entry)) {
+                    staleKey(keyed.get(key), previous == null, previous, entry);
+                }
+            });
+            before.forEach((key, entry) -> {
+                if (!after.containsKey(key)) {
+                    staleKey(keyed.get(key), true, entry, null);
+                }
+            });
+        } else if (last instanceof Collection<?> before && value instanceof Collection<?> after) {
+            after.stream().filter(element -> !before.contains(element))
+                    .forEach(element -> staleKey(keyed.get(element), true, null, null));
+            before.stream().filter(element -> !after.contains(element))
+                    .forEach(element -> staleKey(keyed.get(element), true, null, null));
+        } else {
+            keyed.values().forEach(key -> staleKey(key, true, null, null));
+        }
+    }
+
+    /** Marks a key's thresholds between {@code last} and {@code value}, and its memberships if it came or went. */
+    private void staleKey(SegmentCatalog.Snapshot.Keyed key, boolean cameOrWent, Object last, Object value) {
+        if (key == null) {
+            return;
+        }
+        if (cameOrWent) {
+            for (int atom : key.members()) {
+                markAtom(atom);
+            }
+        }
+        staleThresholds(key.thresholdAtoms(), key.thresholds(), last, value);
     }
 
     /** The first position whose constant is at least {@code bound}. */

@@ -54,6 +54,8 @@ public final class SegmentCatalog {
         /** By fact position: the threshold atoms on it sorted by constant, and their constants. */
         private final int[][] thresholdAtoms = new int[Facts.ALL.size()][];
         private final double[][] thresholds = new double[Facts.ALL.size()][];
+        /** By fact position: for a map or list fact, the atoms on one of its keys, by key. */
+        private final List<Map<String, Keyed>> keyed = new ArrayList<>();
         /** By fact position: the other atoms that read it. */
         private final int[][] atomsReading = new int[Facts.ALL.size()][];
         /** When time alone can change one of the conditions. */
@@ -114,26 +116,61 @@ public final class SegmentCatalog {
             slotsUsing = users.stream().map(set -> set.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
             for (int fact = 0; fact < Facts.ALL.size(); fact++) {
                 int f = fact;
-                int[] onFact = IntStream.range(0, atoms.length)
-                        .filter(atom -> atoms[atom] instanceof Atom.Threshold threshold && threshold.fact() == f)
-                        .boxed().sorted(Comparator.comparingDouble(atom -> ((Atom.Threshold) atoms[atom]).constant()))
-                        .mapToInt(Integer::intValue).toArray();
-                thresholdAtoms[fact] = onFact;
-                thresholds[fact] = Arrays.stream(onFact).mapToDouble(atom -> ((Atom.Threshold) atoms[atom]).constant())
-                        .toArray();
+                int[] onFact = IntStream.range(0, atoms.length).filter(atom -> atoms[atom] instanceof Atom.Threshold threshold
+                        && threshold.fact() == f && threshold.entry() == null).toArray();
+                thresholdAtoms[fact] = byConstant(onFact);
+                thresholds[fact] = constants(thresholdAtoms[fact]);
+                Map<String, List<Integer>> entryThresholds = new HashMap<>();
+                Map<String, List<Integer>> members = new HashMap<>();
+                for (int atom = 0; atom < atoms.length; atom++) {
+                    if (atoms[atom] instanceof Atom.Threshold threshold && threshold.fact() == f && threshold.entry() != null) {
+                        entryThresholds.computeIfAbsent(threshold.entry(), k -> new ArrayList<>()).add(atom);
+                    } else if (atoms[atom] instanceof Atom.Member member && member.fact() == f) {
+                        members.computeIfAbsent(member.element(), k -> new ArrayList<>()).add(atom);
+                    }
+                }
+                Map<String, Keyed> byKey = new HashMap<>();
+                Set<String> keys = new TreeSet<>(entryThresholds.keySet());
+                keys.addAll(members.keySet());
+                for (String key : keys) {
+                    int[] sorted = byConstant(entryThresholds.getOrDefault(key, List.of()).stream()
+                            .mapToInt(Integer::intValue).toArray());
+                    byKey.put(key, new Keyed(sorted, constants(sorted),
+                            members.getOrDefault(key, List.of()).stream().mapToInt(Integer::intValue).toArray()));
+                }
+                keyed.add(byKey);
                 atomsReading[fact] = IntStream.range(0, atoms.length)
-                        .filter(atom -> !(atoms[atom] instanceof Atom.Threshold)
+                        .filter(atom -> !(atoms[atom] instanceof Atom.Threshold || atoms[atom] instanceof Atom.Member)
                                 && Arrays.stream(atoms[atom].reads()).anyMatch(read -> read == f))
                         .toArray();
             }
-            factsRead = IntStream.range(0, Facts.ALL.size())
-                    .filter(fact -> thresholdAtoms[fact].length > 0 || atomsReading[fact].length > 0).toArray();
+            factsRead = IntStream.range(0, Facts.ALL.size()).filter(fact -> thresholdAtoms[fact].length > 0
+                    || !keyed.get(fact).isEmpty() || atomsReading[fact].length > 0).toArray();
             timed = TimeTriggers.merge(byName.values().stream().map(segment -> segment.condition().timeTriggers()).toList());
         }
 
         /** Positions in {@link Facts#ALL} of the facts some condition reads. */
         int[] factsRead() {
             return factsRead;
+        }
+
+        /** Threshold atoms (positions) sorted by constant. */
+        private int[] byConstant(int[] thresholdAtoms) {
+            return Arrays.stream(thresholdAtoms).boxed()
+                    .sorted(Comparator.comparingDouble(atom -> ((Atom.Threshold) atoms[atom]).constant()))
+                    .mapToInt(Integer::intValue).toArray();
+        }
+
+        private double[] constants(int[] thresholdAtoms) {
+            return Arrays.stream(thresholdAtoms).mapToDouble(atom -> ((Atom.Threshold) atoms[atom]).constant()).toArray();
+        }
+
+        /** The atoms on one key of a map or list fact: thresholds on its entry by constant, and its memberships. */
+        record Keyed(int[] thresholdAtoms, double[] thresholds, int[] members) {}
+
+        /** For the map or list fact at {@code fact}: the atoms on each key some condition names. */
+        Map<String, Keyed> keyed(int fact) {
+            return keyed.get(fact);
         }
 
         int atomCount() {
@@ -158,7 +195,7 @@ public final class SegmentCatalog {
             return thresholds[fact];
         }
 
-        /** The atoms other than thresholds that read the fact at {@code fact}. */
+        /** The atoms other than thresholds and memberships that read the fact at {@code fact}. */
         int[] atomsReading(int fact) {
             return atomsReading[fact];
         }

@@ -93,7 +93,9 @@ class LastResultsProperties {
                 "intent.score >= %d0.0", "cart.categories.exists(c, c == 'audio')",
                 "interest.categoryViews.exists(c, interest.categoryViews[c] > %d && !(c in cart.categories))",
                 "%d < cart.items", "rfm.frequency != %d", "cart.value >= %d5.5", "rfm.recencyDays < %d.5",
-                "clv.pAlive > 0.%d", "intent.score < %d5.0", "(cart.items > %d) == dwell.sessionActive"};
+                "clv.pAlive > 0.%d", "intent.score < %d5.0", "(cart.items > %d) == dwell.sessionActive",
+                "interest.categoryViews['shoes'] >= %d", "%d <= interest.categoryViews['books']",
+                "'audio' in cart.categories", "interest.categoryViews['audio'] != %d"};
         SegmentCatalog catalog = new SegmentCatalog();
         int definitions = 1 + random.nextInt(25);
         for (int i = 0; i < definitions; i++) {
