@@ -4,6 +4,7 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import io.segstream.facts.Facts;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 
@@ -147,6 +148,86 @@ abstract sealed class Atom {
                 return Formula.of(map.containsKey(element));
             }
             return value instanceof Collection<?> list ? Formula.of(list.contains(element)) : Formula.ERROR;
+        }
+    }
+
+    /**
+     * {@code m.exists(k, p)} or {@code m.all(k, p)} over a map fact whose body reads nothing but the key
+     * and the key's entry ({@code m[k]}): a per-entry test, so a user's count of entries that decide
+     * (hold for exists, fail for all) and of entries in error changes only with the entries that
+     * changed ({@link LastResults} keeps the counts). CEL's rules: a deciding entry decides, else an
+     * error stands; a map over {@value #MAX_ENTRIES} entries is an error, as the interpreter's limit has it.
+     */
+    static final class Entries extends Atom {
+        static final int MAX_ENTRIES = 10_000;
+
+        private final int fact;
+        private final String factName;
+        private final String iterVar;
+        private final CelRuntime.Program body;
+        /** {@code all} (an entry decides by failing) rather than {@code exists} (by holding). */
+        private final boolean all;
+
+        Entries(String key, int fact, String factName, String iterVar, CelRuntime.Program body, boolean all) {
+            super(key);
+            this.fact = fact;
+            this.factName = factName;
+            this.iterVar = iterVar;
+            this.body = body;
+            this.all = all;
+        }
+
+        int fact() {
+            return fact;
+        }
+
+        @Override
+        int[] reads() {
+            return new int[] {fact};
+        }
+
+        @Override
+        byte value(Facts.Input input) {
+            Object value = input.value(fact);
+            if (!(value instanceof Map<?, ?> map)) {
+                return Formula.ERROR;
+            }
+            int deciding = 0;
+            int errors = 0;
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                byte tested = entry(entry.getKey(), entry.getValue());
+                deciding += decides(tested) ? 1 : 0;
+                errors += tested == Formula.ERROR ? 1 : 0;
+            }
+            return of(deciding, errors, map.size());
+        }
+
+        /** The body's value for one entry. */
+        byte entry(Object key, Object value) {
+            Map<Object, Object> single = Collections.singletonMap(key, value);
+            try {
+                Object result = body.eval(name -> Optional.ofNullable(name.equals(iterVar) ? key
+                        : name.equals(factName) ? single : null));
+                return result instanceof Boolean flag ? Formula.of(flag) : Formula.ERROR;
+            } catch (CelEvaluationException e) {
+                return Formula.ERROR;
+            }
+        }
+
+        /** Whether an entry with this body value decides the comprehension. */
+        boolean decides(byte tested) {
+            return tested == (all ? Formula.FALSE : Formula.TRUE);
+        }
+
+        /** The comprehension's value from the counts of deciding entries and of entries in error. */
+        byte of(int deciding, int errors, int size) {
+            if (size > MAX_ENTRIES) {
+                return Formula.ERROR;
+            }
+            if (deciding > 0) {
+                return Formula.of(!all);
+            }
+            return errors > 0 ? Formula.ERROR : Formula.of(all);
         }
     }
 

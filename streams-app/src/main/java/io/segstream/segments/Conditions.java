@@ -148,6 +148,10 @@ public final class Conditions {
         if (member != null) {
             return member;
         }
+        Atom entries = entries(ast, expr, key);
+        if (entries != null) {
+            return entries;
+        }
         try {
             CelRuntime.Program program = RUNTIME.createProgram(CelAbstractSyntaxTree.newCheckedAst(expr, ast.getSource(),
                     ast.getReferenceMap(), ast.getTypeMap()));
@@ -160,6 +164,55 @@ public final class Conditions {
         } catch (CelEvaluationException e) {
             throw new InvalidDefinitionException("condition cannot be planned: " + e.getMessage());
         }
+    }
+
+    /**
+     * {@code m.exists(k, p)} or {@code m.all(k, p)} over a map fact {@code m} whose body {@code p} reads
+     * no fact but {@code m}, and {@code m} only as {@code m[k]}, as a {@link Atom.Entries}; else null.
+     */
+    private static Atom entries(CelAbstractSyntaxTree ast, CelExpr expr, String key) {
+        if (expr.getKind() != CelExpr.ExprKind.Kind.COMPREHENSION) {
+            return null;
+        }
+        CelExpr macro = ast.getSource().getMacroCalls().get(expr.id());
+        CelExpr step = expr.comprehension().loopStep();
+        String accumulator = expr.comprehension().accuVar();
+        if (macro == null || macro.getKind() != CelExpr.ExprKind.Kind.CALL || step.getKind() != CelExpr.ExprKind.Kind.CALL
+                || step.call().args().size() != 2 || step.call().args().get(0).getKind() != CelExpr.ExprKind.Kind.IDENT
+                || !step.call().args().get(0).ident().name().equals(accumulator)) {
+            return null;
+        }
+        boolean all = macro.call().function().equals("all") && step.call().function().equals("_&&_");
+        boolean exists = macro.call().function().equals("exists") && step.call().function().equals("_||_");
+        Fact fact = fact(ast, expr.comprehension().iterRange());
+        if (!(all || exists) || fact == null || !(fact.type() instanceof MapType)) {
+            return null;
+        }
+        String iterVar = expr.comprehension().iterVar();
+        CelExpr body = step.call().args().get(1);
+        if (!readsOnlyEntry(ast, body, fact, iterVar)) {
+            return null;
+        }
+        try {
+            CelRuntime.Program program = RUNTIME.createProgram(CelAbstractSyntaxTree.newCheckedAst(body, ast.getSource(),
+                    ast.getReferenceMap(), ast.getTypeMap()));
+            return new Atom.Entries(key, Facts.indexOf(fact), fact.name(), iterVar, program, all);
+        } catch (CelEvaluationException e) {
+            return null;
+        }
+    }
+
+    /** Whether {@code body} reads no fact but {@code map}, and that only as {@code map[iterVar]}. */
+    private static boolean readsOnlyEntry(CelAbstractSyntaxTree ast, CelExpr body, Fact map, String iterVar) {
+        Set<Long> entryReads = new java.util.HashSet<>();
+        CelNavigableExpr.fromExpr(body).allNodes().map(CelNavigableExpr::expr)
+                .filter(node -> node.getKind() == CelExpr.ExprKind.Kind.CALL && node.call().function().equals("_[_]")
+                        && node.call().args().size() == 2 && map.equals(fact(ast, node.call().args().get(0)))
+                        && node.call().args().get(1).getKind() == CelExpr.ExprKind.Kind.IDENT
+                        && node.call().args().get(1).ident().name().equals(iterVar))
+                .forEach(node -> entryReads.add(node.call().args().get(0).id()));
+        return CelNavigableExpr.fromExpr(body).allNodes().map(CelNavigableExpr::expr)
+                .noneMatch(node -> fact(ast, node) != null && !entryReads.contains(node.id()));
     }
 
     /** A constant string in a map or list fact, as a {@link Atom.Member}; else null. */

@@ -24,6 +24,9 @@ final class LastResults {
     /** By fact position in {@link Facts#ALL}: the value last seen, for the facts the snapshot reads. */
     private Object[] values;
     private byte[] atoms;
+    /** By atom position, for per-entry comprehensions: the entries that decide it, and those in error. */
+    private int[] deciding;
+    private int[] errors;
     private boolean[] results;
     /** By slot: whether the reconciled membership holds the segment. */
     private boolean[] held;
@@ -59,6 +62,9 @@ final class LastResults {
                 values[fact] = value;
                 staleThresholds(catalog.thresholdAtoms(fact), catalog.thresholds(fact), last, value);
                 staleKeys(catalog.keyed(fact), last, value);
+                for (int atom : catalog.entriesAtoms(fact)) {
+                    recount(atom, (Atom.Entries) catalog.atom(atom), last, value);
+                }
                 for (int atom : catalog.atomsReading(fact)) {
                     markAtom(atom);
                 }
@@ -67,16 +73,7 @@ final class LastResults {
         for (int i = 0; i < staleAtomCount; i++) {
             int atom = staleAtoms[i];
             atomMarked[atom] = false;
-            byte value = catalog.atom(atom).value(input);
-            if (value != atoms[atom]) {
-                atoms[atom] = value;
-                for (int slot : catalog.slotsUsing(atom)) {
-                    if (!dirtyMarked[slot]) {
-                        dirtyMarked[slot] = true;
-                        dirty[dirtyCount++] = slot;
-                    }
-                }
-            }
+            settle(atom, catalog.atom(atom).value(input));
         }
         staleAtomCount = 0;
         for (int i = 0; i < dirtyCount; i++) {
@@ -143,20 +140,31 @@ final class LastResults {
             values[fact] = input.value(fact);
         }
         atoms = new byte[catalog.atomCount()];
-        for (int atom = 0; atom < atoms.length; atom++) {
-            atoms[atom] = catalog.atom(atom).value(input);
-        }
+        deciding = new int[atoms.length];
+        errors = new int[atoms.length];
         results = new boolean[catalog.slots()];
         held = new boolean[results.length];
-        for (int slot = 0; slot < results.length; slot++) {
-            results[slot] = catalog.formula(slot).value(atoms) == Formula.TRUE;
-        }
         staleAtoms = new int[atoms.length];
         atomMarked = new boolean[atoms.length];
         dirty = new int[results.length];
         dirtyMarked = new boolean[results.length];
         changed = new int[results.length];
         staleAtomCount = 0;
+        dirtyCount = 0;
+        for (int atom = 0; atom < atoms.length; atom++) {
+            if (catalog.atom(atom) instanceof Atom.Entries entries) {
+                count(atom, entries, input.value(entries.fact()));
+            } else {
+                atoms[atom] = catalog.atom(atom).value(input);
+            }
+        }
+        for (int slot = 0; slot < results.length; slot++) {
+            results[slot] = catalog.formula(slot).value(atoms) == Formula.TRUE;
+        }
+        // Every condition was combined above; what the counts marked is done.
+        for (int i = 0; i < dirtyCount; i++) {
+            dirtyMarked[dirty[i]] = false;
+        }
         dirtyCount = 0;
     }
 
@@ -228,6 +236,65 @@ final class LastResults {
             }
         }
         staleThresholds(key.thresholdAtoms(), key.thresholds(), last, value);
+    }
+
+    /**
+     * Updates a per-entry comprehension's counts for its map moving from {@code last} to {@code value}:
+     * the entries that changed are tested, before and after (all of them when either is not a map).
+     */
+    private void recount(int atom, Atom.Entries entries, Object last, Object value) {
+        if (!(last instanceof Map<?, ?> before && value instanceof Map<?, ?> after)) {
+            count(atom, entries, value);
+            return;
+        }
+        after.forEach((key, entry) -> {
+            Object previous = before.get(key);
+            if (!Objects.equals(previous, entry)) {
+                if (previous != null || before.containsKey(key)) {
+                    add(atom, entries, entries.entry(key, previous), -1);
+                }
+                add(atom, entries, entries.entry(key, entry), 1);
+            }
+        });
+        before.forEach((key, entry) -> {
+            if (!after.containsKey(key)) {
+                add(atom, entries, entries.entry(key, entry), -1);
+            }
+        });
+        settle(atom, entries.of(deciding[atom], errors[atom], after.size()));
+    }
+
+    /** Counts a per-entry comprehension's entries in {@code value} from scratch. */
+    private void count(int atom, Atom.Entries entries, Object value) {
+        deciding[atom] = 0;
+        errors[atom] = 0;
+        if (!(value instanceof Map<?, ?> map)) {
+            settle(atom, Formula.ERROR);
+            return;
+        }
+        map.forEach((key, entry) -> add(atom, entries, entries.entry(key, entry), 1));
+        settle(atom, entries.of(deciding[atom], errors[atom], map.size()));
+    }
+
+    private void add(int atom, Atom.Entries entries, byte tested, int sign) {
+        if (entries.decides(tested)) {
+            deciding[atom] += sign;
+        } else if (tested == Formula.ERROR) {
+            errors[atom] += sign;
+        }
+    }
+
+    /** Sets an atom's value; when it changed (after the start) its conditions are combined again. */
+    private void settle(int atom, byte value) {
+        if (value != atoms[atom]) {
+            atoms[atom] = value;
+            for (int slot : snapshot.slotsUsing(atom)) {
+                if (!dirtyMarked[slot]) {
+                    dirtyMarked[slot] = true;
+                    dirty[dirtyCount++] = slot;
+                }
+            }
+        }
     }
 
     /** The first position whose constant is at least {@code bound}. */

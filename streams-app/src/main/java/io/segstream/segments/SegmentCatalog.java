@@ -56,6 +56,8 @@ public final class SegmentCatalog {
         private final double[][] thresholds = new double[Facts.ALL.size()][];
         /** By fact position: for a map or list fact, the atoms on one of its keys, by key. */
         private final List<Map<String, Keyed>> keyed = new ArrayList<>();
+        /** By fact position: the per-entry comprehensions over it (a map fact). */
+        private final int[][] entriesAtoms = new int[Facts.ALL.size()][];
         /** By fact position: the other atoms that read it. */
         private final int[][] atomsReading = new int[Facts.ALL.size()][];
         /** When time alone can change one of the conditions. */
@@ -139,13 +141,17 @@ public final class SegmentCatalog {
                             members.getOrDefault(key, List.of()).stream().mapToInt(Integer::intValue).toArray()));
                 }
                 keyed.add(byKey);
+                entriesAtoms[fact] = IntStream.range(0, atoms.length)
+                        .filter(atom -> atoms[atom] instanceof Atom.Entries entries && entries.fact() == f).toArray();
                 atomsReading[fact] = IntStream.range(0, atoms.length)
-                        .filter(atom -> !(atoms[atom] instanceof Atom.Threshold || atoms[atom] instanceof Atom.Member)
+                        .filter(atom -> !(atoms[atom] instanceof Atom.Threshold || atoms[atom] instanceof Atom.Member
+                                || atoms[atom] instanceof Atom.Entries)
                                 && Arrays.stream(atoms[atom].reads()).anyMatch(read -> read == f))
                         .toArray();
             }
             factsRead = IntStream.range(0, Facts.ALL.size()).filter(fact -> thresholdAtoms[fact].length > 0
-                    || !keyed.get(fact).isEmpty() || atomsReading[fact].length > 0).toArray();
+                    || !keyed.get(fact).isEmpty() || entriesAtoms[fact].length > 0 || atomsReading[fact].length > 0)
+                    .toArray();
             timed = TimeTriggers.merge(byName.values().stream().map(segment -> segment.condition().timeTriggers()).toList());
         }
 
@@ -195,7 +201,12 @@ public final class SegmentCatalog {
             return thresholds[fact];
         }
 
-        /** The atoms other than thresholds and memberships that read the fact at {@code fact}. */
+        /** The per-entry comprehensions over the map fact at {@code fact}. */
+        int[] entriesAtoms(int fact) {
+            return entriesAtoms[fact];
+        }
+
+        /** The atoms other than thresholds, memberships and per-entry comprehensions that read the fact at {@code fact}. */
         int[] atomsReading(int fact) {
             return atomsReading[fact];
         }

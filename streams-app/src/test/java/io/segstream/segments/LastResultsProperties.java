@@ -95,7 +95,11 @@ class LastResultsProperties {
                 "%d < cart.items", "rfm.frequency != %d", "cart.value >= %d5.5", "rfm.recencyDays < %d.5",
                 "clv.pAlive > 0.%d", "intent.score < %d5.0", "(cart.items > %d) == dwell.sessionActive",
                 "interest.categoryViews['shoes'] >= %d", "%d <= interest.categoryViews['books']",
-                "'audio' in cart.categories", "interest.categoryViews['audio'] != %d"};
+                "'audio' in cart.categories", "interest.categoryViews['audio'] != %d",
+                "interest.categoryViews.exists(k, interest.categoryViews[k] >= %d)",
+                "interest.categoryViews.all(k, k.startsWith('s') || interest.categoryViews[k] < %d)",
+                "interest.categoryViews.exists(k, k == 'books' && %d > 1)",
+                "interest.categoryViews.exists(k, interest.categoryViews[k] / (%d - 1) > 1)"};
         SegmentCatalog catalog = new SegmentCatalog();
         int definitions = 1 + random.nextInt(25);
         for (int i = 0; i < definitions; i++) {
@@ -129,6 +133,7 @@ class LastResultsProperties {
                 }
                 case 4 -> active = !active;
                 case 5 -> consented = random.nextInt(4) != 0;
+                case 6 -> views.remove(CATEGORIES[random.nextInt(CATEGORIES.length)]);
                 default -> { } // none of these facts changes
             }
             UserFeatures features = features(items, frequency, recency, views, active);
