@@ -3,10 +3,12 @@ package io.segstream.segments;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import io.segstream.facts.Facts;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The smallest part of a condition that is not an {@code &&}, {@code ||} or {@code !} of other parts:
@@ -160,6 +162,7 @@ abstract sealed class Atom {
      */
     static final class Entries extends Atom {
         static final int MAX_ENTRIES = 10_000;
+        private static final int SMALL_COUNTS = 64;
 
         private final int fact;
         private final String factName;
@@ -167,6 +170,9 @@ abstract sealed class Atom {
         private final CelRuntime.Program body;
         /** {@code all} (an entry decides by failing) rather than {@code exists} (by holding). */
         private final boolean all;
+        private final ResultMemory memory = new ResultMemory();
+        /** By key: the body's value plus one for each small count, 0 until tested. */
+        private final Map<Object, byte[]> byKey = new ConcurrentHashMap<>();
 
         Entries(String key, int fact, String factName, String iterVar, CelRuntime.Program body, boolean all) {
             super(key);
@@ -202,8 +208,50 @@ abstract sealed class Atom {
             return of(deciding, errors, map.size());
         }
 
-        /** The body's value for one entry. */
+        /**
+         * The body's value for one entry. Entries are shared by many users (a category and its count) and
+         * remembered: a small count by key and count (an array per key), any other value by key and value.
+         */
         byte entry(Object key, Object value) {
+            return entry(key, value, known(key, value));
+        }
+
+        /** The body's values for a key's small counts (0: not yet tested, else the value plus one), or null. */
+        byte[] known(Object key, Object value) {
+            if (!smallCount(value)) {
+                return null;
+            }
+            byte[] known = byKey.get(key);
+            if (known == null) {
+                if (byKey.size() >= ResultMemory.LIMIT) {
+                    byKey.clear();
+                }
+                known = byKey.computeIfAbsent(key, k -> new byte[SMALL_COUNTS]);
+            }
+            return known;
+        }
+
+        /** {@link #entry(Object, Object)} given {@link #known} of the key (null: remembered by key and value). */
+        byte entry(Object key, Object value, byte[] known) {
+            if (known == null || !smallCount(value)) {
+                return memory.result(new EntryValues(key, value), () -> test(key, value));
+            }
+            int index = ((Long) value).intValue();
+            // Two threads may both test an entry: same result.
+            if (known[index] == 0) {
+                known[index] = (byte) (test(key, value) + 1);
+            }
+            return (byte) (known[index] - 1);
+        }
+
+        private static boolean smallCount(Object value) {
+            return value instanceof Long count && count >= 0 && count < SMALL_COUNTS;
+        }
+
+        /** A key and its entry, as remembered (a record's hash mixes both; Map.Entry's XOR collides for "c-12"/1 and "c-13"/0). */
+        private record EntryValues(Object key, Object value) {}
+
+        private byte test(Object key, Object value) {
             Map<Object, Object> single = Collections.singletonMap(key, value);
             try {
                 Object result = body.eval(name -> Optional.ofNullable(name.equals(iterVar) ? key
@@ -252,10 +300,11 @@ abstract sealed class Atom {
         }
     }
 
-    /** Any other boolean expression, run by the CEL interpreter. */
+    /** Any other boolean expression, run by the CEL interpreter; results remembered by the values it reads. */
     static final class Expression extends Atom {
         private final CelRuntime.Program program;
         private final int[] reads;
+        private final ResultMemory memory = new ResultMemory();
 
         Expression(String key, CelRuntime.Program program, int[] reads) {
             super(key);
@@ -270,6 +319,14 @@ abstract sealed class Atom {
 
         @Override
         byte value(Facts.Input input) {
+            Object[] values = new Object[reads.length];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = input.value(reads[i]);
+            }
+            return memory.result(Arrays.asList(values), () -> evaluate(input));
+        }
+
+        private byte evaluate(Facts.Input input) {
             try {
                 Object result = program.eval(name -> Optional.ofNullable(input.value(name)));
                 return result instanceof Boolean flag ? Formula.of(flag) : Formula.ERROR;

@@ -10,24 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A compiled, type-checked condition and the facts it reads. Thread-safe; evaluation reads facts lazily.
  *
  * <p>A condition is a pure function of the values of the facts it reads (the checked expression's
- * references, so nothing else can reach it), and most users share those values: a count, a flag, a
- * day number. So results are remembered by those values, and the CEL interpreter (about a
- * microsecond a condition) runs only for combinations not seen recently. The memory is bounded: it
- * is emptied when full, and given up for a condition whose values rarely repeat (one that reads
- * {@code time.nowMillis}, say), where looking up would only add to the cost.
+ * references, so nothing else can reach it): its results are remembered by those values ({@link ResultMemory}).
  */
 public final class Condition {
-
-    /** Remembered results per condition before the memory is emptied. */
-    static final int MEMORY_LIMIT = 4_096;
-    /** A condition whose memory, once full, served fewer hits than this share of look-ups stops remembering. */
-    private static final double MIN_HIT_RATIO = 0.2;
 
     private final String expression;
     private final CelRuntime.Program program;
@@ -36,11 +26,7 @@ public final class Condition {
     private final int[] readIndexes;
     private final TimeTriggers timeTriggers;
     private final Formula formula;
-    private final Map<List<Object>, Boolean> memory = new ConcurrentHashMap<>();
-    private volatile boolean remembering = true;
-    /** Look-ups and hits since the memory was last emptied; approximate under concurrency, which only tunes the cost. */
-    private long lookups;
-    private long hits;
+    private final ResultMemory memory = new ResultMemory();
 
     Condition(String expression, CelRuntime.Program program, List<Fact> reads, TimeTriggers timeTriggers, Formula formula) {
         this.expression = expression;
@@ -101,27 +87,7 @@ public final class Condition {
 
     /** {@link #test(Facts.Input)} given the {@link #values} of {@code input}. */
     private boolean test(Facts.Input input, Object[] values) {
-        if (!remembering) {
-            return evaluate(input);
-        }
-        List<Object> key = Arrays.asList(values);
-        lookups++;
-        Boolean known = memory.get(key);
-        if (known != null) {
-            hits++;
-            return known;
-        }
-        boolean result = evaluate(input);
-        if (memory.size() >= MEMORY_LIMIT) {
-            remembering = hits >= MIN_HIT_RATIO * lookups;
-            memory.clear();
-            lookups = 0;
-            hits = 0;
-        }
-        if (remembering) {
-            memory.put(key, result);
-        }
-        return result;
+        return memory.result(Arrays.asList(values), () -> Formula.of(evaluate(input))) == Formula.TRUE;
     }
 
     private boolean evaluate(Facts.Input input) {

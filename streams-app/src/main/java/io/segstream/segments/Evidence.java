@@ -2,8 +2,8 @@ package io.segstream.segments;
 
 import io.segstream.facts.Fact;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Fact values as they travel in a SegmentChange: a flat map of null, boolean, long, double or
@@ -13,8 +13,9 @@ final class Evidence {
 
     private Evidence() {}
 
-    static Map<String, Object> flatten(Map<String, Object> facts) {
-        Map<String, Object> flat = new LinkedHashMap<>();
+    /** The flat values, sorted by name as a SegmentChange carries them. */
+    static TreeMap<String, Object> flatten(Map<String, Object> facts) {
+        TreeMap<String, Object> flat = new TreeMap<>();
         facts.forEach((name, value) -> {
             if (value instanceof Map<?, ?> map) {
                 map.forEach((key, entry) -> flat.put(name + "." + key, scalar(entry)));

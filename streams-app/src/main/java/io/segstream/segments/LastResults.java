@@ -37,6 +37,11 @@ final class LastResults {
     private int[] dirty;
     private int dirtyCount;
     private boolean[] dirtyMarked;
+    /** The entries that changed in the map fact being compared ({@link #diff}). */
+    private Object[] changedKeys = new Object[8];
+    private Object[] entriesBefore = new Object[8];
+    private Object[] entriesAfter = new Object[8];
+    private int changedEntryCount;
     /** Conditions whose result changed in the last refresh. */
     private int[] changed;
     private int changedCount;
@@ -61,6 +66,9 @@ final class LastResults {
             if (!Objects.equals(value, last)) {
                 values[fact] = value;
                 staleThresholds(catalog.thresholdAtoms(fact), catalog.thresholds(fact), last, value);
+                if (last instanceof Map<?, ?> before && value instanceof Map<?, ?> after) {
+                    diff(before, after);
+                }
                 staleKeys(catalog.keyed(fact), last, value);
                 for (int atom : catalog.entriesAtoms(fact)) {
                     recount(atom, (Atom.Entries) catalog.atom(atom), last, value);
@@ -203,18 +211,12 @@ final class LastResults {
         if (keyed.isEmpty()) {
             return;
         }
-        if (last instanceof Map<?, ?> before && value instanceof Map<?, ?> after) {
-            after.forEach((key, entry) -> {
-                Object previous = before.get(key);
-                if (!Objects.equals(previous, entry)) {
-                    staleKey(keyed.get(key), previous == null, previous, entry);
-                }
-            });
-            before.forEach((key, entry) -> {
-                if (!after.containsKey(key)) {
-                    staleKey(keyed.get(key), true, entry, null);
-                }
-            });
+        if (last instanceof Map<?, ?> && value instanceof Map<?, ?>) {
+            for (int i = 0; i < changedEntryCount; i++) {
+                Object before = entriesBefore[i];
+                Object after = entriesAfter[i];
+                staleKey(keyed.get(changedKeys[i]), before == null || after == null, before, after);
+            }
         } else if (last instanceof Collection<?> before && value instanceof Collection<?> after) {
             after.stream().filter(element -> !before.contains(element))
                     .forEach(element -> staleKey(keyed.get(element), true, null, null));
@@ -223,6 +225,37 @@ final class LastResults {
         } else {
             keyed.values().forEach(key -> staleKey(key, true, null, null));
         }
+    }
+
+    /**
+     * The entries that differ between two maps (a fact's values never null: absent is null), into
+     * {@link #changedKeys}, {@link #entriesBefore} and {@link #entriesAfter}.
+     */
+    private void diff(Map<?, ?> before, Map<?, ?> after) {
+        changedEntryCount = 0;
+        after.forEach((key, entry) -> {
+            Object previous = before.get(key);
+            if (!Objects.equals(previous, entry)) {
+                changedEntry(key, previous, entry);
+            }
+        });
+        before.forEach((key, entry) -> {
+            if (!after.containsKey(key)) {
+                changedEntry(key, entry, null);
+            }
+        });
+    }
+
+    private void changedEntry(Object key, Object before, Object after) {
+        if (changedEntryCount == changedKeys.length) {
+            changedKeys = Arrays.copyOf(changedKeys, 2 * changedEntryCount);
+            entriesBefore = Arrays.copyOf(entriesBefore, 2 * changedEntryCount);
+            entriesAfter = Arrays.copyOf(entriesAfter, 2 * changedEntryCount);
+        }
+        changedKeys[changedEntryCount] = key;
+        entriesBefore[changedEntryCount] = before;
+        entriesAfter[changedEntryCount] = after;
+        changedEntryCount++;
     }
 
     /** Marks a key's thresholds between {@code last} and {@code value}, and its memberships if it came or went. */
@@ -243,24 +276,22 @@ final class LastResults {
      * the entries that changed are tested, before and after (all of them when either is not a map).
      */
     private void recount(int atom, Atom.Entries entries, Object last, Object value) {
-        if (!(last instanceof Map<?, ?> before && value instanceof Map<?, ?> after)) {
+        if (!(last instanceof Map<?, ?> && value instanceof Map<?, ?> after)) {
             count(atom, entries, value);
             return;
         }
-        after.forEach((key, entry) -> {
-            Object previous = before.get(key);
-            if (!Objects.equals(previous, entry)) {
-                if (previous != null || before.containsKey(key)) {
-                    add(atom, entries, entries.entry(key, previous), -1);
-                }
-                add(atom, entries, entries.entry(key, entry), 1);
+        for (int i = 0; i < changedEntryCount; i++) {
+            Object key = changedKeys[i];
+            Object before = entriesBefore[i];
+            Object now = entriesAfter[i];
+            byte[] known = entries.known(key, now != null ? now : before);
+            if (before != null) {
+                add(atom, entries, entries.entry(key, before, known), -1);
             }
-        });
-        before.forEach((key, entry) -> {
-            if (!after.containsKey(key)) {
-                add(atom, entries, entries.entry(key, entry), -1);
+            if (now != null) {
+                add(atom, entries, entries.entry(key, now, known), 1);
             }
-        });
+        }
         settle(atom, entries.of(deciding[atom], errors[atom], after.size()));
     }
 

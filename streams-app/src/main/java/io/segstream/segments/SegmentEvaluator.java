@@ -197,7 +197,7 @@ public final class SegmentEvaluator {
     private static SegmentChange change(String user, String segment, SegmentChangeKind kind, ChangeTrigger trigger,
             long eventTime, long emittedAt, long version, Map<String, Object> evidence, Map<String, String> models) {
         return new SegmentChange(user, segment, kind, trigger, Instant.ofEpochMilli(eventTime), Instant.ofEpochMilli(emittedAt),
-                version, new TreeMap<>(Evidence.flatten(evidence)), new TreeMap<>(models));
+                version, Evidence.flatten(evidence), models);
     }
 
     private static UserSegments userSegments(String user, MembershipState membership, long eventTime) {

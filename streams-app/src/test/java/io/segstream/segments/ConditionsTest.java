@@ -72,7 +72,7 @@ class ConditionsTest {
     void aConditionWhoseValuesNeverRepeatStillAnswersRightPastItsMemory() {
         Condition condition = Conditions.compile("interest.categoryViews['shoes'] % 2 == 0");
 
-        for (int views = 0; views < 3 * Condition.MEMORY_LIMIT; views++) {
+        for (int views = 0; views < 3 * ResultMemory.LIMIT; views++) {
             assertThat(condition.test(views(Map.of("shoes", (long) views)))).as("%d views", views).isEqualTo(views % 2 == 0);
         }
     }
