@@ -8,7 +8,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The smallest part of a condition that is not an {@code &&}, {@code ||} or {@code !} of other parts:
@@ -162,7 +161,8 @@ abstract sealed class Atom {
      */
     static final class Entries extends Atom {
         static final int MAX_ENTRIES = 10_000;
-        private static final int SMALL_COUNTS = 64;
+        /** Counts below this are remembered in arrays. */
+        static final int SMALL_COUNTS = 64;
 
         private final int fact;
         private final String factName;
@@ -171,8 +171,6 @@ abstract sealed class Atom {
         /** {@code all} (an entry decides by failing) rather than {@code exists} (by holding). */
         private final boolean all;
         private final ResultMemory memory = new ResultMemory();
-        /** By key: the body's value plus one for each small count, 0 until tested. */
-        private final Map<Object, byte[]> byKey = new ConcurrentHashMap<>();
 
         Entries(String key, int fact, String factName, String iterVar, CelRuntime.Program body, boolean all) {
             super(key);
@@ -208,44 +206,26 @@ abstract sealed class Atom {
             return of(deciding, errors, map.size());
         }
 
-        /**
-         * The body's value for one entry. Entries are shared by many users (a category and its count) and
-         * remembered: a small count by key and count (an array per key), any other value by key and value.
-         */
+        /** The body's value for one entry, remembered by key and value: entries are shared by many users. */
         byte entry(Object key, Object value) {
-            return entry(key, value, known(key, value));
+            return entry(key, value, null, 0);
         }
 
-        /** The body's values for a key's small counts (0: not yet tested, else the value plus one), or null. */
-        byte[] known(Object key, Object value) {
-            if (!smallCount(value)) {
-                return null;
-            }
-            byte[] known = byKey.get(key);
-            if (known == null) {
-                if (byKey.size() >= ResultMemory.LIMIT) {
-                    byKey.clear();
-                }
-                known = byKey.computeIfAbsent(key, k -> new byte[SMALL_COUNTS]);
-            }
-            return known;
-        }
-
-        /** {@link #entry(Object, Object)} given {@link #known} of the key (null: remembered by key and value). */
-        byte entry(Object key, Object value, byte[] known) {
-            if (known == null || !smallCount(value)) {
+        /**
+         * {@link #entry(Object, Object)}, remembered in {@code known} from {@code offset} when the value is a
+         * small count (0: not yet tested, else the value plus one; a catalog snapshot keeps such an array
+         * per key for all the comprehensions over a fact, see {@link SegmentCatalog.Snapshot#entryTests}).
+         */
+        byte entry(Object key, Object value, byte[] known, int offset) {
+            if (known == null || !(value instanceof Long count && count >= 0 && count < SMALL_COUNTS)) {
                 return memory.result(new EntryValues(key, value), () -> test(key, value));
             }
-            int index = ((Long) value).intValue();
+            int index = offset + count.intValue();
             // Two threads may both test an entry: same result.
             if (known[index] == 0) {
                 known[index] = (byte) (test(key, value) + 1);
             }
             return (byte) (known[index] - 1);
-        }
-
-        private static boolean smallCount(Object value) {
-            return value instanceof Long count && count >= 0 && count < SMALL_COUNTS;
         }
 
         /** A key and its entry, as remembered (a record's hash mixes both; Map.Entry's XOR collides for "c-12"/1 and "c-13"/0). */

@@ -70,9 +70,7 @@ final class LastResults {
                     diff(before, after);
                 }
                 staleKeys(catalog.keyed(fact), last, value);
-                for (int atom : catalog.entriesAtoms(fact)) {
-                    recount(atom, (Atom.Entries) catalog.atom(atom), last, value);
-                }
+                recount(catalog, fact, last, value);
                 for (int atom : catalog.atomsReading(fact)) {
                     markAtom(atom);
                 }
@@ -272,27 +270,41 @@ final class LastResults {
     }
 
     /**
-     * Updates a per-entry comprehension's counts for its map moving from {@code last} to {@code value}:
-     * the entries that changed are tested, before and after (all of them when either is not a map).
+     * Updates the counts of the per-entry comprehensions over the map fact at {@code fact} for its moving
+     * from {@code last} to {@code value}: the entries that changed are tested, before and after (all of
+     * them when either is not a map).
      */
-    private void recount(int atom, Atom.Entries entries, Object last, Object value) {
+    private void recount(SegmentCatalog.Snapshot catalog, int fact, Object last, Object value) {
+        int[] comprehensions = catalog.entriesAtoms(fact);
+        if (comprehensions.length == 0) {
+            return;
+        }
         if (!(last instanceof Map<?, ?> && value instanceof Map<?, ?> after)) {
-            count(atom, entries, value);
+            for (int atom : comprehensions) {
+                count(atom, (Atom.Entries) catalog.atom(atom), value);
+            }
             return;
         }
         for (int i = 0; i < changedEntryCount; i++) {
             Object key = changedKeys[i];
             Object before = entriesBefore[i];
             Object now = entriesAfter[i];
-            byte[] known = entries.known(key, now != null ? now : before);
-            if (before != null) {
-                add(atom, entries, entries.entry(key, before, known), -1);
-            }
-            if (now != null) {
-                add(atom, entries, entries.entry(key, now, known), 1);
+            byte[] known = catalog.entryTests(fact, key);
+            for (int c = 0; c < comprehensions.length; c++) {
+                int atom = comprehensions[c];
+                Atom.Entries entries = (Atom.Entries) catalog.atom(atom);
+                int offset = c * Atom.Entries.SMALL_COUNTS;
+                if (before != null) {
+                    add(atom, entries, entries.entry(key, before, known, offset), -1);
+                }
+                if (now != null) {
+                    add(atom, entries, entries.entry(key, now, known, offset), 1);
+                }
             }
         }
-        settle(atom, entries.of(deciding[atom], errors[atom], after.size()));
+        for (int atom : comprehensions) {
+            settle(atom, ((Atom.Entries) catalog.atom(atom)).of(deciding[atom], errors[atom], after.size()));
+        }
     }
 
     /** Counts a per-entry comprehension's entries in {@code value} from scratch. */

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -58,6 +59,8 @@ public final class SegmentCatalog {
         private final List<Map<String, Keyed>> keyed = new ArrayList<>();
         /** By fact position: the per-entry comprehensions over it (a map fact). */
         private final int[][] entriesAtoms = new int[Facts.ALL.size()][];
+        /** By fact position, for a map fact with per-entry comprehensions: by key, their remembered entry tests. */
+        private final List<Map<Object, byte[]>> entryTests = new ArrayList<>();
         /** By fact position: the other atoms that read it. */
         private final int[][] atomsReading = new int[Facts.ALL.size()][];
         /** When time alone can change one of the conditions. */
@@ -143,6 +146,7 @@ public final class SegmentCatalog {
                 keyed.add(byKey);
                 entriesAtoms[fact] = IntStream.range(0, atoms.length)
                         .filter(atom -> atoms[atom] instanceof Atom.Entries entries && entries.fact() == f).toArray();
+                entryTests.add(entriesAtoms[fact].length == 0 ? null : new ConcurrentHashMap<>());
                 atomsReading[fact] = IntStream.range(0, atoms.length)
                         .filter(atom -> !(atoms[atom] instanceof Atom.Threshold || atoms[atom] instanceof Atom.Member
                                 || atoms[atom] instanceof Atom.Entries)
@@ -199,6 +203,23 @@ public final class SegmentCatalog {
 
         double[] thresholds(int fact) {
             return thresholds[fact];
+        }
+
+        /**
+         * For the map fact at {@code fact}: the entry tests of its per-entry comprehensions remembered for
+         * {@code key}, {@link Atom.Entries#SMALL_COUNTS} per comprehension in the order of {@link #entriesAtoms};
+         * one look-up serves them all. Shared by every task; emptied when it holds too many keys.
+         */
+        byte[] entryTests(int fact, Object key) {
+            Map<Object, byte[]> byKey = entryTests.get(fact);
+            byte[] known = byKey.get(key);
+            if (known == null) {
+                if (byKey.size() >= ResultMemory.LIMIT) {
+                    byKey.clear();
+                }
+                known = byKey.computeIfAbsent(key, k -> new byte[entriesAtoms[fact].length * Atom.Entries.SMALL_COUNTS]);
+            }
+            return known;
         }
 
         /** The per-entry comprehensions over the map fact at {@code fact}. */

@@ -10,6 +10,7 @@ import io.segstream.facts.UserFeatures;
 import io.segstream.scoring.ModelCatalog;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -201,9 +202,12 @@ public final class SegmentEvaluator {
     }
 
     private static UserSegments userSegments(String user, MembershipState membership, long eventTime) {
-        List<Membership> segments = new ArrayList<>(membership.segments().size());
-        membership.segments().forEach((name, member) -> segments.add(new Membership(name, member.version(),
-                Instant.ofEpochMilli(member.since()))));
-        return new UserSegments(user, segments, Instant.ofEpochMilli(eventTime));
+        Membership[] segments = new Membership[membership.segments().size()];
+        int i = 0;
+        for (Map.Entry<String, MembershipState.Member> member : membership.segments().entrySet()) {
+            segments[i++] = new Membership(member.getKey(), member.getValue().version(),
+                    Instant.ofEpochMilli(member.getValue().since()));
+        }
+        return new UserSegments(user, Arrays.asList(segments), Instant.ofEpochMilli(eventTime));
     }
 }
