@@ -15,6 +15,7 @@ import io.segstream.scoring.ModelCatalog;
 import io.segstream.segments.MembershipState;
 import io.segstream.segments.SegmentCatalog;
 import io.segstream.segments.SegmentEvaluator;
+import io.segstream.segments.SegmentSpec;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,10 +42,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * definitions, in two mixes:
  *
  * <ul>
- *   <li>{@code catalog}: a shop's catalog of segments. Nearly every definition is about one of 400
- *       product categories (views of it, it in the cart, intent or session depth among those
- *       interested in it, buyers interested in it), with the round thresholds marketers use; one in 50
- *       is a general lifecycle segment and one in 50 a comprehension over a family of categories. Each user
+ *   <li>{@code catalog}: a shop's catalog of segments ({@link CatalogDefinitions}) over 400 product
+ *       categories. Each user
  *       is interested in three categories and goes forward through 128 events (page views, product
  *       views, cart adds and removals, new sessions, purchases), then starts over.
  *   <li>{@code dense}: every definition is one of six conditions on the same few facts with random
@@ -73,9 +72,7 @@ public class SegmentEvaluationBenchmark {
     private static final int TRAJECTORY = 128;
 
     static {
-        for (int i = 0; i < SHOP.length; i++) {
-            SHOP[i] = "category-" + i;
-        }
+        CatalogDefinitions.categories(SHOP.length, List.of()).toArray(SHOP);
     }
 
     @Param({"10", "100", "1000"})
@@ -99,8 +96,16 @@ public class SegmentEvaluationBenchmark {
         Random random = new Random(42);
         SegmentCatalog segments = new SegmentCatalog();
         boolean catalogMix = mix.equals("catalog");
-        for (int i = 0; i < definitions; i++) {
-            segments.apply("s" + i, catalogMix ? catalogDefinition(i, random) : definition(i, random));
+        if (catalogMix) {
+            for (SegmentSpec spec : CatalogDefinitions.generate(definitions, List.of(SHOP), 42)) {
+                segments.apply(spec.name(), SegmentDefinition.newBuilder().setName(spec.name()).setCondition(spec.condition())
+                        .setPriority(spec.priority()).setExclusiveGroup(spec.exclusiveGroup()).setVersion(1)
+                        .setUpdatedAt(Instant.ofEpochMilli(NOW)).build());
+            }
+        } else {
+            for (int i = 0; i < definitions; i++) {
+                segments.apply("s" + i, definition(i, random));
+            }
         }
         catalog = segments.snapshot();
         for (int i = 0; i < 1024; i++) {
@@ -149,44 +154,6 @@ public class SegmentEvaluationBenchmark {
                 user.cart().lastActivity(), user.cart().checkoutStarted(), null, "s");
         UserFeatures cartAdd = new UserFeatures(user.userId(), NOW, user.rfm(), pageView.dwell(), cart, productView.interest());
         return new UserFeatures[] {user, pageView, productView, cartAdd};
-    }
-
-    /**
-     * A catalog mix definition: about one of the shop's categories, with a round threshold; one in 50 a
-     * lifecycle segment, one in 50 a comprehension; one in ten in an exclusive group.
-     */
-    private static SegmentDefinition catalogDefinition(int i, Random random) {
-        String category = SHOP[random.nextInt(SHOP.length)];
-        String interested = "'" + category + "' in interest.categoryViews";
-        String inCart = "'" + category + "' in cart.categories";
-        String condition;
-        if (i % 50 == 0) {
-            condition = "rfm.frequency >= " + pick(random, 1, 2, 3, 5) + " && rfm.recencyDays <= "
-                    + pick(random, 30, 60, 90, 180, 365);
-        } else if (i % 50 == 25) {
-            condition = "interest.categoryViews.exists(c, c.startsWith('" + category.substring(0, 10)
-                    + "') && interest.categoryViews[c] >= " + pick(random, 5, 10, 20) + ")";
-        } else {
-            condition = switch (i % 6) {
-                case 0 -> interested + " && interest.categoryViews['" + category + "'] >= " + pick(random, 3, 5, 10, 20);
-                case 1 -> inCart + " && cart.value >= " + pick(random, 25, 50, 100, 200);
-                case 2 -> "intent.score >= " + pick(random, 50, 60, 70, 80, 90) + ".0 && " + interested;
-                case 3 -> "dwell.sessionActive && dwell.sessionPages >= " + pick(random, 3, 5, 10) + " && " + interested;
-                case 4 -> "rfm.frequency >= " + pick(random, 1, 2, 3) + " && rfm.recencyDays <= "
-                        + pick(random, 7, 14, 30, 60, 90, 180, 365) + " && " + interested;
-                default -> inCart + " && cart.minutesSinceActivity >= " + pick(random, 30, 60, 120);
-            };
-        }
-        SegmentDefinition.Builder builder = SegmentDefinition.newBuilder().setName("s" + i).setCondition(condition)
-                .setPriority(random.nextInt(100)).setVersion(1).setUpdatedAt(Instant.ofEpochMilli(NOW));
-        if (i % 10 == 1) {
-            builder.setExclusiveGroup("group-" + (i / 100));
-        }
-        return builder.build();
-    }
-
-    private static int pick(Random random, int... values) {
-        return values[random.nextInt(values.length)];
     }
 
     /**

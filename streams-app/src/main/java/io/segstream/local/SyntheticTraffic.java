@@ -54,6 +54,11 @@ public final class SyntheticTraffic {
         final List<Order> orders = new ArrayList<>();
     }
 
+    /** The product categories the synthetic visitors browse. */
+    public static List<String> categories() {
+        return List.of(CATEGORIES);
+    }
+
     public SyntheticTraffic(long seed, int users) {
         this.random = new Random(seed);
         this.users = users;

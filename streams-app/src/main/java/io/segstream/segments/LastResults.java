@@ -2,6 +2,7 @@ package io.segstream.segments;
 
 import io.segstream.facts.Facts;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
@@ -17,6 +18,47 @@ import java.util.Objects;
  */
 final class LastResults {
 
+    /**
+     * What one evaluation works with and then forgets, per stream thread (kept with the user, it would
+     * cost tens of kilobytes per user at a thousand definitions): the atoms to evaluate again and the
+     * conditions to combine again (a list and a mark each), the entries of a changed map, and the
+     * conditions whose result changed.
+     */
+    private static final class Scratch {
+        SegmentCatalog.Snapshot snapshot;
+        int[] staleAtoms;
+        int staleAtomCount;
+        boolean[] atomMarked;
+        int[] dirty;
+        int dirtyCount;
+        boolean[] dirtyMarked;
+        int[] changed;
+        int changedCount;
+        Object[] changedKeys = new Object[8];
+        Object[] entriesBefore = new Object[8];
+        Object[] entriesAfter = new Object[8];
+        int changedEntryCount;
+
+        /** This thread's scratch, sized for {@code catalog}. */
+        static Scratch of(SegmentCatalog.Snapshot catalog) {
+            Scratch scratch = THREAD.get();
+            if (scratch.snapshot != catalog) {
+                scratch.snapshot = catalog;
+                scratch.staleAtoms = new int[catalog.atomCount()];
+                scratch.atomMarked = new boolean[catalog.atomCount()];
+                scratch.dirty = new int[catalog.slots()];
+                scratch.dirtyMarked = new boolean[catalog.slots()];
+                scratch.changed = new int[catalog.slots()];
+            }
+            scratch.staleAtomCount = 0;
+            scratch.dirtyCount = 0;
+            scratch.changedCount = 0;
+            return scratch;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> THREAD = ThreadLocal.withInitial(Scratch::new);
+
     private SegmentCatalog.Snapshot snapshot;
     /** The membership these results were last reconciled with, and under which consent. */
     private MembershipState membership;
@@ -24,27 +66,14 @@ final class LastResults {
     /** By fact position in {@link Facts#ALL}: the value last seen, for the facts the snapshot reads. */
     private Object[] values;
     private byte[] atoms;
-    /** By atom position, for per-entry comprehensions: the entries that decide it, and those in error. */
+    /** By per-entry comprehension ({@link SegmentCatalog.Snapshot#entriesIndex}): the entries that decide it, and those in error. */
     private int[] deciding;
     private int[] errors;
-    private boolean[] results;
-    /** By slot: whether the reconciled membership holds the segment. */
-    private boolean[] held;
-    /** Atoms to evaluate again, and conditions to combine again, in this refresh (a list and a mark each). */
-    private int[] staleAtoms;
-    private int staleAtomCount;
-    private boolean[] atomMarked;
-    private int[] dirty;
-    private int dirtyCount;
-    private boolean[] dirtyMarked;
-    /** The entries that changed in the map fact being compared ({@link #diff}). */
-    private Object[] changedKeys = new Object[8];
-    private Object[] entriesBefore = new Object[8];
-    private Object[] entriesAfter = new Object[8];
-    private int changedEntryCount;
-    /** Conditions whose result changed in the last refresh. */
-    private int[] changed;
-    private int changedCount;
+    /** By slot: the condition's result, and whether the reconciled membership holds the segment. */
+    private BitSet results;
+    private BitSet held;
+    /** The scratch of the last refresh, whose {@link Scratch#changed} the evaluation reads next. */
+    private Scratch scratch;
 
     /**
      * Brings the results up to {@code input}'s facts. Returns whether they continue an evaluation of the
@@ -55,7 +84,7 @@ final class LastResults {
         boolean continues = catalog == snapshot && current == membership && consent == consented;
         membership = current;
         consented = consent;
-        changedCount = 0;
+        scratch = Scratch.of(catalog);
         if (catalog != snapshot) {
             start(catalog, input);
             return false;
@@ -76,53 +105,53 @@ final class LastResults {
                 }
             }
         }
-        for (int i = 0; i < staleAtomCount; i++) {
-            int atom = staleAtoms[i];
-            atomMarked[atom] = false;
+        for (int i = 0; i < scratch.staleAtomCount; i++) {
+            int atom = scratch.staleAtoms[i];
+            scratch.atomMarked[atom] = false;
             settle(atom, catalog.atom(atom).value(input));
         }
-        staleAtomCount = 0;
-        for (int i = 0; i < dirtyCount; i++) {
-            int slot = dirty[i];
-            dirtyMarked[slot] = false;
+        scratch.staleAtomCount = 0;
+        for (int i = 0; i < scratch.dirtyCount; i++) {
+            int slot = scratch.dirty[i];
+            scratch.dirtyMarked[slot] = false;
             boolean result = catalog.formula(slot).value(atoms) == Formula.TRUE;
-            if (result != results[slot]) {
-                results[slot] = result;
-                changed[changedCount++] = slot;
+            if (result != results.get(slot)) {
+                results.set(slot, result);
+                scratch.changed[scratch.changedCount++] = slot;
             }
         }
-        dirtyCount = 0;
+        scratch.dirtyCount = 0;
         return continues;
     }
 
     /** Whether the condition in {@code slot} holds for the input of the last {@link #refresh}. */
     boolean result(int slot) {
-        return results[slot];
+        return results.get(slot);
     }
 
     /** The number of conditions whose result changed in the last {@link #refresh}. */
     int changedCount() {
-        return changedCount;
+        return scratch.changedCount;
     }
 
     /** The slot of the {@code i}th condition whose result changed in the last {@link #refresh}. */
     int changed(int i) {
-        return changed[i];
+        return scratch.changed[i];
     }
 
     /** Whether the membership last reconciled holds the segment in {@code slot}. */
     boolean held(int slot) {
-        return held[slot];
+        return held.get(slot);
     }
 
     /** Records the membership an evaluation settled on, which the next one continues from. */
     void reconciled(MembershipState settled) {
         membership = settled;
-        Arrays.fill(held, false);
+        held.clear();
         for (String name : settled.segments().keySet()) {
             int slot = snapshot.slot(name);
             if (slot >= 0) {
-                held[slot] = true;
+                held.set(slot);
             }
         }
     }
@@ -136,7 +165,7 @@ final class LastResults {
     }
 
     void hold(int slot, boolean holds) {
-        held[slot] = holds;
+        held.set(slot, holds);
     }
 
     private void start(SegmentCatalog.Snapshot catalog, Facts.Input input) {
@@ -146,17 +175,10 @@ final class LastResults {
             values[fact] = input.value(fact);
         }
         atoms = new byte[catalog.atomCount()];
-        deciding = new int[atoms.length];
-        errors = new int[atoms.length];
-        results = new boolean[catalog.slots()];
-        held = new boolean[results.length];
-        staleAtoms = new int[atoms.length];
-        atomMarked = new boolean[atoms.length];
-        dirty = new int[results.length];
-        dirtyMarked = new boolean[results.length];
-        changed = new int[results.length];
-        staleAtomCount = 0;
-        dirtyCount = 0;
+        deciding = new int[catalog.entriesCount()];
+        errors = new int[catalog.entriesCount()];
+        results = new BitSet(catalog.slots());
+        held = new BitSet(catalog.slots());
         for (int atom = 0; atom < atoms.length; atom++) {
             if (catalog.atom(atom) instanceof Atom.Entries entries) {
                 count(atom, entries, input.value(entries.fact()));
@@ -164,14 +186,14 @@ final class LastResults {
                 atoms[atom] = catalog.atom(atom).value(input);
             }
         }
-        for (int slot = 0; slot < results.length; slot++) {
-            results[slot] = catalog.formula(slot).value(atoms) == Formula.TRUE;
+        for (int slot = 0; slot < catalog.slots(); slot++) {
+            results.set(slot, catalog.formula(slot).value(atoms) == Formula.TRUE);
         }
         // Every condition was combined above; what the counts marked is done.
-        for (int i = 0; i < dirtyCount; i++) {
-            dirtyMarked[dirty[i]] = false;
+        for (int i = 0; i < scratch.dirtyCount; i++) {
+            scratch.dirtyMarked[scratch.dirty[i]] = false;
         }
-        dirtyCount = 0;
+        scratch.dirtyCount = 0;
     }
 
     /**
@@ -210,10 +232,10 @@ final class LastResults {
             return;
         }
         if (last instanceof Map<?, ?> && value instanceof Map<?, ?>) {
-            for (int i = 0; i < changedEntryCount; i++) {
-                Object before = entriesBefore[i];
-                Object after = entriesAfter[i];
-                staleKey(keyed.get(changedKeys[i]), before == null || after == null, before, after);
+            for (int i = 0; i < scratch.changedEntryCount; i++) {
+                Object before = scratch.entriesBefore[i];
+                Object after = scratch.entriesAfter[i];
+                staleKey(keyed.get(scratch.changedKeys[i]), before == null || after == null, before, after);
             }
         } else if (last instanceof Collection<?> before && value instanceof Collection<?> after) {
             after.stream().filter(element -> !before.contains(element))
@@ -226,11 +248,11 @@ final class LastResults {
     }
 
     /**
-     * The entries that differ between two maps (a fact's values never null: absent is null), into
-     * {@link #changedKeys}, {@link #entriesBefore} and {@link #entriesAfter}.
+     * The entries that differ between two maps (a fact's values never null: absent is null), into the
+     * scratch's changed keys and entries.
      */
     private void diff(Map<?, ?> before, Map<?, ?> after) {
-        changedEntryCount = 0;
+        scratch.changedEntryCount = 0;
         after.forEach((key, entry) -> {
             Object previous = before.get(key);
             if (!Objects.equals(previous, entry)) {
@@ -245,15 +267,16 @@ final class LastResults {
     }
 
     private void changedEntry(Object key, Object before, Object after) {
-        if (changedEntryCount == changedKeys.length) {
-            changedKeys = Arrays.copyOf(changedKeys, 2 * changedEntryCount);
-            entriesBefore = Arrays.copyOf(entriesBefore, 2 * changedEntryCount);
-            entriesAfter = Arrays.copyOf(entriesAfter, 2 * changedEntryCount);
+        Scratch s = scratch;
+        if (s.changedEntryCount == s.changedKeys.length) {
+            s.changedKeys = Arrays.copyOf(s.changedKeys, 2 * s.changedEntryCount);
+            s.entriesBefore = Arrays.copyOf(s.entriesBefore, 2 * s.changedEntryCount);
+            s.entriesAfter = Arrays.copyOf(s.entriesAfter, 2 * s.changedEntryCount);
         }
-        changedKeys[changedEntryCount] = key;
-        entriesBefore[changedEntryCount] = before;
-        entriesAfter[changedEntryCount] = after;
-        changedEntryCount++;
+        s.changedKeys[s.changedEntryCount] = key;
+        s.entriesBefore[s.changedEntryCount] = before;
+        s.entriesAfter[s.changedEntryCount] = after;
+        s.changedEntryCount++;
     }
 
     /** Marks a key's thresholds between {@code last} and {@code value}, and its memberships if it came or went. */
@@ -285,10 +308,10 @@ final class LastResults {
             }
             return;
         }
-        for (int i = 0; i < changedEntryCount; i++) {
-            Object key = changedKeys[i];
-            Object before = entriesBefore[i];
-            Object now = entriesAfter[i];
+        for (int i = 0; i < scratch.changedEntryCount; i++) {
+            Object key = scratch.changedKeys[i];
+            Object before = scratch.entriesBefore[i];
+            Object now = scratch.entriesAfter[i];
             byte[] known = catalog.entryTests(fact, key);
             for (int c = 0; c < comprehensions.length; c++) {
                 int atom = comprehensions[c];
@@ -303,27 +326,30 @@ final class LastResults {
             }
         }
         for (int atom : comprehensions) {
-            settle(atom, ((Atom.Entries) catalog.atom(atom)).of(deciding[atom], errors[atom], after.size()));
+            int counts = catalog.entriesIndex(atom);
+            settle(atom, ((Atom.Entries) catalog.atom(atom)).of(deciding[counts], errors[counts], after.size()));
         }
     }
 
     /** Counts a per-entry comprehension's entries in {@code value} from scratch. */
     private void count(int atom, Atom.Entries entries, Object value) {
-        deciding[atom] = 0;
-        errors[atom] = 0;
+        int counts = snapshot.entriesIndex(atom);
+        deciding[counts] = 0;
+        errors[counts] = 0;
         if (!(value instanceof Map<?, ?> map)) {
             settle(atom, Formula.ERROR);
             return;
         }
         map.forEach((key, entry) -> add(atom, entries, entries.entry(key, entry), 1));
-        settle(atom, entries.of(deciding[atom], errors[atom], map.size()));
+        settle(atom, entries.of(deciding[counts], errors[counts], map.size()));
     }
 
     private void add(int atom, Atom.Entries entries, byte tested, int sign) {
+        int counts = snapshot.entriesIndex(atom);
         if (entries.decides(tested)) {
-            deciding[atom] += sign;
+            deciding[counts] += sign;
         } else if (tested == Formula.ERROR) {
-            errors[atom] += sign;
+            errors[counts] += sign;
         }
     }
 
@@ -331,10 +357,11 @@ final class LastResults {
     private void settle(int atom, byte value) {
         if (value != atoms[atom]) {
             atoms[atom] = value;
+            Scratch s = scratch;
             for (int slot : snapshot.slotsUsing(atom)) {
-                if (!dirtyMarked[slot]) {
-                    dirtyMarked[slot] = true;
-                    dirty[dirtyCount++] = slot;
+                if (!s.dirtyMarked[slot]) {
+                    s.dirtyMarked[slot] = true;
+                    s.dirty[s.dirtyCount++] = slot;
                 }
             }
         }
@@ -353,9 +380,9 @@ final class LastResults {
     }
 
     private void markAtom(int atom) {
-        if (!atomMarked[atom]) {
-            atomMarked[atom] = true;
-            staleAtoms[staleAtomCount++] = atom;
+        if (!scratch.atomMarked[atom]) {
+            scratch.atomMarked[atom] = true;
+            scratch.staleAtoms[scratch.staleAtomCount++] = atom;
         }
     }
 }

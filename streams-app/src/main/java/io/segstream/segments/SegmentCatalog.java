@@ -59,6 +59,9 @@ public final class SegmentCatalog {
         private final List<Map<String, Keyed>> keyed = new ArrayList<>();
         /** By fact position: the per-entry comprehensions over it (a map fact). */
         private final int[][] entriesAtoms = new int[Facts.ALL.size()][];
+        /** By atom position: for a per-entry comprehension its index among them (a user's counts), else -1. */
+        private final int[] entriesIndex;
+        private final int entriesCount;
         /** By fact position, for a map fact with per-entry comprehensions: by key, their remembered entry tests. */
         private final List<Map<Object, byte[]>> entryTests = new ArrayList<>();
         /** By fact position: the other atoms that read it. */
@@ -108,6 +111,12 @@ public final class SegmentCatalog {
                 formulas[slot] = formula.link(atom -> atomPositions.get(atom.key()));
             }
             atoms = distinct.toArray(Atom[]::new);
+            entriesIndex = new int[atoms.length];
+            int comprehensions = 0;
+            for (int atom = 0; atom < atoms.length; atom++) {
+                entriesIndex[atom] = atoms[atom] instanceof Atom.Entries ? comprehensions++ : -1;
+            }
+            entriesCount = comprehensions;
             matchingOrder = new int[bySlot.length];
             List<String> groupNames = new ArrayList<>(groups.keySet());
             for (int i = 0; i < standalone.size(); i++) {
@@ -220,6 +229,16 @@ public final class SegmentCatalog {
                 known = byKey.computeIfAbsent(key, k -> new byte[entriesAtoms[fact].length * Atom.Entries.SMALL_COUNTS]);
             }
             return known;
+        }
+
+        /** The index of the per-entry comprehension at atom position {@code atom} among them. */
+        int entriesIndex(int atom) {
+            return entriesIndex[atom];
+        }
+
+        /** The number of per-entry comprehensions. */
+        int entriesCount() {
+            return entriesCount;
         }
 
         /** The per-entry comprehensions over the map fact at {@code fact}. */

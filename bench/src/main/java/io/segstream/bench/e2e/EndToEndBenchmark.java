@@ -4,16 +4,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segstream.app.SegStreamApp;
 import io.segstream.avro.ChangeTrigger;
 import io.segstream.avro.SegmentChange;
+import io.segstream.bench.CatalogDefinitions;
 import io.segstream.config.SegStreamConfig;
 import io.segstream.config.StoreNames;
 import io.segstream.config.TopicCreator;
 import io.segstream.config.Topics;
 import io.segstream.local.EmbeddedKafkaBroker;
+import io.segstream.local.SyntheticTraffic;
 import io.segstream.registry.SchemaRegistries;
 import io.segstream.registry.SchemaRegistryClient;
 import io.segstream.segments.DefinitionTopic;
 import io.segstream.segments.SegmentFiles;
 import io.segstream.segments.SegmentPublisher;
+import io.segstream.segments.SegmentSpec;
 import io.segstream.serde.SpecificAvroDeserializer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -115,6 +118,11 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     @Option(names = "--segments", paramLabel = "DIR", description = "Segment definitions (default: deploy/segments).")
     Path segments;
 
+    @Option(names = "--generated-definitions", defaultValue = "0", paramLabel = "N", description = "Also apply N "
+            + "generated definitions, a shop's catalog over 400 categories ten of which the synthetic visitors browse "
+            + "(default: ${DEFAULT-VALUE}).")
+    int generatedDefinitions;
+
     @Option(names = "--online-retail", paramLabel = "FILE", description = "Also replay this online-retail export "
             + "(e.g. ../shared/data/online-retail/online-retail.csv.gz) into fresh topics and time SegStream draining its "
             + "orders (time.mode=stream).")
@@ -170,7 +178,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             read.problems().forEach(System.err::println);
             return 1;
         }
-        SegmentPublisher.apply(read.segments(), inputs, new DefinitionTopic(inputs, registry));
+        List<SegmentSpec> applied = new ArrayList<>(read.segments());
+        applied.addAll(CatalogDefinitions.generate(generatedDefinitions,
+                CatalogDefinitions.categories(400, SyntheticTraffic.categories()), seed));
+        SegmentPublisher.apply(applied, inputs, new DefinitionTopic(inputs, registry));
         Topics topics = Topics.from(inputs);
         int preloadedUsers;
         try (Traffic traffic = new Traffic(seed, users, broker.bootstrapServers(), registry, topics.clickstream(),
@@ -179,7 +190,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             preloadedUsers = traffic.users();
         }
         say("preloaded %,d events of %,d users (seed %d, event times over the last 2 h), %d partitions, %d segment definitions",
-                events, preloadedUsers, seed, partitions, read.segments().size());
+                events, preloadedUsers, seed, partitions, applied.size());
 
         Map<String, double[]> rates = new LinkedHashMap<>();
         Map<String, double[]> cpu = new LinkedHashMap<>();
