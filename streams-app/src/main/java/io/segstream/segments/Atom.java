@@ -34,13 +34,31 @@ abstract sealed class Atom {
 
     abstract byte value(Facts.Input input);
 
+    /** An atom that reads one fact. */
+    abstract static sealed class OnFact extends Atom {
+        private final int fact;
+
+        private OnFact(String key, int fact) {
+            super(key);
+            this.fact = fact;
+        }
+
+        int fact() {
+            return fact;
+        }
+
+        @Override
+        int[] reads() {
+            return new int[] {fact};
+        }
+    }
+
     /**
      * A numeric fact compared with a constant ({@code rfm.recencyDays >= 60}, {@code 40 < cart.value}
      * as {@code cart.value > 40}). When the fact moves from one value to another, only the atoms whose
      * constant lies between the two can change: a catalog keeps them sorted by constant.
      */
-    static final class Threshold extends Atom {
-        private final int fact;
+    static final class Threshold extends OnFact {
         /** For a map fact's entry ({@code interest.categoryViews['shoes'] >= 3}), its key; else null. */
         private final String entry;
         /** One of CEL's comparison functions, with the fact on the left. */
@@ -50,16 +68,11 @@ abstract sealed class Atom {
         private final Long integer;
 
         Threshold(String key, int fact, String entry, String function, double constant, Long integer) {
-            super(key);
-            this.fact = fact;
+            super(key, fact);
             this.entry = entry;
             this.function = function;
             this.constant = constant;
             this.integer = integer;
-        }
-
-        int fact() {
-            return fact;
         }
 
         String entry() {
@@ -71,27 +84,22 @@ abstract sealed class Atom {
         }
 
         @Override
-        int[] reads() {
-            return new int[] {fact};
-        }
-
-        @Override
         byte value(Facts.Input input) {
-            Object value = input.value(fact);
+            Object value = input.value(fact());
             if (entry != null) {
                 // A missing key is an error in CEL, as is a fact that is not a map.
                 value = value instanceof Map<?, ?> map ? map.get(entry) : null;
             }
             int order;
-            if (value instanceof Long || value instanceof Integer) {
-                long number = ((Number) value).longValue();
-                if (integer != null) {
-                    order = Long.compare(number, integer);
-                } else {
-                    return compare((double) number);
+            if ((value instanceof Long || value instanceof Integer) && integer != null) {
+                order = Long.compare(((Number) value).longValue(), integer);
+            } else if (value instanceof Long || value instanceof Integer || value instanceof Double || value instanceof Float) {
+                double number = ((Number) value).doubleValue();
+                if (Double.isNaN(number)) {
+                    // As CEL has it: NaN is neither less, greater nor equal.
+                    return Formula.of(function.equals("_!=_"));
                 }
-            } else if (value instanceof Double || value instanceof Float) {
-                return compare(((Number) value).doubleValue());
+                order = number < constant ? -1 : number > constant ? 1 : 0;
             } else {
                 return Formula.ERROR;
             }
@@ -104,33 +112,15 @@ abstract sealed class Atom {
                 default -> order != 0;
             });
         }
-
-        /** IEEE comparison, as CEL's: NaN is neither less, greater nor equal. */
-        private byte compare(double value) {
-            return Formula.of(switch (function) {
-                case "_<_" -> value < constant;
-                case "_<=_" -> value <= constant;
-                case "_>_" -> value > constant;
-                case "_>=_" -> value >= constant;
-                case "_==_" -> value == constant;
-                default -> value != constant;
-            });
-        }
     }
 
     /** A constant key in a map or list fact ({@code 'shoes' in interest.categoryViews}). */
-    static final class Member extends Atom {
-        private final int fact;
+    static final class Member extends OnFact {
         private final String element;
 
         Member(String key, int fact, String element) {
-            super(key);
-            this.fact = fact;
+            super(key, fact);
             this.element = element;
-        }
-
-        int fact() {
-            return fact;
         }
 
         String element() {
@@ -138,13 +128,8 @@ abstract sealed class Atom {
         }
 
         @Override
-        int[] reads() {
-            return new int[] {fact};
-        }
-
-        @Override
         byte value(Facts.Input input) {
-            Object value = input.value(fact);
+            Object value = input.value(fact());
             if (value instanceof Map<?, ?> map) {
                 return Formula.of(map.containsKey(element));
             }
@@ -159,12 +144,11 @@ abstract sealed class Atom {
      * changed ({@link LastResults} keeps the counts). CEL's rules: a deciding entry decides, else an
      * error stands; a map over {@value #MAX_ENTRIES} entries is an error, as the interpreter's limit has it.
      */
-    static final class Entries extends Atom {
+    static final class Entries extends OnFact {
         static final int MAX_ENTRIES = 10_000;
         /** Counts below this are remembered in arrays. */
         static final int SMALL_COUNTS = 64;
 
-        private final int fact;
         private final String factName;
         private final String iterVar;
         private final CelRuntime.Program body;
@@ -173,26 +157,16 @@ abstract sealed class Atom {
         private final ResultMemory memory = new ResultMemory();
 
         Entries(String key, int fact, String factName, String iterVar, CelRuntime.Program body, boolean all) {
-            super(key);
-            this.fact = fact;
+            super(key, fact);
             this.factName = factName;
             this.iterVar = iterVar;
             this.body = body;
             this.all = all;
         }
 
-        int fact() {
-            return fact;
-        }
-
-        @Override
-        int[] reads() {
-            return new int[] {fact};
-        }
-
         @Override
         byte value(Facts.Input input) {
-            Object value = input.value(fact);
+            Object value = input.value(fact());
             if (!(value instanceof Map<?, ?> map)) {
                 return Formula.ERROR;
             }
@@ -260,22 +234,14 @@ abstract sealed class Atom {
     }
 
     /** A bool fact by itself ({@code dwell.sessionActive}). */
-    static final class Flag extends Atom {
-        private final int fact;
-
+    static final class Flag extends OnFact {
         Flag(String key, int fact) {
-            super(key);
-            this.fact = fact;
-        }
-
-        @Override
-        int[] reads() {
-            return new int[] {fact};
+            super(key, fact);
         }
 
         @Override
         byte value(Facts.Input input) {
-            Object value = input.value(fact);
+            Object value = input.value(fact());
             return value instanceof Boolean flag ? Formula.of(flag) : Formula.ERROR;
         }
     }
