@@ -86,21 +86,16 @@ public final class SegmentEvaluator {
                 changes.add(new RoutedChange(change(features.userId(), name, SegmentChangeKind.EXITED, ChangeTrigger.CONSENT,
                         eventTime, emittedAt, segment.version(), Map.of(), Map.of()), member.outputTopic()));
             } else {
-                // In a pass after a definition change, a member of an unchanged definition left because of time.
-                ChangeTrigger cause = trigger == ChangeTrigger.DEFINITION_CHANGE && segment.version() == member.version()
-                        ? ChangeTrigger.TIME : cause(trigger, segment);
-                changes.add(new RoutedChange(change(features.userId(), name, SegmentChangeKind.EXITED, cause, eventTime,
-                        emittedAt, segment.version(), segment.condition().evidence(input), segment.condition().models(input)),
-                        member.outputTopic()));
+                changes.add(decided(features.userId(), segment, SegmentChangeKind.EXITED, exitCause(trigger, segment, member),
+                        eventTime, emittedAt, input, member.outputTopic()));
             }
         });
         matching.forEach((name, segment) -> {
             if (!current.segments().containsKey(name)) {
                 next.segments.put(name, new MembershipState.Member(segment.version(), eventTime,
                         segment.definition().getOutputTopic()));
-                changes.add(new RoutedChange(change(features.userId(), name, SegmentChangeKind.ENTERED,
-                        cause(trigger, segment), eventTime, emittedAt, segment.version(), segment.condition().evidence(input),
-                        segment.condition().models(input)), segment.definition().getOutputTopic()));
+                changes.add(decided(features.userId(), segment, SegmentChangeKind.ENTERED, cause(trigger, segment), eventTime,
+                        emittedAt, input, segment.definition().getOutputTopic()));
             }
         });
         // Past holdsExactly the membership differs, if only in a definition version (then nothing is emitted).
@@ -133,20 +128,16 @@ public final class SegmentEvaluator {
         for (int slot : leaving) {
             CompiledSegment segment = catalog.segment(slot);
             MembershipState.Member member = next.segments.remove(segment.name());
-            // As in evaluate: in a pass after a definition change, a segment of this snapshot left because of time.
-            ChangeTrigger cause = trigger == ChangeTrigger.DEFINITION_CHANGE ? ChangeTrigger.TIME : cause(trigger, segment);
-            changes.add(new RoutedChange(change(features.userId(), segment.name(), SegmentChangeKind.EXITED, cause,
-                    eventTime, emittedAt, segment.version(), segment.condition().evidence(input),
-                    segment.condition().models(input)), member.outputTopic()));
+            changes.add(decided(features.userId(), segment, SegmentChangeKind.EXITED, exitCause(trigger, segment, member),
+                    eventTime, emittedAt, input, member.outputTopic()));
             last.hold(slot, false);
         }
         for (int slot : entering) {
             CompiledSegment segment = catalog.segment(slot);
             next.segments.put(segment.name(), new MembershipState.Member(segment.version(), eventTime,
                     segment.definition().getOutputTopic()));
-            changes.add(new RoutedChange(change(features.userId(), segment.name(), SegmentChangeKind.ENTERED,
-                    cause(trigger, segment), eventTime, emittedAt, segment.version(), segment.condition().evidence(input),
-                    segment.condition().models(input)), segment.definition().getOutputTopic()));
+            changes.add(decided(features.userId(), segment, SegmentChangeKind.ENTERED, cause(trigger, segment), eventTime,
+                    emittedAt, input, segment.definition().getOutputTopic()));
             last.hold(slot, true);
         }
         last.settled(next);
@@ -171,6 +162,12 @@ public final class SegmentEvaluator {
                 member.version(), Map.of(), Map.of()), member.outputTopic());
     }
 
+    /** In a pass after a definition change, a member of an unchanged definition left because of time. */
+    private static ChangeTrigger exitCause(ChangeTrigger trigger, CompiledSegment segment, MembershipState.Member member) {
+        return trigger == ChangeTrigger.DEFINITION_CHANGE && segment.version() == member.version() ? ChangeTrigger.TIME
+                : cause(trigger, segment);
+    }
+
     /** In a pass after a model was published, a segment whose condition reads no model fact changed because of time. */
     private static ChangeTrigger cause(ChangeTrigger trigger, CompiledSegment segment) {
         if (trigger == ChangeTrigger.MODEL_CHANGE
@@ -193,6 +190,13 @@ public final class SegmentEvaluator {
             }
         }
         return true;
+    }
+
+    /** A change decided by {@code segment}'s condition, with the fact values and model versions it read. */
+    private static RoutedChange decided(String user, CompiledSegment segment, SegmentChangeKind kind, ChangeTrigger cause,
+            long eventTime, long emittedAt, Facts.Input input, String topic) {
+        return new RoutedChange(change(user, segment.name(), kind, cause, eventTime, emittedAt, segment.version(),
+                segment.condition().evidence(input), segment.condition().models(input)), topic);
     }
 
     private static SegmentChange change(String user, String segment, SegmentChangeKind kind, ChangeTrigger trigger,
