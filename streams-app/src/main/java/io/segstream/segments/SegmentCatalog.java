@@ -30,7 +30,14 @@ public final class SegmentCatalog {
 
     private static final Logger log = LoggerFactory.getLogger(SegmentCatalog.class);
 
-    private volatile Snapshot snapshot = new Snapshot(0, Map.of());
+    /** The active definitions and the number of changes applied; guarded by this catalog. */
+    private Map<String, CompiledSegment> segments = Map.of();
+    private long generation;
+    /**
+     * The snapshot of {@link #segments}, built when first asked for after a change: restoring a thousand
+     * definitions (one record each) builds one snapshot, not a thousand.
+     */
+    private volatile Snapshot snapshot;
 
     /** An immutable view: segments by name, and the evaluation plan (standalone and exclusive groups). */
     public static final class Snapshot {
@@ -386,12 +393,20 @@ public final class SegmentCatalog {
     }
 
     public Snapshot snapshot() {
+        Snapshot current = snapshot;
+        return current != null ? current : build();
+    }
+
+    private synchronized Snapshot build() {
+        if (snapshot == null) {
+            snapshot = new Snapshot(generation, segments);
+        }
         return snapshot;
     }
 
     /** Applies one record of the definitions topic (null = retired). */
     public synchronized void apply(String name, SegmentDefinition definition) {
-        Map<String, CompiledSegment> next = new HashMap<>(snapshot.segments());
+        Map<String, CompiledSegment> next = new HashMap<>(segments);
         if (definition == null) {
             if (next.remove(name) == null) {
                 return;
@@ -411,7 +426,9 @@ public final class SegmentCatalog {
                 return;
             }
         }
-        snapshot = new Snapshot(snapshot.generation() + 1, next);
+        segments = next;
+        generation++;
+        snapshot = null;
     }
 
     /** Brings the catalog in line with the store: applies what differs, removes what is gone. */
@@ -424,7 +441,7 @@ public final class SegmentCatalog {
             }
         }
         stored.forEach(this::apply);
-        new ArrayList<>(snapshot.segments().keySet()).stream().filter(name -> !stored.containsKey(name))
+        new ArrayList<>(segments.keySet()).stream().filter(name -> !stored.containsKey(name))
                 .forEach(name -> apply(name, null));
     }
 }
