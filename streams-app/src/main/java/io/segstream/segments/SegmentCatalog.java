@@ -406,17 +406,16 @@ public final class SegmentCatalog {
 
     /** Applies one record of the definitions topic (null = retired). */
     public synchronized void apply(String name, SegmentDefinition definition) {
+        CompiledSegment current = segments.get(name);
+        if (definition == null ? current == null : current != null && current.version() == definition.getVersion()) {
+            // Already so (a sync finds every definition as it is): nothing to copy or rebuild.
+            return;
+        }
         Map<String, CompiledSegment> next = new HashMap<>(segments);
         if (definition == null) {
-            if (next.remove(name) == null) {
-                return;
-            }
+            next.remove(name);
             log.info("Segment {} retired", name);
         } else {
-            CompiledSegment current = next.get(name);
-            if (current != null && current.version() == definition.getVersion()) {
-                return;
-            }
             try {
                 next.put(name, CompiledSegment.compile(definition));
                 log.info("Segment {} v{} active: {}", name, definition.getVersion(), definition.getCondition());
