@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Real-time audience segmentation on Kafka Streams.",
-        subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, SegmentsCommand.class, ModelsCommand.class, TopicsCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, SegmentsCommand.class, ModelsCommand.class, TopicsCommand.class, ResetCommand.class,
             PrivacyCommand.class,
             CommandLine.HelpCommand.class})
 public final class SegStreamCli {
