@@ -50,6 +50,8 @@ public final class SegStreamApp implements AutoCloseable {
     private final SegStreamConfig config;
     private final ClusterChecks cluster;
     private final InstanceHealth health;
+    private final RestoreProgress restores = new RestoreProgress();
+    private final Path stateDirectory;
     private Metrics metrics;
     private ApiServer api;
     /** Where the API's admin route publishes privacy requests. */
@@ -74,9 +76,10 @@ public final class SegStreamApp implements AutoCloseable {
         Properties properties = SegStreamTopology.streamsProperties(config, deadLetters);
         StaticMembership.apply(config, properties);
         StreamsConfig streamsConfig = new StreamsConfig(properties);
+        stateDirectory = Path.of(streamsConfig.getString(StreamsConfig.STATE_DIR_CONFIG),
+                streamsConfig.getString(StreamsConfig.APPLICATION_ID_CONFIG));
         if (StreamsConfig.EXACTLY_ONCE_V2.equals(streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))) {
-            UncommittedState.discard(Path.of(streamsConfig.getString(StreamsConfig.STATE_DIR_CONFIG),
-                    streamsConfig.getString(StreamsConfig.APPLICATION_ID_CONFIG)));
+            UncommittedState.discard(stateDirectory);
         }
         streams = new KafkaStreams(SegStreamTopology.build(config, registry, instance), properties);
         privacyRequests = new PrivacyTopic(config, registry);
@@ -84,6 +87,7 @@ public final class SegStreamApp implements AutoCloseable {
         cluster = new ClusterChecks(config);
         health = new InstanceHealth(streams, cluster, String.join(",", config.getList(SegStreamConfig.BOOTSTRAP_SERVERS)));
         streams.setUncaughtExceptionHandler(this::onStreamThreadFailure);
+        streams.setGlobalStateRestoreListener(restores);
         streams.setStateListener((now, before) -> {
             log.info("Kafka Streams {} -> {}", before, now);
             if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
@@ -100,7 +104,8 @@ public final class SegStreamApp implements AutoCloseable {
      */
     public void start() {
         health.start();
-        metrics = new Metrics(streams, instance, deadLetters, health::threadFailures);
+        metrics = new Metrics(streams, instance, deadLetters, health::threadFailures, stateDirectory,
+                restores::remainingByStore);
         String server = config.passthrough(SegStreamConfig.APPLICATION_SERVER);
         HostInfo self = server == null || server.isBlank() ? null : HostInfo.buildFromEndpoint(server);
         int port = config.getInt(SegStreamConfig.API_PORT);

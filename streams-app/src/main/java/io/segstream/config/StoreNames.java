@@ -15,5 +15,9 @@ public final class StoreNames {
     /** Global: the published models, by name (topic segstream.models). */
     public static final String MODELS = "models";
 
+    /** Every store of the application: the tasks' and the global ones. */
+    public static final java.util.List<String> ALL =
+            java.util.List.of(USERS, TIMERS, ORDER_IDS, PRIVACY_REQUEST_IDS, RFM_SKETCHES, DEFINITIONS, MODELS);
+
     private StoreNames() {}
 }

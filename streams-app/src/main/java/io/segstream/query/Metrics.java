@@ -2,30 +2,79 @@ package io.segstream.query;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.segstream.avro.PrivacyOutcome;
 import io.segstream.avro.SegmentChangeKind;
+import io.segstream.config.StoreNames;
 import io.segstream.dlq.DeadLetterCounters;
 import io.segstream.dlq.DeadLetterReason;
 import io.segstream.topology.InstanceState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
 
-/** Prometheus metrics: Kafka Streams' own (Micrometer binder) and the pipeline's counters. */
+/**
+ * Prometheus metrics: Kafka Streams' own (Micrometer binder), the pipeline's counters, and what a
+ * platform team alerts on that the binder does not give: the lag of each input partition this
+ * instance processes, the bytes each store takes on its disk, the records left to restore, and
+ * whether Kafka Streams is RUNNING.
+ */
 public final class Metrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final KafkaStreamsMetrics streamsMetrics;
     private final InstanceState instance;
+    private final KafkaStreams streams;
+    private final Path stateDirectory;
+    private final Supplier<Map<String, Long>> restoring;
+    private final MultiGauge inputLag;
+    private final MultiGauge storeBytes;
+    private final MultiGauge restoreRemaining;
 
+    /**
+     * {@code stateDirectory} is this application's folder of state ({@code state.dir}/{@code application.id});
+     * {@code restoring} the records left to restore per store.
+     */
     public Metrics(KafkaStreams streams, InstanceState instance, DeadLetterCounters deadLetters,
-            LongSupplier threadFailures) {
+            LongSupplier threadFailures, Path stateDirectory, Supplier<Map<String, Long>> restoring) {
         this.instance = instance;
+        this.streams = streams;
+        this.stateDirectory = stateDirectory;
+        this.restoring = restoring;
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
+        Gauge.builder("segstream.instance.running", streams, s -> s.state() == KafkaStreams.State.RUNNING ? 1 : 0)
+                .description("1 while Kafka Streams is RUNNING on this instance; 0 while it starts, rebalances, "
+                        + "restores, stops or has failed").register(registry);
+        inputLag = MultiGauge.builder("segstream.input.lag.records")
+                .description("Records on each input partition this instance processes that it has not committed yet "
+                        + "(end offset minus committed offset)").register(registry);
+        storeBytes = MultiGauge.builder("segstream.state.store.bytes").baseUnit("bytes")
+                .description("Bytes each state store takes on this instance's disk (active and standby tasks, global stores)")
+                .register(registry);
+        restoreRemaining = MultiGauge.builder("segstream.restore.remaining.records")
+                .description("Changelog records this instance still has to restore before the store's tasks run")
+                .register(registry);
         for (DeadLetterReason reason : DeadLetterReason.values()) {
             FunctionCounter.builder("segstream.dead.letters", deadLetters, counters -> counters.count(reason))
                     .description("Records sent to the dead-letter topic").tag("reason", reason.name()).register(registry);
@@ -62,6 +111,7 @@ public final class Metrics implements AutoCloseable {
 
     /** The Prometheus text exposition; segment change counters are registered as segments appear. */
     public String scrape() {
+        refreshInstanceGauges();
         for (String segment : instance.catalog().snapshot().segments().keySet()) {
             for (SegmentChangeKind kind : new SegmentChangeKind[] {SegmentChangeKind.ENTERED, SegmentChangeKind.EXITED}) {
                 FunctionCounter.builder("segstream.segment.changes", instance.segments(), c -> c.changes(segment, kind))
@@ -73,6 +123,79 @@ public final class Metrics implements AutoCloseable {
                     .register(registry);
         }
         return registry.scrape();
+    }
+
+    /** Lag, store sizes and restoration, read now (they change with rebalances, so rows are replaced). */
+    private void refreshInstanceGauges() {
+        List<MultiGauge.Row<?>> lag = new ArrayList<>();
+        for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+            for (TaskMetadata task : thread.activeTasks()) {
+                for (Map.Entry<TopicPartition, Long> end : task.endOffsets().entrySet()) {
+                    Long committed = task.committedOffsets().get(end.getKey());
+                    if (end.getValue() >= 0 && committed != null && committed >= 0) {
+                        lag.add(MultiGauge.Row.of(Tags.of("topic", end.getKey().topic(),
+                                "partition", Integer.toString(end.getKey().partition())), Math.max(0, end.getValue() - committed)));
+                    }
+                }
+            }
+        }
+        inputLag.register(lag, true);
+        storeBytes.register(perStore(storeSizes()), true);
+        Map<String, Long> remaining = new TreeMap<>();
+        StoreNames.ALL.forEach(store -> remaining.put(store, 0L));
+        remaining.putAll(restoring.get());
+        restoreRemaining.register(perStore(remaining), true);
+    }
+
+    private static List<MultiGauge.Row<?>> perStore(Map<String, Long> values) {
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        values.forEach((store, value) -> rows.add(MultiGauge.Row.of(Tags.of("store", store), value)));
+        return rows;
+    }
+
+    /**
+     * Bytes per store under the application's state folder: {@code <task>/rocksdb/<store>} for key-value
+     * stores, {@code <task>/<store>} for window stores, {@code global/rocksdb/<store>} for global ones.
+     */
+    private Map<String, Long> storeSizes() {
+        Map<String, Long> sizes = new TreeMap<>();
+        StoreNames.ALL.forEach(store -> sizes.put(store, 0L));
+        for (Path task : directories(stateDirectory)) {
+            for (Path child : directories(task)) {
+                List<Path> stores = child.getFileName().toString().equals("rocksdb") ? directories(child) : List.of(child);
+                for (Path store : stores) {
+                    sizes.computeIfPresent(store.getFileName().toString(), (name, bytes) -> bytes + bytesUnder(store));
+                }
+            }
+        }
+        return sizes;
+    }
+
+    private static List<Path> directories(Path folder) {
+        List<Path> found = new ArrayList<>();
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(folder, Files::isDirectory)) {
+            children.forEach(found::add);
+        } catch (NoSuchFileException gone) {
+            // No state yet, or a task's folder removed by a rebalance meanwhile.
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list " + folder, e);
+        }
+        return found;
+    }
+
+    private static long bytesUnder(Path folder) {
+        try (Stream<Path> files = Files.walk(folder)) {
+            return files.mapToLong(file -> {
+                try {
+                    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                    return attributes.isRegularFile() ? attributes.size() : 0;
+                } catch (IOException compactedAway) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException | UncheckedIOException changedMeanwhile) {
+            return 0;
+        }
     }
 
     @Override
