@@ -7,24 +7,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.segstream.avro.CartAbandoned;
-import io.segstream.avro.ClickEvent;
 import io.segstream.avro.ClickEventType;
-import io.segstream.config.SegStreamConfig;
 import io.segstream.config.StoreNames;
 import io.segstream.topology.UserStateSerde;
-import io.segstream.config.TopicCreator;
 import io.segstream.config.Topics;
 import io.segstream.dlq.DeadLetterReason;
 import io.segstream.dlq.DeadLetters;
 import io.segstream.local.EmbeddedKafkaBroker;
 import io.segstream.registry.HttpSchemaRegistryClient;
-import io.segstream.registry.RegistryConfig;
 import io.segstream.serde.SpecificAvroDeserializer;
-import io.segstream.serde.SpecificAvroSerializer;
 import io.segstream.testing.ApicurioRegistry;
 import io.segstream.testing.KafkaTopics;
+import io.segstream.testing.PipelineSetup;
 import io.segstream.testing.RealInfrastructure;
-import io.segstream.testing.TestConfigs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
@@ -35,13 +30,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -58,25 +48,16 @@ class PipelineIT {
     @Test
     void deadLettersBadBytesAndEmitsACartAbandonmentEndToEnd(EmbeddedKafkaBroker kafka, ApicurioRegistry registry)
             throws Exception {
-        String suffix = TestConfigs.suffix();
-        Map<String, String> values = TestConfigs.pipeline(kafka.bootstrapServers(), registry.url(), suffix);
-        SegStreamConfig config = SegStreamConfig.of(values);
-        Topics topics = Topics.from(config);
-        TopicCreator.createMissing(config);
-        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(values));
-        SpecificAvroSerializer<ClickEvent> clicks = new SpecificAvroSerializer<>(ClickEvent.class, client, false);
+        PipelineSetup pipeline = PipelineSetup.create(kafka, registry);
+        Topics topics = pipeline.topics();
+        HttpSchemaRegistryClient client = pipeline.registry();
         byte[] garbage = "not avro".getBytes(StandardCharsets.UTF_8);
 
-        try (SegStreamApp app = new SegStreamApp(config, client)) {
+        try (SegStreamApp app = new SegStreamApp(pipeline.config(), client)) {
             app.start();
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaTopics.producerConfig(kafka),
-                    new StringSerializer(), new ByteArraySerializer())) {
-                send(producer, topics.clickstream(), "u1", clicks.serialize(topics.clickstream(),
-                        add("e1", "u1", "sku-1", 2, "19.99", T0)));
-                send(producer, topics.clickstream(), "u2", garbage);
-                send(producer, topics.clickstream(), "other", clicks.serialize(topics.clickstream(),
-                        click("e2", "other", ClickEventType.PAGE_VIEW, T0.plus(Duration.ofMinutes(40))).build()));
-            }
+            pipeline.sendClicks(add("e1", "u1", "sku-1", 2, "19.99", T0));
+            pipeline.sendRaw("u2", garbage);
+            pipeline.sendClicks(click("e2", "other", ClickEventType.PAGE_VIEW, T0.plus(Duration.ofMinutes(40))).build());
 
             List<ConsumerRecord<String, byte[]>> abandoned =
                     KafkaTopics.consume(kafka, topics.cartAbandoned(), new ByteArrayDeserializer(), 1);
@@ -127,10 +108,5 @@ class PipelineIT {
         HttpResponse<String> response = get(url);
         assertThat(response.statusCode()).as(url + " -> " + response.body()).isEqualTo(status);
         return new ObjectMapper().readTree(response.body());
-    }
-
-    private static void send(KafkaProducer<String, byte[]> producer, String topic, String key, byte[] value)
-            throws Exception {
-        producer.send(new ProducerRecord<>(topic, key, value)).get();
     }
 }

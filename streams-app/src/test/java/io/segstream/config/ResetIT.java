@@ -9,15 +9,13 @@ import io.segstream.avro.ClickEvent;
 import io.segstream.avro.SegmentChange;
 import io.segstream.local.EmbeddedKafkaBroker;
 import io.segstream.registry.HttpSchemaRegistryClient;
-import io.segstream.registry.RegistryConfig;
-import io.segstream.segments.DefinitionTopic;
 import io.segstream.serde.SpecificAvroDeserializer;
-import io.segstream.serde.SpecificAvroSerializer;
 import io.segstream.testing.ApicurioRegistry;
 import io.segstream.testing.Cli;
 import io.segstream.testing.Events;
 import io.segstream.testing.Instances;
 import io.segstream.testing.KafkaTopics;
+import io.segstream.testing.PipelineSetup;
 import io.segstream.testing.RealInfrastructure;
 import io.segstream.testing.TestConfigs;
 import java.nio.file.Files;
@@ -25,15 +23,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,26 +46,16 @@ class ResetIT {
     @Test
     void resetsOffsetsChangelogsAndLocalStateOnlyWhenNoInstanceRuns(EmbeddedKafkaBroker kafka, ApicurioRegistry registry,
             @TempDir Path dir) throws Exception {
-        String suffix = TestConfigs.suffix();
-        Map<String, String> values = TestConfigs.pipeline(kafka.bootstrapServers(), registry.url(), suffix);
-        values.put("state.dir", dir.resolve("state").toString());
-        SegStreamConfig config = SegStreamConfig.of(values);
-        String file = TestConfigs.write(values, dir.resolve("segstream.properties")).toString();
+        PipelineSetup pipeline = PipelineSetup.create(kafka, registry,
+                values -> values.put("state.dir", dir.resolve("state").toString()));
+        SegStreamConfig config = pipeline.config();
+        String file = TestConfigs.write(pipeline.values(), dir.resolve("segstream.properties")).toString();
         String application = config.getString(SegStreamConfig.APPLICATION_ID);
-        Topics topics = Topics.from(config);
-        TopicCreator.createMissing(config);
-        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(values));
-        new DefinitionTopic(config, client).publish(List.of(segment("cart-holders", "cart.items > 0", 1).build()));
-        SpecificAvroSerializer<ClickEvent> clicks = new SpecificAvroSerializer<>(ClickEvent.class, client, false);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaTopics.producerConfig(kafka),
-                new StringSerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < 3; i++) {
-                Instant at = T0.plusSeconds(60L * i);
-                ClickEvent add = Events.add("e" + i, "u" + i, "sku-" + i, 2, "10.00", at);
-                producer.send(new ProducerRecord<>(topics.clickstream(), null, at.toEpochMilli(), "u" + i,
-                        clicks.serialize(topics.clickstream(), add))).get();
-            }
-        }
+        Topics topics = pipeline.topics();
+        HttpSchemaRegistryClient client = pipeline.registry();
+        pipeline.publish(segment("cart-holders", "cart.items > 0", 1).build());
+        pipeline.sendClicks(IntStream.range(0, 3).mapToObj(i -> Events.add("e" + i, "u" + i, "sku-" + i, 2, "10.00",
+                T0.plusSeconds(60L * i))).toArray(ClickEvent[]::new));
         TopicPartition clickstream = new TopicPartition(topics.clickstream(), 0);
 
         try (SegStreamApp app = new SegStreamApp(config, client)) {

@@ -8,19 +8,11 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.segstream.app.SegStreamApp;
 import io.segstream.avro.ClickEvent;
-import io.segstream.config.SegStreamConfig;
-import io.segstream.config.TopicCreator;
-import io.segstream.config.Topics;
 import io.segstream.local.EmbeddedKafkaBroker;
-import io.segstream.registry.HttpSchemaRegistryClient;
-import io.segstream.registry.RegistryConfig;
-import io.segstream.segments.DefinitionTopic;
-import io.segstream.serde.SpecificAvroSerializer;
 import io.segstream.testing.ApicurioRegistry;
 import io.segstream.testing.Instances;
-import io.segstream.testing.KafkaTopics;
+import io.segstream.testing.PipelineSetup;
 import io.segstream.testing.RealInfrastructure;
-import io.segstream.testing.TestConfigs;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,17 +20,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -59,14 +47,8 @@ class ObservabilityIT {
     @Test
     void everyMetricTheAlertsAndTheDashboardReadIsExported(EmbeddedKafkaBroker kafka, ApicurioRegistry registry)
             throws Exception {
-        String suffix = TestConfigs.suffix();
-        Map<String, String> values = TestConfigs.pipeline(kafka.bootstrapServers(), registry.url(), suffix);
-        SegStreamConfig config = SegStreamConfig.of(values);
-        Topics topics = Topics.from(config);
-        TopicCreator.createMissing(config);
-        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(values));
-        new DefinitionTopic(config, client).publish(List.of(segment("cart-holders", "cart.items > 0", 1).build()));
-        SpecificAvroSerializer<ClickEvent> clicks = new SpecificAvroSerializer<>(ClickEvent.class, client, false);
+        PipelineSetup pipeline = PipelineSetup.create(kafka, registry);
+        pipeline.publish(segment("cart-holders", "cart.items > 0", 1).build());
 
         Map<String, Set<String>> read = new TreeMap<>();
         for (JsonNode group : ObservabilityFilesTest.alerts().path("groups")) {
@@ -77,25 +59,18 @@ class ObservabilityIT {
         }
         assertThat(read).hasSizeGreaterThan(12);
 
-        try (SegStreamApp app = new SegStreamApp(config, client)) {
+        try (SegStreamApp app = new SegStreamApp(pipeline.config(), pipeline.registry())) {
             Instances.startWithTasks(app);
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaTopics.producerConfig(kafka),
-                    new StringSerializer(), new ByteArraySerializer())) {
-                for (int i = 0; i < 5; i++) {
-                    producer.send(new ProducerRecord<>(topics.clickstream(), "u" + i, clicks.serialize(topics.clickstream(),
-                            add("e" + i, "u" + i, "sku-1", 1, "5.00", Instant.parse("2026-11-20T10:00:00Z").plusSeconds(i)))))
-                            .get();
-                }
-                producer.send(new ProducerRecord<>(topics.clickstream(), "bad", "not avro".getBytes(StandardCharsets.UTF_8)))
-                        .get();
-            }
+            pipeline.sendClicks(IntStream.range(0, 5).mapToObj(i -> add("e" + i, "u" + i, "sku-1", 1, "5.00",
+                    Instant.parse("2026-11-20T10:00:00Z").plusSeconds(i))).toArray(ClickEvent[]::new));
+            pipeline.sendRaw("bad", "not avro".getBytes(StandardCharsets.UTF_8));
             String api = "http://127.0.0.1:" + app.apiPort();
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 String scrape = get(api + "/metrics");
                 assertThat(scrape).contains("segstream_events_processed_total 5.0")
                         .contains("segstream_instance_running 1.0")
                         .containsPattern("segstream_input_lag_records\\{partition=\"0\",topic=\"" + Pattern.quote(
-                                topics.clickstream()) + "\"} 0.0")
+                                pipeline.topics().clickstream()) + "\"} 0.0")
                         .contains("segstream_restore_remaining_records{store=\"users\"} 0.0");
                 Map<String, Set<String>> exported = exported(scrape);
                 read.forEach((metric, labels) -> {

@@ -8,18 +8,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segstream.app.SegStreamApp;
-import io.segstream.avro.ClickEvent;
 import io.segstream.avro.ClickEventType;
-import io.segstream.config.SegStreamConfig;
-import io.segstream.config.TopicCreator;
 import io.segstream.config.Topics;
 import io.segstream.local.EmbeddedKafkaBroker;
-import io.segstream.registry.HttpSchemaRegistryClient;
-import io.segstream.registry.RegistryConfig;
-import io.segstream.segments.DefinitionTopic;
-import io.segstream.serde.SpecificAvroSerializer;
 import io.segstream.testing.ApicurioRegistry;
 import io.segstream.testing.KafkaTopics;
+import io.segstream.testing.PipelineSetup;
 import io.segstream.testing.RealInfrastructure;
 import io.segstream.testing.TestConfigs;
 import java.io.IOException;
@@ -30,13 +24,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -55,25 +44,15 @@ class NodeConsumerIT {
     @Test
     void decodesEveryOutputTopicOfARealPipeline(EmbeddedKafkaBroker kafka, ApicurioRegistry registry) throws Exception {
         installDependencies();
-        String suffix = TestConfigs.suffix();
-        Map<String, String> values = TestConfigs.pipeline(kafka.bootstrapServers(), registry.url(), suffix);
-        SegStreamConfig config = SegStreamConfig.of(values);
-        Topics topics = Topics.from(config);
-        TopicCreator.createMissing(config);
-        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(values));
-        new DefinitionTopic(config, client).publish(List.of(segment("cart-holders", "cart.items > 0", 1).build()));
-        SpecificAvroSerializer<ClickEvent> clicks = new SpecificAvroSerializer<>(ClickEvent.class, client, false);
+        PipelineSetup pipeline = PipelineSetup.create(kafka, registry);
+        pipeline.publish(segment("cart-holders", "cart.items > 0", 1).build());
+        Topics topics = pipeline.topics();
 
-        try (SegStreamApp app = new SegStreamApp(config, client)) {
+        try (SegStreamApp app = new SegStreamApp(pipeline.config(), pipeline.registry())) {
             app.start();
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaTopics.producerConfig(kafka),
-                    new StringSerializer(), new ByteArraySerializer())) {
-                producer.send(new ProducerRecord<>(topics.clickstream(), "u1", clicks.serialize(topics.clickstream(),
-                        add("e1", "u1", "sku-1", 2, "19.99", T0)))).get();
-                // Another visitor 40 minutes later moves stream time past u1's abandonment deadline.
-                producer.send(new ProducerRecord<>(topics.clickstream(), "other", clicks.serialize(topics.clickstream(),
-                        click("e2", "other", ClickEventType.PAGE_VIEW, T0.plus(Duration.ofMinutes(40))).build()))).get();
-            }
+            // Another visitor 40 minutes later moves stream time past u1's abandonment deadline.
+            pipeline.sendClicks(add("e1", "u1", "sku-1", 2, "19.99", T0),
+                    click("e2", "other", ClickEventType.PAGE_VIEW, T0.plus(Duration.ofMinutes(40))).build());
             for (String topic : List.of(topics.segmentChanges(), topics.segmentMembership(), topics.cartAbandoned())) {
                 KafkaTopics.consume(kafka, topic, new ByteArrayDeserializer(), 1);
             }
