@@ -269,15 +269,32 @@ public final class Facts {
         };
     }
 
+    /** Carts up to this many lines are de-duplicated by scanning. */
+    private static final int SMALL_CART = 16;
+
     private static Dwell.CurrentSession session(Dwell dwell) {
         return dwell.currentSession();
     }
 
-    /** The distinct categories of the cart's lines, in line order (a set: a big cart is not scanned per line). */
+    /**
+     * The distinct categories of the cart's lines, in line order. A small cart is scanned per line (its
+     * category strings are decoded anew for each event, so hashing them would cost more); a big one
+     * goes through a set.
+     */
     private static List<String> cartCategories(Cart cart) {
-        java.util.Set<String> categories = new java.util.LinkedHashSet<>();
-        for (CartLine line : cart.lines()) {
-            if (line.category() != null) {
+        List<CartLine> lines = cart.lines();
+        if (lines.size() > SMALL_CART) {
+            java.util.Set<String> categories = new java.util.LinkedHashSet<>();
+            for (CartLine line : lines) {
+                if (line.category() != null) {
+                    categories.add(line.category());
+                }
+            }
+            return List.copyOf(categories);
+        }
+        List<String> categories = new java.util.ArrayList<>(lines.size());
+        for (CartLine line : lines) {
+            if (line.category() != null && !categories.contains(line.category())) {
                 categories.add(line.category());
             }
         }

@@ -6,6 +6,7 @@ import io.segstream.facts.Facts;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -138,11 +139,13 @@ abstract sealed class Atom {
     }
 
     /**
-     * {@code m.exists(k, p)} or {@code m.all(k, p)} over a map fact whose body reads nothing but the key
-     * and the key's entry ({@code m[k]}): a per-entry test, so a user's count of entries that decide
-     * (hold for exists, fail for all) and of entries in error changes only with the entries that
-     * changed ({@link LastResults} keeps the counts). CEL's rules: a deciding entry decides, else an
-     * error stands; a map over {@value #MAX_ENTRIES} entries is an error, as the interpreter's limit has it.
+     * {@code m.exists(k, p)} or {@code m.all(k, p)} over a map fact whose body reads the map only as the
+     * key's entry ({@code m[k]}): a per-entry test, so a user's count of entries that decide (hold for
+     * exists, fail for all) and of entries in error changes only with the entries that changed
+     * ({@link LastResults} keeps the counts). A body may also read other facts, its context
+     * ({@code !(k in cart.categories)}): when one of those changes, every entry is tested again. CEL's
+     * rules: a deciding entry decides, else an error stands; a map over {@value #MAX_ENTRIES} entries is
+     * an error, as the interpreter's limit has it.
      */
     static final class Entries extends OnFact {
         static final int MAX_ENTRIES = 10_000;
@@ -154,14 +157,32 @@ abstract sealed class Atom {
         private final CelRuntime.Program body;
         /** {@code all} (an entry decides by failing) rather than {@code exists} (by holding). */
         private final boolean all;
+        /** The other facts the body reads (positions in {@link Facts#ALL}), and their names. */
+        private final int[] context;
+        private final String[] contextNames;
         private final ResultMemory memory = new ResultMemory();
 
-        Entries(String key, int fact, String factName, String iterVar, CelRuntime.Program body, boolean all) {
+        Entries(String key, int fact, String factName, String iterVar, CelRuntime.Program body, boolean all,
+                int[] context) {
             super(key, fact);
             this.factName = factName;
             this.iterVar = iterVar;
             this.body = body;
             this.all = all;
+            this.context = context.clone();
+            this.contextNames = Arrays.stream(context).mapToObj(read -> Facts.ALL.get(read).name()).toArray(String[]::new);
+        }
+
+        /** The other facts the body reads: a change of one of them tests every entry again. */
+        int[] context() {
+            return context.clone();
+        }
+
+        @Override
+        int[] reads() {
+            int[] reads = Arrays.copyOf(context, context.length + 1);
+            reads[context.length] = fact();
+            return reads;
         }
 
         @Override
@@ -173,47 +194,68 @@ abstract sealed class Atom {
             int deciding = 0;
             int errors = 0;
             for (Map.Entry<?, ?> entry : map.entrySet()) {
-                byte tested = entry(entry.getKey(), entry.getValue());
+                byte tested = entry(entry.getKey(), entry.getValue(), input);
                 deciding += decides(tested) ? 1 : 0;
                 errors += tested == Formula.ERROR ? 1 : 0;
             }
             return of(deciding, errors, map.size());
         }
 
-        /** The body's value for one entry, remembered by key and value: entries are shared by many users. */
-        byte entry(Object key, Object value) {
-            return entry(key, value, null, 0);
+        /**
+         * The body's value for one entry under {@code input}'s context, remembered by key, value and
+         * context: entries (and empty carts) are shared by many users.
+         */
+        byte entry(Object key, Object value, Facts.Input input) {
+            return entry(key, value, input, null, 0);
         }
 
         /**
-         * {@link #entry(Object, Object)}, remembered in {@code known} from {@code offset} when the value is a
-         * small count (0: not yet tested, else the value plus one; a catalog snapshot keeps such an array
-         * per key for all the comprehensions over a fact, see {@link SegmentCatalog.Snapshot#entryTests}).
+         * {@link #entry(Object, Object, Facts.Input)}, remembered in {@code known} from {@code offset} when
+         * the body has no context and the value is a small count (0: not yet tested, else the value plus
+         * one; a catalog snapshot keeps such an array per key for all the comprehensions over a fact, see
+         * {@link SegmentCatalog.Snapshot#entryTests}).
          */
-        byte entry(Object key, Object value, byte[] known, int offset) {
+        byte entry(Object key, Object value, Facts.Input input, byte[] known, int offset) {
+            if (context.length > 0) {
+                Object[] contextValues = new Object[context.length];
+                for (int i = 0; i < context.length; i++) {
+                    contextValues[i] = input.value(context[i]);
+                }
+                return memory.result(new EntryValues(key, value, Arrays.asList(contextValues)),
+                        () -> test(key, value, contextValues));
+            }
             if (known == null || !(value instanceof Long count && count >= 0 && count < SMALL_COUNTS)) {
-                return memory.result(new EntryValues(key, value), () -> test(key, value));
+                return memory.result(new EntryValues(key, value, List.of()), () -> test(key, value, null));
             }
             int index = offset + count.intValue();
             // Two threads may both test an entry: same result.
             if (known[index] == 0) {
-                known[index] = (byte) (test(key, value) + 1);
+                known[index] = (byte) (test(key, value, null) + 1);
             }
             return (byte) (known[index] - 1);
         }
 
-        /** A key and its entry, as remembered (a record's hash mixes both; Map.Entry's XOR collides for "c-12"/1 and "c-13"/0). */
-        private record EntryValues(Object key, Object value) {}
+        /** A key, its entry and the context, as remembered (a record's hash mixes them; Map.Entry's XOR collides for "c-12"/1 and "c-13"/0). */
+        private record EntryValues(Object key, Object value, List<Object> context) {}
 
-        private byte test(Object key, Object value) {
+        private byte test(Object key, Object value, Object[] contextValues) {
             Map<Object, Object> single = Collections.singletonMap(key, value);
             try {
                 Object result = body.eval(name -> Optional.ofNullable(name.equals(iterVar) ? key
-                        : name.equals(factName) ? single : null));
+                        : name.equals(factName) ? single : contextValue(name, contextValues)));
                 return result instanceof Boolean flag ? Formula.of(flag) : Formula.ERROR;
             } catch (CelEvaluationException e) {
                 return Formula.ERROR;
             }
+        }
+
+        private Object contextValue(String name, Object[] contextValues) {
+            for (int i = 0; i < contextNames.length; i++) {
+                if (contextNames[i].equals(name)) {
+                    return contextValues[i];
+                }
+            }
+            return null;
         }
 
         /** Whether an entry with this body value decides the comprehension. */

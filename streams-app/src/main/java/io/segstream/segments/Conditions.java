@@ -168,7 +168,7 @@ public final class Conditions {
 
     /**
      * {@code m.exists(k, p)} or {@code m.all(k, p)} over a map fact {@code m} whose body {@code p} reads
-     * no fact but {@code m}, and {@code m} only as {@code m[k]}, as a {@link Atom.Entries}; else null.
+     * {@code m} only as {@code m[k]} (and any other fact, its context), as a {@link Atom.Entries}; else null.
      */
     private static Atom entries(CelAbstractSyntaxTree ast, CelExpr expr, String key) {
         if (expr.getKind() != CelExpr.ExprKind.Kind.COMPREHENSION) {
@@ -190,20 +190,24 @@ public final class Conditions {
         }
         String iterVar = expr.comprehension().iterVar();
         CelExpr body = step.call().args().get(1);
-        if (!readsOnlyEntry(ast, body, fact, iterVar)) {
+        int[] context = context(ast, body, fact, iterVar);
+        if (context == null) {
             return null;
         }
         try {
             CelRuntime.Program program = RUNTIME.createProgram(CelAbstractSyntaxTree.newCheckedAst(body, ast.getSource(),
                     ast.getReferenceMap(), ast.getTypeMap()));
-            return new Atom.Entries(key, Facts.indexOf(fact), fact.name(), iterVar, program, all);
+            return new Atom.Entries(key, Facts.indexOf(fact), fact.name(), iterVar, program, all, context);
         } catch (CelEvaluationException e) {
             return null;
         }
     }
 
-    /** Whether {@code body} reads no fact but {@code map}, and that only as {@code map[iterVar]}. */
-    private static boolean readsOnlyEntry(CelAbstractSyntaxTree ast, CelExpr body, Fact map, String iterVar) {
+    /**
+     * The facts other than {@code map} that {@code body} reads (positions in {@link Facts#ALL}), or null
+     * when it reads {@code map} otherwise than as {@code map[iterVar]}.
+     */
+    private static int[] context(CelAbstractSyntaxTree ast, CelExpr body, Fact map, String iterVar) {
         Set<Long> entryReads = new java.util.HashSet<>();
         CelNavigableExpr.fromExpr(body).allNodes().map(CelNavigableExpr::expr)
                 .filter(node -> node.getKind() == CelExpr.ExprKind.Kind.CALL && node.call().function().equals("_[_]")
@@ -211,8 +215,17 @@ public final class Conditions {
                         && node.call().args().get(1).getKind() == CelExpr.ExprKind.Kind.IDENT
                         && node.call().args().get(1).ident().name().equals(iterVar))
                 .forEach(node -> entryReads.add(node.call().args().get(0).id()));
-        return CelNavigableExpr.fromExpr(body).allNodes().map(CelNavigableExpr::expr)
-                .noneMatch(node -> fact(ast, node) != null && !entryReads.contains(node.id()));
+        Set<Fact> others = new java.util.HashSet<>();
+        for (CelExpr node : CelNavigableExpr.fromExpr(body).allNodes().map(CelNavigableExpr::expr).toList()) {
+            Fact read = fact(ast, node);
+            if (read != null && !entryReads.contains(node.id())) {
+                if (read.equals(map)) {
+                    return null;
+                }
+                others.add(read);
+            }
+        }
+        return Facts.ALL.stream().filter(others::contains).mapToInt(Facts::indexOf).toArray();
     }
 
     /** A constant string in a map or list fact, as a {@link Atom.Member}; else null. */

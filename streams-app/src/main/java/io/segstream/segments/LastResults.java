@@ -99,8 +99,11 @@ final class LastResults {
                     diff(before, after);
                 }
                 staleKeys(catalog.keyed(fact), last, value);
-                recount(catalog, fact, last, value);
+                recount(catalog, fact, last, value, input);
                 for (int atom : catalog.atomsReading(fact)) {
+                    markAtom(atom);
+                }
+                for (int atom : catalog.entriesWithContext(fact)) {
                     markAtom(atom);
                 }
             }
@@ -108,7 +111,12 @@ final class LastResults {
         for (int i = 0; i < scratch.staleAtomCount; i++) {
             int atom = scratch.staleAtoms[i];
             scratch.atomMarked[atom] = false;
-            settle(atom, catalog.atom(atom).value(input));
+            if (catalog.atom(atom) instanceof Atom.Entries entries) {
+                // Its context changed: every entry anew (over what an incremental recount did before).
+                count(atom, entries, input.value(entries.fact()), input);
+            } else {
+                settle(atom, catalog.atom(atom).value(input));
+            }
         }
         scratch.staleAtomCount = 0;
         for (int i = 0; i < scratch.dirtyCount; i++) {
@@ -181,7 +189,7 @@ final class LastResults {
         held = new BitSet(catalog.slots());
         for (int atom = 0; atom < atoms.length; atom++) {
             if (catalog.atom(atom) instanceof Atom.Entries entries) {
-                count(atom, entries, input.value(entries.fact()));
+                count(atom, entries, input.value(entries.fact()), input);
             } else {
                 atoms[atom] = catalog.atom(atom).value(input);
             }
@@ -297,14 +305,14 @@ final class LastResults {
      * from {@code last} to {@code value}: the entries that changed are tested, before and after (all of
      * them when either is not a map).
      */
-    private void recount(SegmentCatalog.Snapshot catalog, int fact, Object last, Object value) {
+    private void recount(SegmentCatalog.Snapshot catalog, int fact, Object last, Object value, Facts.Input input) {
         int[] comprehensions = catalog.entriesAtoms(fact);
         if (comprehensions.length == 0) {
             return;
         }
         if (!(last instanceof Map<?, ?> && value instanceof Map<?, ?> after)) {
             for (int atom : comprehensions) {
-                count(atom, (Atom.Entries) catalog.atom(atom), value);
+                count(atom, (Atom.Entries) catalog.atom(atom), value, input);
             }
             return;
         }
@@ -318,10 +326,10 @@ final class LastResults {
                 Atom.Entries entries = (Atom.Entries) catalog.atom(atom);
                 int offset = c * Atom.Entries.SMALL_COUNTS;
                 if (before != null) {
-                    add(atom, entries, entries.entry(key, before, known, offset), -1);
+                    add(atom, entries, entries.entry(key, before, input, known, offset), -1);
                 }
                 if (now != null) {
-                    add(atom, entries, entries.entry(key, now, known, offset), 1);
+                    add(atom, entries, entries.entry(key, now, input, known, offset), 1);
                 }
             }
         }
@@ -331,8 +339,8 @@ final class LastResults {
         }
     }
 
-    /** Counts a per-entry comprehension's entries in {@code value} from scratch. */
-    private void count(int atom, Atom.Entries entries, Object value) {
+    /** Counts a per-entry comprehension's entries in {@code value} from scratch, under {@code input}'s context. */
+    private void count(int atom, Atom.Entries entries, Object value, Facts.Input input) {
         int counts = snapshot.entriesIndex(atom);
         deciding[counts] = 0;
         errors[counts] = 0;
@@ -340,7 +348,7 @@ final class LastResults {
             settle(atom, Formula.ERROR);
             return;
         }
-        map.forEach((key, entry) -> add(atom, entries, entries.entry(key, entry), 1));
+        map.forEach((key, entry) -> add(atom, entries, entries.entry(key, entry, input), 1));
         settle(atom, entries.of(deciding[counts], errors[counts], map.size()));
     }
 

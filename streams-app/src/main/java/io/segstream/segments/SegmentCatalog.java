@@ -66,6 +66,7 @@ public final class SegmentCatalog {
         private final List<Map<String, Keyed>> keyed = new ArrayList<>();
         /** By fact position: the per-entry comprehensions over it (a map fact). */
         private final int[][] entriesAtoms = new int[Facts.ALL.size()][];
+        private final int[][] entriesWithContext = new int[Facts.ALL.size()][];
         /** By atom position: for a per-entry comprehension its index among them (a user's counts), else -1. */
         private final int[] entriesIndex;
         private final int entriesCount;
@@ -162,6 +163,9 @@ public final class SegmentCatalog {
                 keyed.add(byKey);
                 entriesAtoms[fact] = IntStream.range(0, atoms.length)
                         .filter(atom -> atoms[atom] instanceof Atom.Entries entries && entries.fact() == f).toArray();
+                entriesWithContext[fact] = IntStream.range(0, atoms.length)
+                        .filter(atom -> atoms[atom] instanceof Atom.Entries entries
+                                && Arrays.stream(entries.context()).anyMatch(read -> read == f)).toArray();
                 entryTests.add(entriesAtoms[fact].length == 0 ? null : new ConcurrentHashMap<>());
                 atomsReading[fact] = IntStream.range(0, atoms.length)
                         .filter(atom -> !(atoms[atom] instanceof Atom.Threshold || atoms[atom] instanceof Atom.Member
@@ -170,7 +174,8 @@ public final class SegmentCatalog {
                         .toArray();
             }
             factsRead = IntStream.range(0, Facts.ALL.size()).filter(fact -> thresholdAtoms[fact].length > 0
-                    || !keyed.get(fact).isEmpty() || entriesAtoms[fact].length > 0 || atomsReading[fact].length > 0)
+                    || !keyed.get(fact).isEmpty() || entriesAtoms[fact].length > 0 || entriesWithContext[fact].length > 0
+                    || atomsReading[fact].length > 0)
                     .toArray();
             timed = TimeTriggers.merge(byName.values().stream().map(segment -> segment.condition().timeTriggers()).toList());
         }
@@ -251,6 +256,11 @@ public final class SegmentCatalog {
         /** The per-entry comprehensions over the map fact at {@code fact}. */
         int[] entriesAtoms(int fact) {
             return entriesAtoms[fact];
+        }
+
+        /** The per-entry comprehensions whose body reads the fact at {@code fact} as context (all their entries depend on it). */
+        int[] entriesWithContext(int fact) {
+            return entriesWithContext[fact];
         }
 
         /** The atoms other than thresholds, memberships and per-entry comprehensions that read the fact at {@code fact}. */

@@ -35,6 +35,26 @@ class ConditionsTest {
     }
 
     @Test
+    void aComprehensionOverAMapIsTestedPerEntryEvenWhenItsBodyReadsOtherFacts() {
+        java.util.List<Atom> atoms = new java.util.ArrayList<>();
+        Conditions.compile("interest.categoryViews.exists(c, interest.categoryViews[c] > 3 && !(c in cart.categories))")
+                .formula().atoms(atoms);
+
+        assertThat(atoms).singleElement().isInstanceOfSatisfying(Atom.Entries.class, entries -> {
+            assertThat(entries.context()).containsExactly(Facts.indexOf(Facts.named("cart.categories")));
+            assertThat(entries.reads()).containsExactlyInAnyOrder(Facts.indexOf(Facts.named("cart.categories")),
+                    Facts.indexOf(Facts.named("interest.categoryViews")));
+            assertThat(entries.entry("shoes", 4L, views(Map.of("shoes", 4L)))).isEqualTo(Formula.TRUE);
+            assertThat(entries.entry("shoes", 3L, views(Map.of("shoes", 3L)))).isEqualTo(Formula.FALSE);
+        });
+        // Reading the map otherwise than by the entry's key is no per-entry test.
+        atoms.clear();
+        Conditions.compile("interest.categoryViews.exists(c, interest.categoryViews[c] > size(interest.categoryViews))")
+                .formula().atoms(atoms);
+        assertThat(atoms).singleElement().isInstanceOf(Atom.Expression.class);
+    }
+
+    @Test
     void aFactWithoutAModelIsAbsentSoAConditionOnItIsFalseUnlessAnotherPartDecides() {
         Facts.Input noModel = views(Map.of());
 
