@@ -50,6 +50,11 @@ public final class Facts {
             return features;
         }
 
+        /** The input of a user with no history, at the same now and with the same models. */
+        public Input blank() {
+            return new Input(UserFeatures.blank(features.userId(), features.now()), predictions);
+        }
+
         public double intentScore() {
             if (Double.isNaN(intentScore)) {
                 intentScore = predictions.intentScore(this);

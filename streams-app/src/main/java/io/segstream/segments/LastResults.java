@@ -14,7 +14,8 @@ import java.util.Objects;
  * threshold atoms whose constant lies between its old and new value can change, for any other
  * changed fact the atoms that read it; only those are evaluated again, and only the conditions whose
  * atoms changed are combined again. Held with the user's decoded membership, never encoded; a new
- * snapshot starts it over.
+ * snapshot starts it over, from the results of a user with no history ({@link Scratch#baseline}):
+ * a new user, or one decoded again, costs the facts that differ from that user's, not every atom.
  */
 final class LastResults {
 
@@ -38,6 +39,11 @@ final class LastResults {
         Object[] entriesBefore = new Object[8];
         Object[] entriesAfter = new Object[8];
         int changedEntryCount;
+        /**
+         * The snapshot's results for a user with no history (every atom evaluated once), which results
+         * new to the snapshot copy and bring up to their own facts; null until first needed.
+         */
+        LastResults baseline;
 
         /** This thread's scratch, sized for {@code catalog}. */
         static Scratch of(SegmentCatalog.Snapshot catalog) {
@@ -49,6 +55,7 @@ final class LastResults {
                 scratch.dirty = new int[catalog.slots()];
                 scratch.dirtyMarked = new boolean[catalog.slots()];
                 scratch.changed = new int[catalog.slots()];
+                scratch.baseline = null;
             }
             scratch.staleAtomCount = 0;
             scratch.dirtyCount = 0;
@@ -78,7 +85,7 @@ final class LastResults {
     /**
      * Brings the results up to {@code input}'s facts. Returns whether they continue an evaluation of the
      * same snapshot, membership and consent ({@link #changed} then lists the conditions whose result
-     * changed); false when everything was evaluated anew.
+     * changed); false when they started over (new to the snapshot, or another membership or consent).
      */
     boolean refresh(SegmentCatalog.Snapshot catalog, Facts.Input input, MembershipState current, boolean consent) {
         boolean continues = catalog == snapshot && current == membership && consent == consented;
@@ -86,8 +93,7 @@ final class LastResults {
         consented = consent;
         scratch = Scratch.of(catalog);
         if (catalog != snapshot) {
-            start(catalog, input);
-            return false;
+            adopt(catalog, baseline(catalog, input));
         }
         for (int fact : catalog.factsRead()) {
             Object value = input.value(fact);
@@ -137,6 +143,11 @@ final class LastResults {
         return results.get(slot);
     }
 
+    /** The slots of the conditions that hold, ascending (a new array, the caller's to change). */
+    int[] holding() {
+        return results.stream().toArray();
+    }
+
     /** The number of conditions whose result changed in the last {@link #refresh}. */
     int changedCount() {
         return scratch.changedCount;
@@ -176,7 +187,30 @@ final class LastResults {
         held.set(slot, holds);
     }
 
-    private void start(SegmentCatalog.Snapshot catalog, Facts.Input input) {
+    /** This thread's results of {@code catalog} for a user with no history, as of {@code input}'s now. */
+    private LastResults baseline(SegmentCatalog.Snapshot catalog, Facts.Input input) {
+        if (scratch.baseline == null) {
+            LastResults blank = new LastResults();
+            blank.scratch = scratch;
+            blank.evaluateAll(catalog, input.blank());
+            scratch.baseline = blank;
+        }
+        return scratch.baseline;
+    }
+
+    /** Starts over from {@code baseline}'s results (copied: the baseline serves every user of this thread). */
+    private void adopt(SegmentCatalog.Snapshot catalog, LastResults baseline) {
+        snapshot = catalog;
+        values = baseline.values.clone();
+        atoms = baseline.atoms.clone();
+        deciding = baseline.deciding.clone();
+        errors = baseline.errors.clone();
+        results = (BitSet) baseline.results.clone();
+        held = new BitSet(catalog.slots());
+    }
+
+    /** Evaluates every atom and condition of {@code catalog} for {@code input}. */
+    private void evaluateAll(SegmentCatalog.Snapshot catalog, Facts.Input input) {
         snapshot = catalog;
         values = new Object[Facts.ALL.size()];
         for (int fact : catalog.factsRead()) {

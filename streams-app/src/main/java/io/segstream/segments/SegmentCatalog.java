@@ -315,8 +315,24 @@ public final class SegmentCatalog {
         /** As {@link #matching(Facts.Input, boolean)}, from the results of {@code last} (refreshed for {@code input}), or null. */
         Map<String, CompiledSegment> matching(Facts.Input input, LastResults last, boolean consented) {
             Map<String, CompiledSegment> matching = new LinkedHashMap<>();
-            for (CompiledSegment segment : standalone) {
-                if (holds(segment, input, last, consented)) {
+            if (last == null) {
+                for (CompiledSegment segment : standalone) {
+                    if (holds(segment, input, null, consented)) {
+                        matching.put(segment.name(), segment);
+                    }
+                }
+            } else {
+                // Only the conditions that hold (a few of a thousand), in the order of standalone.
+                int[] holding = last.holding();
+                int count = 0;
+                for (int slot : holding) {
+                    if (groupOf[slot] == null && holds(bySlot[slot], null, last, consented)) {
+                        holding[count++] = matchingOrder[slot];
+                    }
+                }
+                Arrays.sort(holding, 0, count);
+                for (int i = 0; i < count; i++) {
+                    CompiledSegment segment = standalone.get(holding[i]);
                     matching.put(segment.name(), segment);
                 }
             }

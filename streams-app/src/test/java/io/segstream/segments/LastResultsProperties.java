@@ -4,6 +4,7 @@ import static io.segstream.testing.Definitions.segment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segstream.avro.ChangeTrigger;
+import io.segstream.avro.SegmentChangeKind;
 import io.segstream.facts.Cart;
 import io.segstream.facts.CartLine;
 import io.segstream.facts.Dwell;
@@ -150,6 +151,12 @@ class LastResultsProperties {
             assertThat(membership.segments().keySet()).as("event %d", event)
                     .isEqualTo(snapshot.matching(evaluator.facts(features), consented).keySet());
             assertThat(outcome.changes()).as("event %d", event).isEqualTo(everything.changes());
+            // Entries are emitted in the order of matching: standalone by priority, then the groups.
+            List<String> matchingOrder = List.copyOf(snapshot.matching(evaluator.facts(features), consented).keySet());
+            List<String> entered = everything.changes().stream()
+                    .filter(routed -> routed.change().getKind() == SegmentChangeKind.ENTERED)
+                    .map(routed -> routed.change().getSegment()).toList();
+            assertThat(entered).as("event %d", event).isEqualTo(matchingOrder.stream().filter(entered::contains).toList());
             assertThat(outcome.current()).as("event %d", event).isEqualTo(everything.current());
         }
     }
