@@ -69,7 +69,7 @@ public final class LocalQueries {
         return state(user, stale).map(state -> {
             UserFeatures features = features(user, state);
             List<UserProfile.Segment> segments = new ArrayList<>();
-            state.membership().segments().forEach((name, member) ->
+            state.membership().forEach((name, member) ->
                     segments.add(new UserProfile.Segment(name, member.version(), Instant.ofEpochMilli(member.since()))));
             ModelCatalog.Snapshot models = evaluator.models().snapshot();
             Facts.Input input = new Facts.Input(features, models);
@@ -173,7 +173,7 @@ public final class LocalQueries {
                 while (range.hasNext() && members.size() < limit) {
                     KeyValue<String, Object> entry = range.next();
                     if (!entry.key.equals(after)
-                            && SERDE.decodeMembership((byte[]) entry.value).segments().containsKey(segment)) {
+                            && SERDE.decodeMembership((byte[]) entry.value).holds(segment)) {
                         members.add(entry.key);
                     }
                 }

@@ -167,12 +167,12 @@ final class LastResults {
     void reconciled(MembershipState settled) {
         membership = settled;
         held.clear();
-        for (String name : settled.segments().keySet()) {
+        settled.forEach((name, member) -> {
             int slot = snapshot.slot(name);
             if (slot >= 0) {
                 held.set(slot);
             }
-        }
+        });
     }
 
     /**

@@ -1,9 +1,19 @@
 package io.segstream.segments;
 
+import io.segstream.avro.Membership;
 import io.segstream.serde.StateEncoding;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
@@ -12,32 +22,142 @@ import org.apache.avro.io.EncoderFactory;
 /**
  * A user's current segments (part of the user's state), with the definition version that put them
  * there. Not changed once built: an evaluation that changes a user's segments makes a new one, so
- * its encoding is computed once and reused while it is the user's membership.
+ * its encoding is computed once and reused while it is the user's membership. Held as names in
+ * ascending order with their members at the same positions: a change copies two short arrays and
+ * keeps the {@link Membership} records already made for the segments it does not touch, which the
+ * user's {@code UserSegments} record lists again at every change.
  */
 public final class MembershipState {
 
     /** One segment held. The output topic is kept so an exit can still be routed after retirement. */
     public record Member(long version, long since, String outputTopic) {}
 
-    TreeMap<String, Member> segments = new TreeMap<>();
-    /** The Avro encoding of {@link #segments}, once written. */
+    private static final String[] NO_NAMES = {};
+    private static final Member[] NO_MEMBERS = {};
+
+    private final String[] names;
+    private final Member[] members;
+    /** The Avro record of each member, made when first listed (null until then). */
+    private final Membership[] records;
+    /** The segments as a map, made when first asked for. */
+    private SortedMap<String, Member> view;
+    /** The Avro encoding of the segments, once written. */
     private byte[] encoded;
     /** The user's last condition results, handed on to the membership that replaces this one; never encoded. */
-    LastResults lastResults = new LastResults();
+    final LastResults lastResults;
 
-    public TreeMap<String, Member> segments() {
-        return segments;
+    public MembershipState() {
+        this(NO_NAMES, NO_MEMBERS, new Membership[0], new LastResults());
+    }
+
+    private MembershipState(String[] names, Member[] members, Membership[] records, LastResults lastResults) {
+        this.names = names;
+        this.members = members;
+        this.records = records;
+        this.lastResults = lastResults;
+    }
+
+    /** {@code segments} as a membership that hands on {@code last}. */
+    static MembershipState of(SortedMap<String, Member> segments, LastResults last) {
+        return new MembershipState(segments.keySet().toArray(String[]::new), segments.values().toArray(Member[]::new),
+                new Membership[segments.size()], last);
+    }
+
+    /** The segments held, by name (unmodifiable). */
+    public SortedMap<String, Member> segments() {
+        if (view == null) {
+            TreeMap<String, Member> map = new TreeMap<>();
+            forEach(map::put);
+            view = Collections.unmodifiableSortedMap(map);
+        }
+        return view;
+    }
+
+    public int size() {
+        return names.length;
+    }
+
+    public boolean holds(String segment) {
+        return Arrays.binarySearch(names, segment) >= 0;
+    }
+
+    /** The member of {@code segment}, or null when the user does not hold it. */
+    public Member member(String segment) {
+        int at = Arrays.binarySearch(names, segment);
+        return at >= 0 ? members[at] : null;
+    }
+
+    /** Each segment held and its member, by ascending name. */
+    public void forEach(BiConsumer<String, Member> action) {
+        for (int i = 0; i < names.length; i++) {
+            action.accept(names[i], members[i]);
+        }
+    }
+
+    /** Whether {@code other} holds the same segments with the same members. */
+    public boolean sameAs(MembershipState other) {
+        return this == other || Arrays.equals(names, other.names) && Arrays.equals(members, other.members);
+    }
+
+    /** Whether {@code other} holds the same segments, whatever their members. */
+    boolean sameSegments(MembershipState other) {
+        return Arrays.equals(names, other.names);
+    }
+
+    /**
+     * This membership without the segments {@code leaving} (each held) and with those {@code entering}
+     * (a member replaces the one held under the same name), handing on the same last results.
+     */
+    MembershipState changed(Collection<String> leaving, SortedMap<String, Member> entering) {
+        List<String> nextNames = new ArrayList<>(names.length + entering.size());
+        List<Member> nextMembers = new ArrayList<>(names.length + entering.size());
+        List<Membership> nextRecords = new ArrayList<>(names.length + entering.size());
+        var incoming = entering.entrySet().iterator();
+        Map.Entry<String, Member> next = incoming.hasNext() ? incoming.next() : null;
+        for (int i = 0; i < names.length; i++) {
+            while (next != null && next.getKey().compareTo(names[i]) < 0) {
+                nextNames.add(next.getKey());
+                nextMembers.add(next.getValue());
+                nextRecords.add(null);
+                next = incoming.hasNext() ? incoming.next() : null;
+            }
+            if (next != null && next.getKey().equals(names[i]) || leaving.contains(names[i])) {
+                continue;
+            }
+            nextNames.add(names[i]);
+            nextMembers.add(members[i]);
+            nextRecords.add(records[i]);
+        }
+        while (next != null) {
+            nextNames.add(next.getKey());
+            nextMembers.add(next.getValue());
+            nextRecords.add(null);
+            next = incoming.hasNext() ? incoming.next() : null;
+        }
+        return new MembershipState(nextNames.toArray(NO_NAMES), nextMembers.toArray(NO_MEMBERS),
+                nextRecords.toArray(new Membership[0]), lastResults);
+    }
+
+    /** The segments as the Avro records of a {@code UserSegments} (unmodifiable). */
+    public List<Membership> records() {
+        for (int i = 0; i < names.length; i++) {
+            if (records[i] == null) {
+                records[i] = new Membership(names[i], members[i].version(), Instant.ofEpochMilli(members[i].since()));
+            }
+        }
+        return Collections.unmodifiableList(Arrays.asList(records));
     }
 
     public void write(Encoder out) throws IOException {
         if (encoded == null) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(bytes, null);
-            StateEncoding.writeArray(encoder, segments.entrySet(), (inner, segment) -> {
-                inner.writeString(segment.getKey());
-                inner.writeLong(segment.getValue().version());
-                inner.writeLong(segment.getValue().since());
-                StateEncoding.writeNullableString(inner, segment.getValue().outputTopic());
+            StateEncoding.writeArray(encoder, Arrays.asList(names), (inner, name) -> {
+                Member member = members[Arrays.binarySearch(names, name)];
+                inner.writeString(name);
+                inner.writeLong(member.version());
+                inner.writeLong(member.since());
+                StateEncoding.writeNullableString(inner, member.outputTopic());
             });
             encoder.flush();
             encoded = bytes.toByteArray();
@@ -46,9 +166,9 @@ public final class MembershipState {
     }
 
     public static MembershipState read(Decoder in) throws IOException {
-        MembershipState membership = new MembershipState();
-        StateEncoding.readArray(in, decoder -> membership.segments.put(decoder.readString(),
+        TreeMap<String, Member> segments = new TreeMap<>();
+        StateEncoding.readArray(in, decoder -> segments.put(decoder.readString(),
                 new Member(decoder.readLong(), decoder.readLong(), StateEncoding.readNullableString(decoder))));
-        return membership;
+        return of(segments, new LastResults());
     }
 }

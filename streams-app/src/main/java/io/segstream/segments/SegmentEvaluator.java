@@ -1,7 +1,6 @@
 package io.segstream.segments;
 
 import io.segstream.avro.ChangeTrigger;
-import io.segstream.avro.Membership;
 import io.segstream.avro.SegmentChange;
 import io.segstream.avro.SegmentChangeKind;
 import io.segstream.avro.UserSegments;
@@ -10,7 +9,6 @@ import io.segstream.facts.UserFeatures;
 import io.segstream.scoring.ModelCatalog;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -72,13 +70,12 @@ public final class SegmentEvaluator {
             last.reconciled(current);
             return new Outcome(current, List.of(), null, nextChange);
         }
-        MembershipState next = new MembershipState();
-        next.lastResults = current.lastResults;
+        TreeMap<String, MembershipState.Member> held = new TreeMap<>();
         List<RoutedChange> changes = new ArrayList<>();
-        current.segments().forEach((name, member) -> {
+        current.forEach((name, member) -> {
             CompiledSegment segment = catalog.segments().get(name);
             if (matching.containsKey(name)) {
-                next.segments.put(name, new MembershipState.Member(segment.version(), member.since(),
+                held.put(name, new MembershipState.Member(segment.version(), member.since(),
                         segment.definition().getOutputTopic()));
             } else if (segment == null) {
                 changes.add(exit(features.userId(), name, member, ChangeTrigger.DEFINITION_CHANGE, eventTime, emittedAt));
@@ -91,15 +88,16 @@ public final class SegmentEvaluator {
             }
         });
         matching.forEach((name, segment) -> {
-            if (!current.segments().containsKey(name)) {
-                next.segments.put(name, new MembershipState.Member(segment.version(), eventTime,
+            if (!current.holds(name)) {
+                held.put(name, new MembershipState.Member(segment.version(), eventTime,
                         segment.definition().getOutputTopic()));
                 changes.add(decided(features.userId(), segment, SegmentChangeKind.ENTERED, cause(trigger, segment), eventTime,
                         emittedAt, input, segment.definition().getOutputTopic()));
             }
         });
         // Past holdsExactly the membership differs, if only in a definition version (then nothing is emitted).
-        boolean changed = !Objects.equals(current.segments().keySet(), next.segments().keySet());
+        MembershipState next = MembershipState.of(held, last);
+        boolean changed = !current.sameSegments(next);
         last.reconciled(next);
         return new Outcome(next, changes, changed ? userSegments(features.userId(), next, eventTime) : null, nextChange);
     }
@@ -121,25 +119,26 @@ public final class SegmentEvaluator {
         // In the order evaluating everything emits them: exits by name, entries in the order of matching.
         leaving.sort(Comparator.comparing(slot -> catalog.segment(slot).name()));
         entering.sort(Comparator.comparingInt(catalog::matchingOrder));
-        MembershipState next = new MembershipState();
-        next.segments = new TreeMap<>(current.segments());
-        next.lastResults = last;
+        List<String> left = new ArrayList<>(leaving.size());
+        TreeMap<String, MembershipState.Member> entered = new TreeMap<>();
         List<RoutedChange> changes = new ArrayList<>(leaving.size() + entering.size());
         for (int slot : leaving) {
             CompiledSegment segment = catalog.segment(slot);
-            MembershipState.Member member = next.segments.remove(segment.name());
+            MembershipState.Member member = current.member(segment.name());
+            left.add(segment.name());
             changes.add(decided(features.userId(), segment, SegmentChangeKind.EXITED, exitCause(trigger, segment, member),
                     eventTime, emittedAt, input, member.outputTopic()));
             last.hold(slot, false);
         }
         for (int slot : entering) {
             CompiledSegment segment = catalog.segment(slot);
-            next.segments.put(segment.name(), new MembershipState.Member(segment.version(), eventTime,
+            entered.put(segment.name(), new MembershipState.Member(segment.version(), eventTime,
                     segment.definition().getOutputTopic()));
             changes.add(decided(features.userId(), segment, SegmentChangeKind.ENTERED, cause(trigger, segment), eventTime,
                     emittedAt, input, segment.definition().getOutputTopic()));
             last.hold(slot, true);
         }
+        MembershipState next = current.changed(left, entered);
         last.settled(next);
         return new Outcome(next, changes, userSegments(features.userId(), next, eventTime), nextChange);
     }
@@ -151,7 +150,7 @@ public final class SegmentEvaluator {
     public List<RoutedChange> exitAll(String user, MembershipState stored, ChangeTrigger trigger, long eventTime,
             long emittedAt) {
         List<RoutedChange> exits = new ArrayList<>();
-        stored.segments().forEach((name, member) -> exits.add(exit(user, name, member, trigger, eventTime, emittedAt)));
+        stored.forEach((name, member) -> exits.add(exit(user, name, member, trigger, eventTime, emittedAt)));
         return exits;
     }
 
@@ -179,11 +178,11 @@ public final class SegmentEvaluator {
 
     /** Whether {@code membership} is exactly {@code matching}, each segment at its current version and topic. */
     private static boolean holdsExactly(MembershipState membership, Map<String, CompiledSegment> matching) {
-        if (membership.segments().size() != matching.size()) {
+        if (membership.size() != matching.size()) {
             return false;
         }
         for (CompiledSegment segment : matching.values()) {
-            MembershipState.Member member = membership.segments().get(segment.name());
+            MembershipState.Member member = membership.member(segment.name());
             if (member == null || member.version() != segment.version()
                     || !Objects.equals(member.outputTopic(), segment.definition().getOutputTopic())) {
                 return false;
@@ -206,12 +205,6 @@ public final class SegmentEvaluator {
     }
 
     private static UserSegments userSegments(String user, MembershipState membership, long eventTime) {
-        Membership[] segments = new Membership[membership.segments().size()];
-        int i = 0;
-        for (Map.Entry<String, MembershipState.Member> member : membership.segments().entrySet()) {
-            segments[i++] = new Membership(member.getKey(), member.getValue().version(),
-                    Instant.ofEpochMilli(member.getValue().since()));
-        }
-        return new UserSegments(user, Arrays.asList(segments), Instant.ofEpochMilli(eventTime));
+        return new UserSegments(user, membership.records(), Instant.ofEpochMilli(eventTime));
     }
 }

@@ -199,7 +199,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         UserState evaluated = evaluate(user, state.withConsent(consent), now(), requestedAt, ChangeTrigger.CONSENT);
         users.save(user, evaluated);
         int exited = (int) state.membership().segments().keySet().stream()
-                .filter(segment -> !evaluated.membership().segments().containsKey(segment)).count();
+                .filter(segment -> !evaluated.membership().holds(segment)).count();
         outputs.audit(privacy.audit(request, PrivacyOutcome.CONSENT_RECORDED, List.of(), exited, handledAt));
     }
 
@@ -350,7 +350,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     /** Evaluates a user read by a pass or due by time, and keeps what changed. */
     private void reevaluate(String user, UserState state, long now, ChangeTrigger trigger) {
         UserState evaluated = evaluate(user, state, now, now, trigger);
-        if (!evaluated.membership().segments().equals(state.membership().segments())) {
+        if (!evaluated.membership().sameAs(state.membership())) {
             users.saveScanned(user, evaluated);
         }
     }
@@ -390,9 +390,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         Map<String, Long> counted = new HashMap<>();
         try (KeyValueIterator<String, byte[]> all = users.all()) {
             while (all.hasNext()) {
-                for (String segment : serde.decodeMembership(all.next().value).segments().keySet()) {
-                    counted.merge(segment, 1L, Long::sum);
-                }
+                serde.decodeMembership(all.next().value).forEach((segment, member) -> counted.merge(segment, 1L, Long::sum));
             }
         }
         return counted;
