@@ -2,7 +2,6 @@ package io.segstream.facts;
 
 import java.time.Instant;
 import java.util.function.Function;
-import java.util.function.ToLongBiFunction;
 
 /**
  * How a fact's value moves with time alone, between a user's events: what lets a user be
@@ -20,32 +19,25 @@ public sealed interface Clock {
     long nextChange(Facts.Input in, long now);
 
     /** A fact whose value changes at instants only its own clock knows (windows ageing out, a session ending). */
-    record Steps(ToLongBiFunction<Facts.Input, Long> next) implements Clock {
+    record Steps(Next next) implements Clock {
         @Override
         public long nextChange(Facts.Input in, long now) {
-            return next.applyAsLong(in, now);
+            return next.after(in, now);
         }
+    }
+
+    /** A {@link Steps} clock's own rule (unboxed: it runs for every evaluated user). */
+    @FunctionalInterface
+    interface Next {
+        long after(Facts.Input in, long now);
     }
 
     /**
      * Whole {@code unitMs} elapsed since an instant (never below 0): days since the last purchase,
      * minutes since the last activity. It steps up by one at known instants, so a comparison with a
-     * constant flips at an instant computed from the constant alone ({@link #reaches}).
+     * constant flips at an instant computed from the constant alone ({@link #firstReached}).
      */
     record Counter(Function<Facts.Input, Instant> since, long unitMs) implements Clock {
-
-        /** The instant at which the count becomes {@code count}, {@link Long#MAX_VALUE} when nothing is counted. */
-        public long reaches(Facts.Input in, long count) {
-            Instant start = since.apply(in);
-            if (start == null) {
-                return Long.MAX_VALUE;
-            }
-            long steps = Math.max(0, count);
-            if (steps > (Long.MAX_VALUE - Math.max(0, start.toEpochMilli())) / unitMs) {
-                return Long.MAX_VALUE;
-            }
-            return start.toEpochMilli() + steps * unitMs;
-        }
 
         @Override
         public long nextChange(Facts.Input in, long now) {
@@ -54,7 +46,40 @@ public sealed interface Clock {
                 return Long.MAX_VALUE;
             }
             long elapsed = Math.max(0, Math.floorDiv(now - start.toEpochMilli(), unitMs));
-            return reaches(in, elapsed + 1);
+            return reaches(start.toEpochMilli(), elapsed + 1);
+        }
+
+        /**
+         * The first instant after {@code now} at which the count reaches one of {@code counts} (ascending),
+         * {@link Long#MAX_VALUE} when none is reached later or nothing is counted.
+         */
+        public long firstReached(Facts.Input in, long[] counts, long now) {
+            Instant since = this.since.apply(in);
+            if (since == null) {
+                return Long.MAX_VALUE;
+            }
+            long start = since.toEpochMilli();
+            // A larger count is reached later: search for the first one reached after now.
+            int low = 0;
+            int high = counts.length;
+            while (low < high) {
+                int middle = (low + high) >>> 1;
+                if (reaches(start, counts[middle]) > now) {
+                    high = middle;
+                } else {
+                    low = middle + 1;
+                }
+            }
+            return low < counts.length ? reaches(start, counts[low]) : Long.MAX_VALUE;
+        }
+
+        /** The instant at which the count since {@code start} becomes {@code count}. */
+        private long reaches(long start, long count) {
+            long steps = Math.max(0, count);
+            if (steps > (Long.MAX_VALUE - Math.max(0, start)) / unitMs) {
+                return Long.MAX_VALUE;
+            }
+            return start + steps * unitMs;
         }
     }
 

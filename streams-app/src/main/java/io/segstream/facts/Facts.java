@@ -233,10 +233,15 @@ public final class Facts {
     /** The score moves when one of the facts the intent model reads does. */
     private static long nextIntentChange(Input in, long now) {
         long next = Long.MAX_VALUE;
-        for (Fact input : in.predictions.intentInputs()) {
-            next = Math.min(next, input.clock().nextChange(in, now));
+        for (Clock clock : in.predictions.intentClocks()) {
+            next = Math.min(next, clock.nextChange(in, now));
         }
         return next;
+    }
+
+    /** The distinct clocks of {@code facts}, in order of first use. */
+    public static List<Clock> clocks(List<Fact> facts) {
+        return facts.stream().map(Fact::clock).distinct().toList();
     }
 
     private static Map<String, Integer> positions() {

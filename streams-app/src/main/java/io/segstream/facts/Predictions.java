@@ -21,6 +21,11 @@ public interface Predictions {
     /** The facts the intent score is computed from (how time moves the score). */
     List<Fact> intentInputs();
 
+    /** The distinct clocks of {@link #intentInputs()}: what moves the score between a user's events. */
+    default List<Clock> intentClocks() {
+        return Facts.clocks(intentInputs());
+    }
+
     /** Predictions with a fixed intent score and no lifetime model, for tests and tools. */
     static Predictions fixedIntent(double score) {
         return new Predictions() {

@@ -1,6 +1,7 @@
 package io.segstream.scoring;
 
 import io.segstream.avro.Model;
+import io.segstream.facts.Clock;
 import io.segstream.facts.Fact;
 import io.segstream.facts.Facts;
 import io.segstream.facts.Lifetime;
@@ -41,6 +42,7 @@ public final class ModelCatalog {
         private final IntentModel intent;
         private final CustomerLifetime clv;
         private final Map<String, String> versions;
+        private final List<Clock> intentClocks;
 
         Snapshot(long generation, Map<String, Model> published, IntentModel intent, CustomerLifetime clv) {
             this.generation = generation;
@@ -53,6 +55,7 @@ public final class ModelCatalog {
                 versions.put(CLV, clv.version());
             }
             this.versions = Map.copyOf(versions);
+            this.intentClocks = Facts.clocks(intent.facts());
         }
 
         public long generation() {
@@ -94,6 +97,11 @@ public final class ModelCatalog {
         @Override
         public List<Fact> intentInputs() {
             return intent.facts();
+        }
+
+        @Override
+        public List<Clock> intentClocks() {
+            return intentClocks;
         }
     }
 

@@ -87,22 +87,7 @@ final class TimeTriggers {
         long next = Long.MAX_VALUE;
         for (Watch watch : watches) {
             if (watch.counts() != null && watch.fact().clock() instanceof Clock.Counter counter) {
-                // The counts are sorted and a counter reaches a larger count later: the first count
-                // reached after now is the earliest flip.
-                long[] counts = watch.counts();
-                int low = 0;
-                int high = counts.length;
-                while (low < high) {
-                    int middle = (low + high) >>> 1;
-                    if (counter.reaches(input, counts[middle]) > now) {
-                        high = middle;
-                    } else {
-                        low = middle + 1;
-                    }
-                }
-                if (low < counts.length) {
-                    next = Math.min(next, counter.reaches(input, counts[low]));
-                }
+                next = Math.min(next, counter.firstReached(input, watch.counts(), now));
             } else {
                 next = Math.min(next, watch.fact().clock().nextChange(input, now));
             }
