@@ -212,7 +212,7 @@ public class SegmentEvaluationBenchmark {
                     Instant.ofEpochMilli(NOW - 60_000), dwellMs, pages, active, Instant.ofEpochMilli(NOW + 1_740_000)),
                     sessions, Math.min(sessions, 5), 120_000, 600_000, Map.of());
             RfmScores scores = orders.view(NOW, 365, null).frequency() == 0 ? null : new RfmScores(3, 3, 3);
-            trajectory[event] = new UserFeatures("u" + i, NOW, orders.view(NOW, 365, scores), dwell, cart,
+            trajectory[event] = new UserFeatures("u" + i, NOW, orders.view(NOW, 365, null).withScores(scores), dwell, cart,
                     new Interest(views));
         }
         return trajectory;
@@ -267,8 +267,8 @@ public class SegmentEvaluationBenchmark {
         views.put(CATEGORIES[random.nextInt(CATEGORIES.length)], (long) random.nextInt(8));
         views.merge(CATEGORIES[random.nextInt(CATEGORIES.length)], (long) random.nextInt(3), Long::sum);
         return new UserFeatures("u" + i, NOW,
-                orders.view(NOW, 365, purchases == 0 ? null : new RfmScores(1 + random.nextInt(5), 1 + random.nextInt(5),
-                        1 + random.nextInt(5))),
+                orders.view(NOW, 365, null).withScores(purchases == 0 ? null : new RfmScores(1 + random.nextInt(5),
+                        1 + random.nextInt(5), 1 + random.nextInt(5))),
                 dwell, cart, new Interest(views));
     }
 }

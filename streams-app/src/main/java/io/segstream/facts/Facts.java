@@ -176,7 +176,7 @@ public final class Facts {
                     in -> minutesSince(in.features().cart().lastActivity(), in.features().now()),
                     new Clock.Counter(in -> in.features().cart().lastActivity(), MINUTE_MS)),
             fact("cart.categories", ListType.create(SimpleType.STRING), "categories of the products in the cart",
-                    in -> cartCategories(in.features().cart())),
+                    in -> in.features().cart().categories()),
             timed("interest.categoryViews", COUNTS, "product views per category in the interest window",
                     in -> in.features().interest().categoryViews(), INTEREST_WINDOW),
             timed("interest.totalViews", INT, "product views in the interest window",
@@ -279,36 +279,8 @@ public final class Facts {
         };
     }
 
-    /** Carts up to this many lines are de-duplicated by scanning. */
-    private static final int SMALL_CART = 16;
-
     private static Dwell.CurrentSession session(Dwell dwell) {
         return dwell.currentSession();
-    }
-
-    /**
-     * The distinct categories of the cart's lines, in line order. A small cart is scanned per line (its
-     * category strings are decoded anew for each event, so hashing them would cost more); a big one
-     * goes through a set.
-     */
-    private static List<String> cartCategories(Cart cart) {
-        List<CartLine> lines = cart.lines();
-        if (lines.size() > SMALL_CART) {
-            java.util.Set<String> categories = new java.util.LinkedHashSet<>();
-            for (CartLine line : lines) {
-                if (line.category() != null) {
-                    categories.add(line.category());
-                }
-            }
-            return List.copyOf(categories);
-        }
-        List<String> categories = new java.util.ArrayList<>(lines.size());
-        for (CartLine line : lines) {
-            if (line.category() != null && !categories.contains(line.category())) {
-                categories.add(line.category());
-            }
-        }
-        return List.copyOf(categories);
     }
 
     /** The views of every category combined with {@code combine} (sum, max); 0 without views. */

@@ -29,7 +29,7 @@ public final class CartState {
     /** What the views read of {@link #lines}, derived once until the lines change; never encoded. */
     private Contents contents;
 
-    private record Contents(List<CartLine> lines, BigDecimal value, int items) {}
+    private record Contents(List<CartLine> lines, BigDecimal value, int items, List<String> categories) {}
 
     /** Applies one activity; returns true when the cart's contents changed. */
     boolean fold(Activity activity) {
@@ -125,7 +125,8 @@ public final class CartState {
                 value = value.add(line.unitPrice().multiply(BigDecimal.valueOf(line.quantity())));
                 items += line.quantity();
             }
-            contents = new Contents(List.copyOf(lines.values()), value, items);
+            List<CartLine> listed = List.copyOf(lines.values());
+            contents = new Contents(listed, value, items, Cart.categoriesOf(listed));
         }
         return contents;
     }
@@ -135,7 +136,7 @@ public final class CartState {
         Contents current = contents();
         return new Cart(current.lines(), current.value(), current.items(), currency,
                 Times.instant(lastActivity == Long.MIN_VALUE ? null : lastActivity), checkoutStarted,
-                Times.instant(abandonedAt), sessionId);
+                Times.instant(abandonedAt), sessionId, current.categories());
     }
 
     void write(Encoder out) throws IOException {

@@ -1,5 +1,6 @@
 package io.segstream.features;
 
+import io.segstream.facts.Interest;
 import io.segstream.facts.Rfm;
 import io.segstream.facts.UserFeatures;
 import io.segstream.serde.StateEncoding;
@@ -25,13 +26,9 @@ public final class FeatureState {
 
     /** The user's features as of {@code now}, with RFM scores when population quintiles are known. */
     public UserFeatures view(String user, long now, FeatureSettings settings, RfmQuintiles quintiles) {
-        RfmState orders = rfm == null ? new RfmState() : rfm;
-        Rfm rfmView = orders.view(now, settings.rfmWindowDays(), null);
-        if (quintiles != null) {
-            rfmView = rfmView.withScores(quintiles.scores(rfmView));
-        }
+        Rfm rfmView = rfm == null ? RfmState.none(settings.rfmWindowDays()) : rfm.view(now, settings.rfmWindowDays(), quintiles);
         return new UserFeatures(user, now, rfmView, dwell.view(now, settings.sessionGap().toMillis()), cart.view(),
-                (interest == null ? new InterestState() : interest).view(now, settings.interestWindow().toMillis()));
+                interest == null ? Interest.NONE : interest.view(now, settings.interestWindow().toMillis()));
     }
 
     /** The user's orders, or null before their first one. */

@@ -3,10 +3,10 @@ package io.segstream.features;
 import io.segstream.avro.Order;
 import io.segstream.avro.OrderType;
 import io.segstream.facts.Rfm;
-import io.segstream.facts.RfmScores;
 import io.segstream.serde.StateEncoding;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
@@ -28,6 +28,14 @@ public final class RfmState {
     long latestOrder = Long.MIN_VALUE;
     /** UTC day -> purchases and net spend of that day, for the trailing window. */
     TreeMap<Long, DayTotals> days = new TreeMap<>();
+    /**
+     * The last view and what it was made as of (held in memory only, never encoded): most of a customer's
+     * events are clicks, which change neither their orders, the day, their recency nor the quintiles.
+     */
+    private Rfm view;
+    private long viewDay;
+    private Long viewRecency;
+    private RfmQuintiles viewQuintiles;
 
     /** One day's purchases and net spend. */
     record DayTotals(long purchases, BigDecimal spend) {
@@ -53,21 +61,39 @@ public final class RfmState {
         days.merge(Times.day(at), new DayTotals(purchase ? 1 : 0, total), (a, b) -> a.plus(b.purchases(), b.spend()));
         latestOrder = Math.max(latestOrder, at);
         Buckets.dropBefore(days, Times.day(latestOrder) - windowDays + 1);
+        view = null;
     }
 
-    /** The read model as of {@code now}. */
-    public Rfm view(long now, int windowDays, RfmScores scores) {
+    /** The read model as of {@code now}, with scores when {@code quintiles} are given and known. */
+    public Rfm view(long now, int windowDays, RfmQuintiles quintiles) {
         long today = Times.day(now);
+        Long recency = lastPurchase == null ? null : Math.max(0, Math.floorDiv(now - lastPurchase, Times.DAY_MS));
+        if (view != null && viewDay == today && view.windowDays() == windowDays && Objects.equals(viewRecency, recency)
+                && viewQuintiles == quintiles) {
+            return view;
+        }
         long windowPurchases = 0;
         BigDecimal windowSpend = BigDecimal.ZERO;
         for (DayTotals totals : days.subMap(today - windowDays + 1, true, today, true).values()) {
             windowPurchases += totals.purchases();
             windowSpend = windowSpend.add(totals.spend());
         }
-        return new Rfm(purchases, monetary, Rfm.averageOrderValue(monetary, purchases),
-                Times.instant(firstPurchase), Times.instant(lastPurchase),
-                lastPurchase == null ? null : Math.max(0, Math.floorDiv(now - lastPurchase, Times.DAY_MS)),
-                refunds, refunded, windowDays, windowPurchases, windowSpend, scores);
+        Rfm made = new Rfm(purchases, monetary, Rfm.averageOrderValue(monetary, purchases),
+                Times.instant(firstPurchase), Times.instant(lastPurchase), recency, refunds, refunded, windowDays,
+                windowPurchases, windowSpend, null);
+        if (quintiles != null) {
+            made = made.withScores(quintiles.scores(made));
+        }
+        view = made;
+        viewDay = today;
+        viewRecency = recency;
+        viewQuintiles = quintiles;
+        return made;
+    }
+
+    /** The read model of a customer without orders, whatever the time. */
+    public static Rfm none(int windowDays) {
+        return new Rfm(0, BigDecimal.ZERO, null, null, null, null, 0, BigDecimal.ZERO, windowDays, 0, BigDecimal.ZERO, null);
     }
 
     public long purchases() {
