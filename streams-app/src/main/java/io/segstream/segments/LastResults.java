@@ -98,12 +98,9 @@ final class LastResults {
         for (int fact : catalog.factsRead()) {
             Object value = input.value(fact);
             Object last = values[fact];
-            if (!Objects.equals(value, last)) {
+            if (value != last && changed(last, value)) {
                 values[fact] = value;
                 staleThresholds(catalog.thresholdAtoms(fact), catalog.thresholds(fact), last, value);
-                if (last instanceof Map<?, ?> before && value instanceof Map<?, ?> after) {
-                    diff(before, after);
-                }
                 staleKeys(catalog.keyed(fact), last, value);
                 recount(catalog, fact, last, value, input);
                 for (int atom : catalog.atomsReading(fact)) {
@@ -290,22 +287,41 @@ final class LastResults {
     }
 
     /**
+     * Whether a fact's value changed from {@code last}; for two maps, the entries that differ are left in
+     * the scratch's changed keys and entries (one pass over the maps, not an equality test and a diff).
+     */
+    private boolean changed(Object last, Object value) {
+        if (last instanceof Map<?, ?> before && value instanceof Map<?, ?> after) {
+            diff(before, after);
+            return scratch.changedEntryCount > 0;
+        }
+        return !Objects.equals(value, last);
+    }
+
+    /**
      * The entries that differ between two maps (a fact's values never null: absent is null), into the
-     * scratch's changed keys and entries.
+     * scratch's changed keys and entries. The keys that went are looked for only when fewer keys of
+     * {@code after} were in {@code before} than {@code before} has.
      */
     private void diff(Map<?, ?> before, Map<?, ?> after) {
         scratch.changedEntryCount = 0;
-        after.forEach((key, entry) -> {
-            Object previous = before.get(key);
-            if (!Objects.equals(previous, entry)) {
-                changedEntry(key, previous, entry);
+        int kept = 0;
+        for (Map.Entry<?, ?> entry : after.entrySet()) {
+            Object previous = before.get(entry.getKey());
+            if (previous != null) {
+                kept++;
             }
-        });
-        before.forEach((key, entry) -> {
-            if (!after.containsKey(key)) {
-                changedEntry(key, entry, null);
+            if (!Objects.equals(previous, entry.getValue())) {
+                changedEntry(entry.getKey(), previous, entry.getValue());
             }
-        });
+        }
+        if (kept < before.size()) {
+            before.forEach((key, entry) -> {
+                if (!after.containsKey(key)) {
+                    changedEntry(key, entry, null);
+                }
+            });
+        }
     }
 
     private void changedEntry(Object key, Object before, Object after) {

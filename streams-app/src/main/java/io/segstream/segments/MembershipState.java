@@ -5,9 +5,7 @@ import io.segstream.serde.StateEncoding;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -105,37 +103,49 @@ public final class MembershipState {
     }
 
     /**
-     * This membership without the segments {@code leaving} (each held) and with those {@code entering}
-     * (a member replaces the one held under the same name), handing on the same last results.
+     * This membership without the segments {@code leaving} (each held, in ascending order) and with those
+     * {@code entering} (none held), handing on the same last results.
      */
-    MembershipState changed(Collection<String> leaving, SortedMap<String, Member> entering) {
-        List<String> nextNames = new ArrayList<>(names.length + entering.size());
-        List<Member> nextMembers = new ArrayList<>(names.length + entering.size());
-        List<Membership> nextRecords = new ArrayList<>(names.length + entering.size());
+    MembershipState changed(List<String> leaving, SortedMap<String, Member> entering) {
+        int matched = 0;
+        for (int i = 0; i < names.length && matched < leaving.size(); i++) {
+            matched += names[i].equals(leaving.get(matched)) ? 1 : 0;
+        }
+        if (matched != leaving.size()) {
+            throw new IllegalArgumentException("leaving " + leaving + " must be held, in ascending order; held "
+                    + Arrays.toString(names));
+        }
+        int size = names.length - leaving.size() + entering.size();
+        String[] nextNames = new String[size];
+        Member[] nextMembers = new Member[size];
+        Membership[] nextRecords = new Membership[size];
         var incoming = entering.entrySet().iterator();
         Map.Entry<String, Member> next = incoming.hasNext() ? incoming.next() : null;
+        int left = 0;
+        int at = 0;
         for (int i = 0; i < names.length; i++) {
             while (next != null && next.getKey().compareTo(names[i]) < 0) {
-                nextNames.add(next.getKey());
-                nextMembers.add(next.getValue());
-                nextRecords.add(null);
+                nextNames[at] = next.getKey();
+                nextMembers[at++] = next.getValue();
                 next = incoming.hasNext() ? incoming.next() : null;
             }
-            if (next != null && next.getKey().equals(names[i]) || leaving.contains(names[i])) {
-                continue;
+            if (next != null && next.getKey().equals(names[i])) {
+                throw new IllegalArgumentException(names[i] + " is held already");
             }
-            nextNames.add(names[i]);
-            nextMembers.add(members[i]);
-            nextRecords.add(records[i]);
+            if (left < leaving.size() && leaving.get(left).equals(names[i])) {
+                left++;
+            } else {
+                nextNames[at] = names[i];
+                nextMembers[at] = members[i];
+                nextRecords[at++] = records[i];
+            }
         }
         while (next != null) {
-            nextNames.add(next.getKey());
-            nextMembers.add(next.getValue());
-            nextRecords.add(null);
+            nextNames[at] = next.getKey();
+            nextMembers[at++] = next.getValue();
             next = incoming.hasNext() ? incoming.next() : null;
         }
-        return new MembershipState(nextNames.toArray(NO_NAMES), nextMembers.toArray(NO_MEMBERS),
-                nextRecords.toArray(new Membership[0]), lastResults);
+        return new MembershipState(nextNames, nextMembers, nextRecords, lastResults);
     }
 
     /** The segments as the Avro records of a {@code UserSegments} (unmodifiable). */

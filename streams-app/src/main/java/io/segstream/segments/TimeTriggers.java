@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,9 +36,28 @@ final class TimeTriggers {
     private record Watch(Fact fact, long[] counts) {}
 
     private final List<Watch> watches;
+    /** The counters compared only with constants, and the counts at which each flips a comparison. */
+    private final Clock.Counter[] counters;
+    private final long[][] flips;
+    /** The clocks of the other facts watched, each once (facts of one window share their clock). */
+    private final Clock[] steps;
 
     private TimeTriggers(List<Watch> watches) {
         this.watches = watches;
+        List<Clock.Counter> counted = new ArrayList<>();
+        List<long[]> counts = new ArrayList<>();
+        Set<Clock> stepping = new LinkedHashSet<>();
+        for (Watch watch : watches) {
+            if (watch.counts() != null && watch.fact().clock() instanceof Clock.Counter counter) {
+                counted.add(counter);
+                counts.add(watch.counts());
+            } else {
+                stepping.add(watch.fact().clock());
+            }
+        }
+        this.counters = counted.toArray(Clock.Counter[]::new);
+        this.flips = counts.toArray(long[][]::new);
+        this.steps = stepping.toArray(Clock[]::new);
     }
 
     /** The triggers of the checked expression {@code ast}. */
@@ -85,12 +105,11 @@ final class TimeTriggers {
      */
     long next(Facts.Input input, long now) {
         long next = Long.MAX_VALUE;
-        for (Watch watch : watches) {
-            if (watch.counts() != null && watch.fact().clock() instanceof Clock.Counter counter) {
-                next = Math.min(next, counter.firstReached(input, watch.counts(), now));
-            } else {
-                next = Math.min(next, watch.fact().clock().nextChange(input, now));
-            }
+        for (int i = 0; i < counters.length; i++) {
+            next = Math.min(next, counters[i].firstReached(input, flips[i], now));
+        }
+        for (Clock clock : steps) {
+            next = Math.min(next, clock.nextChange(input, now));
         }
         return next;
     }
