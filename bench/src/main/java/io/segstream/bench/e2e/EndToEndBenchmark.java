@@ -74,7 +74,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
      */
     private static final int LIVE_LINGER_MS = 5;
 
-    @Option(names = "--events", defaultValue = "50000", description = "Events preloaded and drained (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--events", defaultValue = "200000", description = "Events preloaded and drained (default: ${DEFAULT-VALUE}).")
     long events;
 
     @Option(names = "--users", defaultValue = "20000", description = "Synthetic users (default: ${DEFAULT-VALUE}).")
