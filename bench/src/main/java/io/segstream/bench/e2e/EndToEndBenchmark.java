@@ -498,30 +498,40 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             app.start();
             awaitRunning(app.streams(), Duration.ofMinutes(30));
             double running = (System.nanoTime() - started) / 1e9;
-            Idle idle = idleSeconds > 0 ? idle(app, config.getString(SegStreamConfig.APPLICATION_ID)) : null;
+            Idle idle = idleSeconds > 0 ? idle(app, config) : null;
             return new Restore(records.get(), (lastEnd.get() - firstStart.get()) / 1e9, running, idle);
         }
     }
 
-    /** Waits for the pass after the start to re-evaluate every restored user, then measures the idle instance. */
-    private Idle idle(SegStreamApp app, String applicationId) throws Exception {
+    /**
+     * Waits for the passes after the start (the start's own, and the one new quintiles trigger) to
+     * re-evaluate every restored user, then measures the idle instance.
+     */
+    private Idle idle(SegStreamApp app, SegStreamConfig config) throws Exception {
+        String applicationId = config.getString(SegStreamConfig.APPLICATION_ID);
         long passStarted = System.nanoTime();
         long users = restoredUsers(app);
         // A pass over every user re-evaluates a sixth of them in 10 s; due users alone are far fewer. Passes
         // run after the start and when the first sketches of the restored customers change the quintiles.
+        // The second pass starts at the first rfm.scores.interval tick at the latest: the passes are done once
+        // every user was re-evaluated and then nothing like a pass ran for longer than that interval.
+        long quietNeeded = config.duration(SegStreamConfig.RFM_SCORES_INTERVAL).toNanos() + 10_000_000_000L;
         long previous = app.instance().segments().reevaluatedUsers();
+        long quietSince = System.nanoTime();
         do {
             Thread.sleep(10_000);
             long reevaluated = app.instance().segments().reevaluatedUsers();
             long step = reevaluated - previous;
             previous = reevaluated;
-            if (step < users / 30 && reevaluated >= users) {
+            if (step >= users / 30 || reevaluated < users) {
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince >= quietNeeded) {
                 break;
             }
         } while (System.nanoTime() - passStarted < Duration.ofMinutes(10).toNanos());
-        double passSeconds = (System.nanoTime() - passStarted) / 1e9;
-        say("passes over the %,d users done %.1f s after the start; measuring %d s with no traffic", users, passSeconds,
-                idleSeconds);
+        double passSeconds = (quietSince - passStarted) / 1e9;
+        say("passes over the %,d users done %.1f s after the start (none since, for %.0f s); measuring %d s with no "
+                + "traffic", users, passSeconds, (System.nanoTime() - quietSince) / 1e9, idleSeconds);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Map<Long, Long> before = pipelineThreadCpu(threads, applicationId);
         long idleStarted = System.nanoTime();
