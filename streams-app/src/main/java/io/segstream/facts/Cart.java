@@ -2,10 +2,8 @@ package io.segstream.facts;
 
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Objects;
 
 /**
  * A user's open cart (read model of store {@code cart}). {@code abandonedAt} is set once an
@@ -24,9 +22,6 @@ public record Cart(
         String sessionId,
         List<String> categories) {
 
-    /** Carts up to this many lines list their categories without hashing. */
-    private static final int SMALL_CART = 16;
-
     public Cart {
         lines = List.copyOf(lines);
         categories = List.copyOf(categories);
@@ -40,21 +35,6 @@ public record Cart(
 
     /** The categories of {@code lines}, each once, in the order of the lines (unmodifiable). */
     public static List<String> categoriesOf(List<CartLine> lines) {
-        if (lines.size() > SMALL_CART) {
-            Set<String> categories = new LinkedHashSet<>();
-            for (CartLine line : lines) {
-                if (line.category() != null) {
-                    categories.add(line.category());
-                }
-            }
-            return List.copyOf(categories);
-        }
-        List<String> categories = new ArrayList<>(lines.size());
-        for (CartLine line : lines) {
-            if (line.category() != null && !categories.contains(line.category())) {
-                categories.add(line.category());
-            }
-        }
-        return List.copyOf(categories);
+        return lines.stream().map(CartLine::category).filter(Objects::nonNull).distinct().toList();
     }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
+import java.util.stream.IntStream;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
@@ -162,12 +163,11 @@ public final class MembershipState {
         if (encoded == null) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(bytes, null);
-            StateEncoding.writeArray(encoder, Arrays.asList(names), (inner, name) -> {
-                Member member = members[Arrays.binarySearch(names, name)];
-                inner.writeString(name);
-                inner.writeLong(member.version());
-                inner.writeLong(member.since());
-                StateEncoding.writeNullableString(inner, member.outputTopic());
+            StateEncoding.writeArray(encoder, IntStream.range(0, names.length).boxed().toList(), (inner, i) -> {
+                inner.writeString(names[i]);
+                inner.writeLong(members[i].version());
+                inner.writeLong(members[i].since());
+                StateEncoding.writeNullableString(inner, members[i].outputTopic());
             });
             encoder.flush();
             encoded = bytes.toByteArray();
