@@ -9,7 +9,6 @@ import io.segstream.config.SegStreamConfig;
 import io.segstream.config.StoreNames;
 import io.segstream.config.TopicCreator;
 import io.segstream.config.Topics;
-import io.segstream.local.EmbeddedKafkaBroker;
 import io.segstream.local.SyntheticTraffic;
 import io.segstream.registry.SchemaRegistries;
 import io.segstream.registry.SchemaRegistryClient;
@@ -54,7 +53,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * SegStream against Kafka's own limit, in one run on one embedded broker: the demo's synthetic
+ * SegStream against Kafka's own limit, in one run on one broker (in a JVM of its own): the demo's synthetic
  * traffic preloaded once, drained by a passthrough, a per-user count and SegStream under
  * exactly-once and at-least-once (same topics, partitions, serdes, one stream thread); then
  * SegStream's latency at half its measured maximum, its state bytes per user, and the time a fresh
@@ -141,7 +140,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     + "(the passthrough measured before 2026-12-04: clicks and orders in tasks of their own).")
     List<String> pipelines;
 
-    private EmbeddedKafkaBroker broker;
+    private BrokerProcess broker;
     private SchemaRegistryClient registry;
     private Path work;
 
@@ -152,7 +151,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         work = Files.createTempDirectory("segstream-bench-");
-        broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), Map.of());
+        broker = BrokerProcess.start(work.resolve("kafka"), "2g");
         try {
             return run();
         } finally {
@@ -357,6 +356,9 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             reader.start();
             java.util.function.DoubleSupplier processed = Pipelines.processed(app.streams());
             long cpuBefore = Pipelines.streamThreadCpuNanos("bench-" + prefix);
+            long processCpuBefore = processCpuNanos();
+            long brokerCpuBefore = broker.cpuNanos();
+            ThreadTimes threadsBefore = ThreadTimes.now();
             double processedBefore = processed.getAsDouble();
             try (Traffic traffic = new Traffic(seed + 1, users, broker.bootstrapServers(), registry, topics.clickstream(),
                     topics.orders(), LIVE_LINGER_MS)) {
@@ -364,9 +366,14 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             }
             say("latency %s, stream thread over the last minute of traffic: %s", tag(guarantee), threadTimes(app.streams()));
             reader.join(60_000);
-            say("latency %s, stream thread under live traffic: %.1f µs CPU/event (%,.0f events)", tag(guarantee),
-                    (Pipelines.streamThreadCpuNanos("bench-" + prefix) - cpuBefore) / 1e3 / (processed.getAsDouble() - processedBefore),
-                    processed.getAsDouble() - processedBefore);
+            double events = processed.getAsDouble() - processedBefore;
+            say("latency %s, CPU per event under live traffic: stream thread %.1f µs, this JVM (SegStream, load generator, "
+                    + "consumer, collector) %.1f µs, broker %.1f µs (%,.0f events)", tag(guarantee),
+                    (Pipelines.streamThreadCpuNanos("bench-" + prefix) - cpuBefore) / 1e3 / events,
+                    (processCpuNanos() - processCpuBefore) / 1e3 / events, (broker.cpuNanos() - brokerCpuBefore) / 1e3 / events,
+                    events);
+            say("latency %s, this JVM's busiest threads, µs CPU per event (names cut to 15 characters): %s", tag(guarantee),
+                    ThreadTimes.now().busiestSince(threadsBefore, events, 10));
         }
         return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
     }
@@ -389,6 +396,12 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     values.getOrDefault(step + "-latency-max", 0.0)));
         }
         return times.append("(avg/max)").toString();
+    }
+
+    /** The CPU time this JVM has used so far, in nanoseconds. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /**
