@@ -32,6 +32,9 @@ import org.apache.avro.io.EncoderFactory;
  */
 public final class Timeline {
 
+    /** Newer milliseconds after a tie for which the state before the newest one is kept in hand. */
+    static final int TIE_MEMORY = 8;
+
     CartState settledCart = new CartState();
     DwellState settledDwell = new DwellState();
     long settledBefore = Long.MIN_VALUE;
@@ -47,11 +50,12 @@ public final class Timeline {
     /** Recent activities, raw and appended. */
     private int count;
     /**
-     * Held in memory only: whether activities have shared the newest millisecond with an earlier-keyed
-     * one arriving after them, and then the cart and dwell folded over every activity before the newest
-     * millisecond (null when not known).
+     * Held in memory only: for how many more newer milliseconds the cart and dwell before the newest
+     * millisecond are kept in hand, as an activity recently landed in the newest millisecond behind an
+     * earlier-keyed one; then those cart and dwell (null when not kept). A user whose events often share
+     * a millisecond keeps them in hand with every event; after a rare tie the copies stop again.
      */
-    private boolean tiesSeen;
+    private int snapshotsLeft;
     private CartState beforeNewestCart;
     private DwellState beforeNewestDwell;
 
@@ -63,16 +67,19 @@ public final class Timeline {
      * {@code dwell}: on top of them when it is the newest (an in-order arrival; they are changed in
      * place), else folded again with every activity after it. A busy user's events often share a
      * millisecond, ordered within it by key, not by arrival: once one has landed behind another, the
-     * state before the newest millisecond is kept in hand, and an activity landing inside that
-     * millisecond folds only its activities again instead of every recent one.
+     * state before the newest millisecond is kept in hand for the next {@link #TIE_MEMORY} newer ones,
+     * and an activity landing inside that millisecond folds only its activities again instead of every
+     * recent one.
      */
     Folded add(Activity activity, CartState cart, DwellState dwell, long sessionGapMs, long dwellMaxMs) {
         count++;
         boolean newerTime = newestAt == Long.MIN_VALUE || activity.at() > newestAt;
         if (newerTime || activity.at() == newestAt && activity.key() > newestKey) {
             if (newerTime) {
-                beforeNewestCart = tiesSeen ? cart.copyContents() : null;
-                beforeNewestDwell = tiesSeen ? dwell.copy() : null;
+                boolean keep = snapshotsLeft > 0;
+                beforeNewestCart = keep ? cart.copyContents() : null;
+                beforeNewestDwell = keep ? dwell.copy() : null;
+                snapshotsLeft = Math.max(0, snapshotsLeft - 1);
             }
             appended.add(activity);
             newestAt = activity.at();
@@ -84,7 +91,9 @@ public final class Timeline {
         decodeAll();
         int position = Collections.binarySearch(appended, activity, Activity.EVENT_TIME_ORDER);
         appended.add(position >= 0 ? position : -position - 1, activity);
-        tiesSeen |= activity.at() == newestAt;
+        if (activity.at() == newestAt) {
+            snapshotsLeft = TIE_MEMORY;
+        }
         CartState refoldedCart;
         DwellState refoldedDwell;
         int from = appended.size();
@@ -101,7 +110,7 @@ public final class Timeline {
         }
         for (int i = from; i < appended.size(); i++) {
             Activity next = appended.get(i);
-            if (from == 0 && tiesSeen && next.at() == newestAt && (i == 0 || appended.get(i - 1).at() != newestAt)) {
+            if (from == 0 && snapshotsLeft > 0 && next.at() == newestAt && (i == 0 || appended.get(i - 1).at() != newestAt)) {
                 beforeNewestCart = refoldedCart.copyContents();
                 beforeNewestDwell = refoldedDwell.copy();
             }
@@ -209,33 +218,54 @@ public final class Timeline {
         if (appended.isEmpty()) {
             return;
         }
-        byte[] tail = encode(appended);
+        Scratch scratch = SCRATCH.get();
+        scratch.encode(appended);
         int rawLength = raw.length - rawStart;
-        byte[] joined = new byte[rawLength + tail.length];
+        byte[] joined = new byte[rawLength + scratch.run.size()];
         System.arraycopy(raw, rawStart, joined, 0, rawLength);
-        System.arraycopy(tail, 0, joined, rawLength, tail.length);
+        scratch.run.copyTo(joined, rawLength);
         raw = joined;
         rawStart = 0;
         appended.clear();
     }
 
-    private static byte[] encode(List<Activity> activities) throws IOException {
-        if (activities.isEmpty()) {
-            return new byte[0];
+    /** Per-thread buffers that activities are encoded in before they join a timeline's encoded run. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        final Buffer run = new Buffer();
+        final Buffer body = new Buffer();
+        final BinaryEncoder runOut = EncoderFactory.get().directBinaryEncoder(run, null);
+        final BinaryEncoder bodyOut = EncoderFactory.get().directBinaryEncoder(body, null);
+        final byte[] key = new byte[Long.BYTES];
+
+        /** Encodes {@code activities} as one run: each one's time, key and length-prefixed body. */
+        void encode(List<Activity> activities) throws IOException {
+            run.reset();
+            for (Activity activity : activities) {
+                body.reset();
+                activity.writeBody(bodyOut);
+                runOut.writeLong(activity.at());
+                ByteBuffer.wrap(key).putLong(0, activity.key());
+                runOut.writeFixed(key);
+                runOut.writeBytes(body.array(), 0, body.size());
+            }
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * activities.size());
-        BinaryEncoder out = EncoderFactory.get().directBinaryEncoder(bytes, null);
-        ByteArrayOutputStream body = new ByteArrayOutputStream(64);
-        BinaryEncoder bodyOut = EncoderFactory.get().directBinaryEncoder(body, null);
-        for (Activity activity : activities) {
-            body.reset();
-            activity.writeBody(bodyOut);
-            out.writeLong(activity.at());
-            out.writeFixed(longBytes(activity.key()));
-            out.writeBytes(body.toByteArray());
+    }
+
+    /** A byte buffer whose contents are read in place. */
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer() {
+            super(256);
         }
-        out.flush();
-        return bytes.toByteArray();
+
+        byte[] array() {
+            return buf;
+        }
+
+        void copyTo(byte[] target, int offset) {
+            System.arraycopy(buf, 0, target, offset, count);
+        }
     }
 
     private static byte[] longBytes(long value) {
