@@ -107,6 +107,9 @@ public final class Timeline {
             refoldedCart = settledCart.copyContents();
             refoldedDwell = settledDwell.copy();
             from = 0;
+            // What was before the newest millisecond changed: kept again below, or not at all.
+            beforeNewestCart = null;
+            beforeNewestDwell = null;
         }
         for (int i = from; i < appended.size(); i++) {
             Activity next = appended.get(i);

@@ -57,6 +57,69 @@ class OutOfOrderProperties {
         assertThat(featuresAfter(tiesShuffled)).isEqualTo(featuresAfter(inOrder));
     }
 
+    /**
+     * Events sharing milliseconds, mostly in time order with some a few places late: late ones land
+     * behind newer milliseconds, before and after the state before the newest one stopped being kept.
+     */
+    @Property(tries = 80)
+    void eventsSharingMillisecondsGiveTheSameFeaturesWhenSomeArriveLate(@ForAll("seeds") long seed,
+            @ForAll @IntRange(min = 5, max = 80) int events, @ForAll @IntRange(min = 1, max = 30) int milliseconds) {
+        Random random = new Random(seed);
+        List<Timed> history = history(random, events,
+                r -> START.plusMillis(r.nextInt(milliseconds) * (r.nextInt(4) == 0 ? 40_000L : 7L)));
+        List<Timed> inOrder = new ArrayList<>(history);
+        inOrder.sort(Comparator.comparing(Timed::at).thenComparingLong(OutOfOrderProperties::key));
+        List<Timed> arrivals = new ArrayList<>(history);
+        Collections.shuffle(arrivals, new Random(seed + 1));
+        arrivals.sort(Comparator.comparing(Timed::at));
+        for (int i = 0; i < arrivals.size(); i++) {
+            if (random.nextInt(4) == 0) {
+                Collections.swap(arrivals, i, Math.min(arrivals.size() - 1, i + 1 + random.nextInt(5)));
+            }
+        }
+
+        assertThat(featuresAfter(arrivals)).isEqualTo(featuresAfter(inOrder));
+    }
+
+    /**
+     * A tie, then more newer milliseconds than the state before the newest one is kept for, then an event
+     * landing before the newest millisecond and a tie landing inside it: the tie must fold on top of the
+     * late event, not on the state kept before it arrived.
+     */
+    @net.jqwik.api.Example
+    void aTieAfterALateEventFoldsOnTopOfIt() {
+        List<Timed> arrivals = new ArrayList<>();
+        Timed first = viewAt("tie-a", START);
+        arrivals.add(first);
+        arrivals.add(viewBehind(first, "tie-b"));
+        for (int i = 1; i <= Timeline.TIE_MEMORY; i++) {
+            arrivals.add(viewAt("view-" + i, START.plusMillis(i)));
+        }
+        Timed newest = arrivals.get(arrivals.size() - 1);
+        arrivals.add(new Timed(START.plusMillis(2), "late",
+                ClickEvent.newBuilder(Events.add("late", "u1", "sku-1", 1, "4.50", START.plusMillis(2))).setSessionId("s1").build()));
+        arrivals.add(viewBehind(newest, "tie-c"));
+        List<Timed> inOrder = new ArrayList<>(arrivals);
+        inOrder.sort(Comparator.comparing(Timed::at).thenComparingLong(OutOfOrderProperties::key));
+
+        assertThat(featuresAfter(arrivals)).isEqualTo(featuresAfter(inOrder));
+        assertThat(((io.segstream.facts.Cart) featuresAfter(arrivals).get(0)).items()).isEqualTo(1);
+    }
+
+    private static Timed viewAt(String id, Instant at) {
+        return new Timed(at, id, Events.view(id, "u1", "s1", "shoes", at));
+    }
+
+    /** A view in {@code other}'s millisecond that sorts before it there (an id with a smaller key). */
+    private static Timed viewBehind(Timed other, String prefix) {
+        for (int i = 0; ; i++) {
+            Timed candidate = viewAt(prefix + "-" + i, other.at());
+            if (key(candidate) < key(other)) {
+                return candidate;
+            }
+        }
+    }
+
     @net.jqwik.api.Provide
     net.jqwik.api.Arbitrary<Long> seeds() {
         return net.jqwik.api.Arbitraries.longs();
