@@ -225,7 +225,9 @@ public final class SyntheticTraffic {
         return BigDecimal.valueOf(299 + random.nextInt(25_000), 2).setScale(4, RoundingMode.HALF_EVEN);
     }
 
+    /** "u" and the user's number in five digits or more, as %05d would write it (without a Formatter per event). */
     private static String userId(int user) {
-        return String.format("u%05d", user);
+        String digits = Integer.toString(user);
+        return digits.length() >= 5 ? "u" + digits : "u" + "0".repeat(5 - digits.length()) + digits;
     }
 }
