@@ -45,16 +45,11 @@ class OutOfOrderProperties {
     @Property(tries = 60)
     void eventsSharingMillisecondsGiveTheSameFeaturesWhateverOrderTheyArriveInWithinOne(@ForAll("seeds") long seed,
             @ForAll @IntRange(min = 5, max = 80) int events, @ForAll @IntRange(min = 1, max = 30) int milliseconds) {
-        List<Timed> history = history(new Random(seed), events,
-                random -> START.plusMillis(random.nextInt(milliseconds) * (random.nextInt(4) == 0 ? 40_000L : 7L)));
-        // Each in its place: folded on top, never again.
-        List<Timed> inOrder = new ArrayList<>(history);
-        inOrder.sort(Comparator.comparing(Timed::at).thenComparingLong(OutOfOrderProperties::key));
-        List<Timed> tiesShuffled = new ArrayList<>(history);
-        Collections.shuffle(tiesShuffled, new Random(seed + 1));
-        tiesShuffled.sort(Comparator.comparing(Timed::at));
+        List<Timed> history = sharingMilliseconds(new Random(seed), events, milliseconds);
+        List<Timed> tiesShuffled = tiesShuffled(history, seed);
 
-        assertThat(featuresAfter(tiesShuffled)).isEqualTo(featuresAfter(inOrder));
+        // Each in its place: folded on top, never again.
+        assertThat(featuresAfter(tiesShuffled)).isEqualTo(featuresAfter(inOrder(history)));
     }
 
     /**
@@ -65,20 +60,15 @@ class OutOfOrderProperties {
     void eventsSharingMillisecondsGiveTheSameFeaturesWhenSomeArriveLate(@ForAll("seeds") long seed,
             @ForAll @IntRange(min = 5, max = 80) int events, @ForAll @IntRange(min = 1, max = 30) int milliseconds) {
         Random random = new Random(seed);
-        List<Timed> history = history(random, events,
-                r -> START.plusMillis(r.nextInt(milliseconds) * (r.nextInt(4) == 0 ? 40_000L : 7L)));
-        List<Timed> inOrder = new ArrayList<>(history);
-        inOrder.sort(Comparator.comparing(Timed::at).thenComparingLong(OutOfOrderProperties::key));
-        List<Timed> arrivals = new ArrayList<>(history);
-        Collections.shuffle(arrivals, new Random(seed + 1));
-        arrivals.sort(Comparator.comparing(Timed::at));
+        List<Timed> history = sharingMilliseconds(random, events, milliseconds);
+        List<Timed> arrivals = tiesShuffled(history, seed);
         for (int i = 0; i < arrivals.size(); i++) {
             if (random.nextInt(4) == 0) {
                 Collections.swap(arrivals, i, Math.min(arrivals.size() - 1, i + 1 + random.nextInt(5)));
             }
         }
 
-        assertThat(featuresAfter(arrivals)).isEqualTo(featuresAfter(inOrder));
+        assertThat(featuresAfter(arrivals)).isEqualTo(featuresAfter(inOrder(history)));
     }
 
     /**
@@ -99,11 +89,29 @@ class OutOfOrderProperties {
         arrivals.add(new Timed(START.plusMillis(2), "late",
                 ClickEvent.newBuilder(Events.add("late", "u1", "sku-1", 1, "4.50", START.plusMillis(2))).setSessionId("s1").build()));
         arrivals.add(viewBehind(newest, "tie-c"));
-        List<Timed> inOrder = new ArrayList<>(arrivals);
-        inOrder.sort(Comparator.comparing(Timed::at).thenComparingLong(OutOfOrderProperties::key));
-
-        assertThat(featuresAfter(arrivals)).isEqualTo(featuresAfter(inOrder));
+        assertThat(featuresAfter(arrivals)).isEqualTo(featuresAfter(inOrder(arrivals)));
         assertThat(((io.segstream.facts.Cart) featuresAfter(arrivals).get(0)).items()).isEqualTo(1);
+    }
+
+    /** A user's events over a few milliseconds (7 ms apart, a quarter of them 40 s apart), many sharing one. */
+    private static List<Timed> sharingMilliseconds(Random random, int events, int milliseconds) {
+        return history(random, events,
+                r -> START.plusMillis(r.nextInt(milliseconds) * (r.nextInt(4) == 0 ? 40_000L : 7L)));
+    }
+
+    /** The events in the order they take in a user's history: by time, then by key within a millisecond. */
+    private static List<Timed> inOrder(List<Timed> events) {
+        List<Timed> inOrder = new ArrayList<>(events);
+        inOrder.sort(Comparator.comparing(Timed::at).thenComparingLong(OutOfOrderProperties::key));
+        return inOrder;
+    }
+
+    /** The events in time order, in any order within a millisecond. */
+    private static List<Timed> tiesShuffled(List<Timed> events, long seed) {
+        List<Timed> shuffled = new ArrayList<>(events);
+        Collections.shuffle(shuffled, new Random(seed + 1));
+        shuffled.sort(Comparator.comparing(Timed::at));
+        return shuffled;
     }
 
     private static Timed viewAt(String id, Instant at) {
