@@ -63,6 +63,7 @@ public final class SegStreamConfig extends AbstractConfig {
     public static final String CART_ABANDON_AFTER = "cart.abandon.after";
     public static final String INTEREST_WINDOW = "interest.window";
     public static final String REEVALUATE_INTERVAL = "reevaluate.interval";
+    public static final String SEGMENTS_EVALUATE = "segments.evaluate";
     public static final String INTENT_MODEL_PATH = "intent.model.path";
     public static final String API_PORT = "api.port";
     public static final String API_BIND_ADDRESS = "api.bind.address";
@@ -167,6 +168,13 @@ public final class SegStreamConfig extends AbstractConfig {
                     "Every user is re-evaluated at least this often (on the time.mode clock), so time alone can move "
                             + "users in and out of segments; after a definition change everyone is re-evaluated "
                             + "within it, in bounded batches.")
+            .define(SEGMENTS_EVALUATE, Type.STRING, "auto", ConfigDef.ValidString.in("auto", "event", "commit"),
+                    Importance.LOW,
+                    "When a user's segments are decided after their events: event = after each event; commit = once per "
+                            + "commit for all of the user's events since the last one, just before the commit (under "
+                            + "exactly-once that is when a read_committed consumer sees the changes anyway; changes that "
+                            + "undo each other within a commit are not emitted); auto = commit under exactly_once_v2, "
+                            + "event otherwise.")
             .define(INTENT_MODEL_PATH, Type.STRING, null, Importance.MEDIUM,
                     "JSON file of the intent model; empty uses the bundled default model.")
             .define(API_PORT, Type.INT, 7070, ConfigDef.Range.between(0, 65535), Importance.MEDIUM,

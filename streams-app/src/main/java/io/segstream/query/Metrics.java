@@ -94,6 +94,9 @@ public final class Metrics implements AutoCloseable {
         FunctionCounter.builder("segstream.segment.evaluation.seconds", instance.segments(),
                         c -> c.evaluationNanos() / (double) TimeUnit.SECONDS.toNanos(1))
                 .description("Time spent evaluating segments").register(registry);
+        FunctionCounter.builder("segstream.segment.evaluation.failures", instance.segments(), c -> c.evaluationFailures())
+                .description("Evaluations before a commit that raised an exception (the user keeps their segments until "
+                        + "their next evaluation)").register(registry);
         for (PrivacyOutcome outcome : PrivacyOutcome.values()) {
             if (outcome != PrivacyOutcome.UNKNOWN) {
                 FunctionCounter.builder("segstream.privacy.requests", instance.privacy(), c -> c.handledCount(outcome))

@@ -12,6 +12,7 @@ public final class SegmentCounters {
     private final LongAdder evaluations = new LongAdder();
     private final LongAdder evaluationNanos = new LongAdder();
     private final LongAdder reevaluated = new LongAdder();
+    private final LongAdder evaluationFailures = new LongAdder();
 
     public void changed(String segment, SegmentChangeKind kind) {
         changes.computeIfAbsent(segment + "|" + kind, key -> new LongAdder()).increment();
@@ -24,6 +25,15 @@ public final class SegmentCounters {
 
     public void reevaluated(long users) {
         reevaluated.add(users);
+    }
+
+    /** A user's evaluation raised an exception outside a record's processing (before a commit). */
+    public void evaluationFailed() {
+        evaluationFailures.increment();
+    }
+
+    public long evaluationFailures() {
+        return evaluationFailures.sum();
     }
 
     public long changes(String segment, SegmentChangeKind kind) {

@@ -72,7 +72,9 @@ public final class SegStreamTopology {
         FeatureSettings settings = FeatureSettings.from(config);
         SegmentEvaluator evaluator = new SegmentEvaluator(instance.models());
         boolean repartition = config.getBoolean(SegStreamConfig.INPUT_REPARTITION);
-        StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(kafkaStreamsSettings(config))));
+        StreamsConfig streamsConfig = new StreamsConfig(kafkaStreamsSettings(config));
+        EvaluationTiming timing = EvaluationTiming.of(config, streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(streamsConfig));
 
         KStream<String, SpecificRecord> clicks =
                 input(builder, topics.clickstream(), "clickstream", avro(ClickEvent.class, registry), settings, repartition);
@@ -101,7 +103,7 @@ public final class SegStreamTopology {
         // The sinks are the processor's direct children: it forwards each output to its own (see Outputs).
         KStream<String, Object> outputs = clicks.merge(orders, Named.as("inputs-merge"))
                 .merge(privacyRequests, Named.as("privacy-merge"))
-                .process(() -> new UserProcessor(settings, privacy, instance, evaluator), Named.as(USER_FEATURES),
+                .process(() -> new UserProcessor(settings, privacy, instance, evaluator, timing), Named.as(USER_FEATURES),
                         StoreNames.USERS, StoreNames.ORDER_IDS, StoreNames.TIMERS, StoreNames.PRIVACY_REQUEST_IDS);
         Serde<SegmentChange> changes = avro(SegmentChange.class, registry);
         outputs.to(topics.segmentChanges(), produced(changes, Outputs.CHANGES));

@@ -44,9 +44,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One task's users, in stages: {@link Deduplication} drops what was seen before,
  * {@link FeatureUpdates} folds the event into the user's features, {@link SegmentEvaluator}
- * decides their segments. The user's one state record (store {@link UserStore}) stays decoded
- * between their events and is encoded once per commit. On its clocks it fires due cart
- * abandonments, re-evaluates the users whose conditions time alone can have changed ({@link DueTimes})
+ * decides their segments, after each event or, with {@link EvaluationTiming#COMMIT}, once per commit
+ * for all of the user's events since ({@link PendingEvaluations}). The user's one state record (store
+ * {@link UserStore}) stays decoded between their events and is encoded once per commit. On its clocks
+ * it fires due cart abandonments, re-evaluates the users whose conditions time alone can have changed ({@link DueTimes})
  * and, in bounded batches, every user after a start or a definition or model change, and publishes
  * this task's RFM sketches.
  * Outputs go through {@link Outputs}.
@@ -64,6 +65,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private final PrivacySettings privacySettings;
     private final InstanceState instance;
     private final SegmentEvaluator evaluator;
+    private final EvaluationTiming timing;
     private final UserStateSerde serde = UserStateSerde.forOneThread();
     private ProcessorContext<String, Object> context;
     private UserStore users;
@@ -71,6 +73,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private FeatureUpdates features;
     private PrivacyRequests privacy;
     private Outputs outputs;
+    private PendingEvaluations pending;
     private KeyValueStore<String, SegmentDefinition> definitions;
     private KeyValueStore<String, Model> models;
     private KeyValueStore<String, RfmSketches> sketches;
@@ -91,11 +94,12 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private long sketchesPublishedAt;
 
     public UserProcessor(FeatureSettings settings, PrivacySettings privacySettings, InstanceState instance,
-            SegmentEvaluator evaluator) {
+            SegmentEvaluator evaluator, EvaluationTiming timing) {
         this.settings = settings;
         this.privacySettings = privacySettings;
         this.instance = instance;
         this.evaluator = evaluator;
+        this.timing = timing;
     }
 
     @Override
@@ -107,6 +111,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         privacy = new PrivacyRequests(context.getStateStore(StoreNames.PRIVACY_REQUEST_IDS), privacySettings,
                 instance.privacy());
         outputs = new Outputs(context);
+        pending = new PendingEvaluations(context);
+        users.beforeFlush(this::decidePending);
         definitions = context.getStateStore(StoreNames.DEFINITIONS);
         sketches = context.getStateStore(StoreNames.RFM_SKETCHES);
         models = context.getStateStore(StoreNames.MODELS);
@@ -167,7 +173,12 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         } else {
             return;
         }
-        users.save(user, evaluate(user, state, now(), record.timestamp(), ChangeTrigger.EVENT));
+        if (timing == EvaluationTiming.COMMIT) {
+            users.save(user, state);
+            pending.add(user, record.timestamp());
+        } else {
+            users.save(user, evaluate(user, state, now(), record.timestamp(), ChangeTrigger.EVENT));
+        }
         // Two at most, so the writes keep up with the users that change (one per event) without a burst.
         users.writeBackChanged(2);
     }
@@ -189,7 +200,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             erase(user, request, requestedAt, handledAt);
             return;
         }
-        UserState state = load(user);
+        UserState state = caughtUp(user, load(user));
         Consent consent = privacy.consentAfter(request);
         if (consent == state.consent()) {
             outputs.audit(privacy.audit(request, PrivacyOutcome.CONSENT_UNCHANGED, List.of(), 0, handledAt));
@@ -210,6 +221,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
      */
     private void erase(String user, PrivacyRequest request, long requestedAt, long handledAt) {
         UserState state = users.load(user);
+        // Segments they were about to enter at the next commit were never announced: nothing to exit.
+        pending.remove(user);
         List<String> purged = new ArrayList<>();
         List<SegmentEvaluator.RoutedChange> exits = state == null ? List.of()
                 : evaluator.exitAll(user, state.membership(), ChangeTrigger.ERASURE, requestedAt, handledAt);
@@ -232,6 +245,9 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     void fireDueTimers(long now) {
         for (Timers.Due timer : features.dueBy(now)) {
             UserState state = users.load(timer.user());
+            if (state != null) {
+                state = caughtUp(timer.user(), state);
+            }
             CartAbandoned abandonment = features.fire(timer, state == null ? null : state.features(), now);
             if (state == null) {
                 continue;
@@ -247,6 +263,42 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             }
             users.save(timer.user(), state);
         }
+    }
+
+    /**
+     * Decides the segments of every user waiting for the commit, each for all of their events since the
+     * last one (trigger EVENT, event time of the latest). Runs in the flush before each commit. A user
+     * whose evaluation fails keeps their segments until their next evaluation; the failure is logged and
+     * counted, and the others are still decided.
+     */
+    private void decidePending() {
+        pending.drain((user, eventTime) -> {
+            try {
+                UserState state = users.load(user);
+                if (state != null) {
+                    users.save(user, evaluate(user, state, now(), eventTime, ChangeTrigger.EVENT));
+                }
+            } catch (RuntimeException e) {
+                instance.segments().evaluationFailed();
+                log.error("Deciding the segments of a user of task {} before a commit failed; they keep their segments "
+                        + "until their next event or time-driven evaluation", context.taskId(), e);
+            }
+        });
+    }
+
+    /**
+     * The user's state with the segments their waiting events decide (trigger EVENT) emitted first, so that
+     * a change by time, consent or a pass is told apart from what their events did, as it is with
+     * EvaluationTiming.EVENT.
+     */
+    private UserState caughtUp(String user, UserState state) {
+        Long eventTime = pending.remove(user);
+        if (eventTime == null) {
+            return state;
+        }
+        UserState decided = evaluate(user, state, now(), eventTime, ChangeTrigger.EVENT);
+        users.save(user, decided);
+        return decided;
     }
 
     /** Evaluates one user's segments as of now, emits what changed, and returns the state with the new membership. */
@@ -349,7 +401,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
 
     /** Evaluates a user read by a pass or due by time, and keeps what changed. */
     private void reevaluate(String user, UserState state, long now, ChangeTrigger trigger) {
-        UserState evaluated = evaluate(user, state, now, now, trigger);
+        UserState evaluated = evaluate(user, caughtUp(user, state), now, now, trigger);
         if (!evaluated.membership().sameAs(state.membership())) {
             users.saveScanned(user, evaluated);
         }
@@ -398,6 +450,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
 
     @Override
     public void close() {
+        users.beforeFlush(() -> { });
         instance.members().stop(context.taskId().toString(), members);
     }
 

@@ -54,6 +54,8 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     /** Every changed user not written yet, in the order they changed (and written ones not popped yet). */
     private final ArrayDeque<Entry> changed = new ArrayDeque<>();
     private final LongSupplier clock;
+    /** What must change the held users before they are written back: the processor's segment decisions. */
+    private Runnable beforeFlush = UserStore::nothing;
 
     UserStore(KeyValueStore<String, byte[]> encoded, int maxDecoded, LongSupplier clock) {
         this.encoded = encoded;
@@ -157,9 +159,21 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
         return entry == null ? null : entry.state;
     }
 
-    /** Writes every changed user to the encoded store (and its changelog). */
+    /**
+     * Runs {@code work} at the start of every {@link #flushCache()}: before each commit, and before a scan
+     * reads the encoded store. It may load and save users; their states are written right after it.
+     */
+    void beforeFlush(Runnable work) {
+        beforeFlush = work;
+    }
+
+    private static void nothing() {
+    }
+
+    /** Writes every changed user to the encoded store (and its changelog), after the {@link #beforeFlush} work. */
     @Override
     public void flushCache() {
+        beforeFlush.run();
         for (Map.Entry<String, Entry> held : decoded.entrySet()) {
             Entry entry = held.getValue();
             if (entry.dirty) {
@@ -197,6 +211,8 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
 
     @Override
     public void init(StateStoreContext context, StateStore root) {
+        // A re-initialised store serves a new incarnation of its task, whose processor registers its own work.
+        beforeFlush = UserStore::nothing;
         forgetDecoded();
         encoded.init(context, root);
     }

@@ -85,7 +85,29 @@ class UserProcessorTest {
     }
 
     private UserProcessor newProcessor() {
-        return new UserProcessor(settings, privacySettings, instance, new SegmentEvaluator(instance.models()));
+        return newProcessor(EvaluationTiming.EVENT);
+    }
+
+    private UserProcessor newProcessor(EvaluationTiming timing) {
+        return new UserProcessor(settings, privacySettings, instance, new SegmentEvaluator(instance.models()), timing);
+    }
+
+    private static org.assertj.core.groups.Tuple change(String user, String segment, SegmentChangeKind kind,
+            ChangeTrigger trigger, Instant eventTime) {
+        return org.assertj.core.groups.Tuple.tuple(user, segment, kind, trigger, eventTime);
+    }
+
+    private List<org.assertj.core.groups.Tuple> changes() {
+        return forwarded(Outputs.CHANGES).stream().map(value -> (SegmentChange) value)
+                .map(change -> change(change.getUserId(), change.getSegment(), change.getKind(), change.getTrigger(),
+                        change.getEventTime()))
+                .toList();
+    }
+
+    private void erase(String user, String requestId, Instant at) {
+        processor.process(new Record<>(user, io.segstream.avro.PrivacyRequest.newBuilder().setRequestId(requestId)
+                .setUserId(user).setType(io.segstream.avro.PrivacyRequestType.ERASE).setRequestedAt(at)
+                .build(), at.toEpochMilli()));
     }
 
     private void define(String name, String condition, long version) {
@@ -320,5 +342,94 @@ class UserProcessorTest {
         // Past its threshold nothing time-driven is left for u1.
         processor.reevaluate(flips.plus(Duration.ofDays(400)).toEpochMilli());
         assertThat(instance.segments().reevaluatedUsers()).isEqualTo(afterPass + 1);
+    }
+
+    @Test
+    void decidedAtTheCommitAUsersEventsSinceTheLastOneMakeOneDecision() {
+        define("cart-holders", "cart.items > 0", 1);
+        define("big-carts", "cart.value >= 20.0", 1);
+        processor = newProcessor(EvaluationTiming.COMMIT);
+        processor.init(context);
+        process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
+        process(add("e2", "u2", "sku-1", 1, "5.00", T0.plusSeconds(1)), T0.plusSeconds(1));
+        process(add("e3", "u1", "sku-2", 1, "30.00", T0.plusSeconds(2)), T0.plusSeconds(2));
+        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
+        assertThat(forwarded(Outputs.MEMBERSHIP)).isEmpty();
+
+        users.flushCache();
+
+        // In the order the users first waited, each with the time of their latest event.
+        assertThat(changes()).containsExactly(
+                change("u1", "big-carts", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(2)),
+                change("u1", "cart-holders", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(2)),
+                change("u2", "cart-holders", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(1)));
+        assertThat(forwarded(Outputs.MEMBERSHIP)).extracting(value -> ((UserSegments) value).getUserId())
+                .containsExactly("u1", "u2");
+        assertThat(instance.segments().evaluations()).isEqualTo(2);
+        assertThat(serdeDecode("u1").membership().segments().keySet()).containsExactly("big-carts", "cart-holders");
+
+        context.resetForwards();
+        users.flushCache();
+        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
+    }
+
+    @Test
+    void decidedAtTheCommitEventsThatUndoEachOtherEmitNothing() {
+        define("cart-holders", "cart.items > 0", 1);
+        processor = newProcessor(EvaluationTiming.COMMIT);
+        processor.init(context);
+        process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
+        process(io.segstream.testing.Events.remove("e2", "u1", "sku-1", 1, T0.plusSeconds(1)), T0.plusSeconds(1));
+
+        users.flushCache();
+
+        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
+        assertThat(forwarded(Outputs.MEMBERSHIP)).isEmpty();
+        assertThat(serdeDecode("u1").membership().segments()).isEmpty();
+        assertThat(instance.members().total()).isEmpty();
+    }
+
+    @Test
+    void decidedAtTheCommitWaitingEventsAreDecidedBeforeATimerAndKeepTheirTrigger() {
+        define("cart-holders", "cart.items > 0", 1);
+        define("abandoners", "cart.abandoned", 1);
+        processor = newProcessor(EvaluationTiming.COMMIT);
+        processor.init(context);
+        process(add("e1", "u1", "sku-1", 2, "10.00", T0), T0);
+
+        Instant due = T0.plus(Duration.ofMinutes(30));
+        context.setCurrentStreamTimeMs(due.toEpochMilli());
+        processor.fireDueTimers(due.toEpochMilli());
+
+        assertThat(changes()).containsExactly(
+                change("u1", "cart-holders", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0),
+                change("u1", "abandoners", SegmentChangeKind.ENTERED, ChangeTrigger.TIME, due));
+        context.resetForwards();
+        users.flushCache();
+        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
+    }
+
+    @Test
+    void decidedAtTheCommitAUserErasedWhileWaitingLeavesNothingToExit() {
+        define("cart-holders", "cart.items > 0", 1);
+        processor = newProcessor(EvaluationTiming.COMMIT);
+        processor.init(context);
+        process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
+
+        erase("u1", "r1", T0.plusSeconds(1));
+        users.flushCache();
+
+        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
+        assertThat(forwarded(Outputs.AUDIT)).singleElement().satisfies(value -> {
+            io.segstream.avro.PrivacyAudit audit = (io.segstream.avro.PrivacyAudit) value;
+            assertThat(audit.getOutcome()).isEqualTo(io.segstream.avro.PrivacyOutcome.ERASED);
+            assertThat(audit.getSegmentsExited()).isZero();
+        });
+        assertThat(users.get("u1")).isNull();
+        assertThat(instance.members().total()).isEmpty();
+    }
+
+    private UserState serdeDecode(String user) {
+        return UserStateSerde.INSTANCE.decode(users.get(user));
     }
 }

@@ -1,0 +1,80 @@
+package io.segstream.topology;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.ObjLongConsumer;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
+import org.apache.kafka.streams.processor.internals.ProcessorNode;
+import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
+
+/**
+ * The users whose segments wait for the next commit ({@code segments.evaluate=commit}): each one once,
+ * however many of their events arrived since, with the time of the latest of them.
+ *
+ * <p>They are decided in the flush Kafka Streams runs before each commit ({@link UserStore#flushCache()}),
+ * where no processor node is current and forwarding would fail. {@link #drain} runs there as the
+ * processor's node with a record context of its own, as a punctuation does; Kafka Streams' own record
+ * caches forward from the same flush in the same way (internal API, pinned with Kafka 4.3.1 and covered
+ * by the integration tests, which commit under exactly-once on a real broker). Outside Kafka Streams
+ * (a {@code MockProcessorContext}) forwarding needs no node and the work simply runs.
+ */
+final class PendingEvaluations {
+
+    /** User to the latest event time among their events waiting, in the order the users first waited. */
+    private final Map<String, Long> latestEventTime = new LinkedHashMap<>();
+    private final ProcessorContext<?, ?> context;
+    /** The processor's node, captured in its init (where Kafka Streams makes it current); null outside Kafka Streams. */
+    private final ProcessorNode<?, ?, ?, ?> node;
+
+    PendingEvaluations(ProcessorContext<?, ?> context) {
+        this.context = context;
+        this.node = context instanceof InternalProcessorContext<?, ?> internal ? internal.currentNode() : null;
+    }
+
+    /** The user waits (again) for the next commit, with an event of {@code eventTime}. */
+    void add(String user, long eventTime) {
+        latestEventTime.merge(user, eventTime, Math::max);
+    }
+
+    /** Stops the user's wait: the latest event time they waited with, or null when they were not waiting. */
+    Long remove(String user) {
+        return latestEventTime.remove(user);
+    }
+
+    /**
+     * Hands every waiting user to {@code decide}, in the order they started waiting, with the latest
+     * event time they waited with; each is removed before it is handed over.
+     */
+    void drain(ObjLongConsumer<String> decide) {
+        if (latestEventTime.isEmpty()) {
+            return;
+        }
+        if (!(context instanceof InternalProcessorContext<?, ?> internal) || node == null) {
+            drainHere(decide);
+            return;
+        }
+        ProcessorNode<?, ?, ?, ?> previousNode = internal.currentNode();
+        ProcessorRecordContext previousRecord = internal.recordContext();
+        internal.setCurrentNode(node);
+        internal.setRecordContext(new ProcessorRecordContext(context.currentSystemTimeMs(), -1L, -1, null,
+                new RecordHeaders()));
+        try {
+            drainHere(decide);
+        } finally {
+            internal.setRecordContext(previousRecord);
+            internal.setCurrentNode(previousNode);
+        }
+    }
+
+    private void drainHere(ObjLongConsumer<String> decide) {
+        Iterator<Map.Entry<String, Long>> waiting = latestEventTime.entrySet().iterator();
+        while (waiting.hasNext()) {
+            Map.Entry<String, Long> next = waiting.next();
+            waiting.remove();
+            decide.accept(next.getKey(), next.getValue());
+        }
+    }
+}
