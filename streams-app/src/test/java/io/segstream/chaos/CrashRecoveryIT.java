@@ -63,7 +63,8 @@ class CrashRecoveryIT {
 
     /** A JVM ended by SIGTERM exits 128 + 15 once its shutdown hooks (SegStream's clean close) have run. */
     private static final int SIGTERM_EXIT = 143;
-    private static final int VALID = Chaos.FULL ? 20_000 : 4_000;
+    /** Enough that each kill lands while the pipeline still has lag, however fast it drains. */
+    private static final int VALID = Chaos.FULL ? 20_000 : 12_000;
     private static final int KILLS = Chaos.FULL ? 5 : 2;
     private static final Duration OUTAGE = Chaos.FULL ? Duration.ofSeconds(30) : Duration.ofSeconds(15);
     private static final java.util.regex.Pattern API_PORT = java.util.regex.Pattern.compile("HTTP API listening on 127\\.0\\.0\\.1:(\\d+)");
@@ -243,7 +244,7 @@ class CrashRecoveryIT {
         for (int kill = 0; kill < KILLS; kill++) {
             long before = progress(crashes)[0];
             Chaos.await(Duration.ofSeconds(90), "crashes to make progress", () -> progress(crashes)[0] > before);
-            Thread.sleep(500 + random.nextInt(1500));
+            Thread.sleep(200 + random.nextInt(800));
             long[] atKill = progress(crashes);
             assertThat(atKill[0]).as("still has lag when killed").isLessThan(atKill[1]);
             pipeline.kill();
