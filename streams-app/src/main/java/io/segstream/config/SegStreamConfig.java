@@ -165,9 +165,10 @@ public final class SegStreamConfig extends AbstractConfig {
             .define(INTEREST_WINDOW, Type.STRING, "7d", Durations.positive(), Importance.MEDIUM,
                     "Sliding window of the per-category product-view counts (hourly buckets).")
             .define(REEVALUATE_INTERVAL, Type.STRING, "60s", Durations.positive(), Importance.MEDIUM,
-                    "Every user is re-evaluated at least this often (on the time.mode clock), so time alone can move "
-                            + "users in and out of segments; after a definition change everyone is re-evaluated "
-                            + "within it, in bounded batches.")
+                    "How long a pass over every user takes at most (after a task starts, a definition or model "
+                            + "change, new RFM quintiles read by a condition), in batches every second of wall clock; "
+                            + "time-driven changes do not wait for it: each user is evaluated again when one of their "
+                            + "conditions can change by time.")
             .define(SEGMENTS_EVALUATE, Type.STRING, "auto", ConfigDef.ValidString.in("auto", "event", "commit"),
                     Importance.LOW,
                     "When a user's segments are decided after their events: event = after each event; commit = once per "

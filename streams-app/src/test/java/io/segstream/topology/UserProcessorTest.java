@@ -348,8 +348,7 @@ class UserProcessorTest {
     void decidedAtTheCommitAUsersEventsSinceTheLastOneMakeOneDecision() {
         define("cart-holders", "cart.items > 0", 1);
         define("big-carts", "cart.value >= 20.0", 1);
-        processor = newProcessor(EvaluationTiming.COMMIT);
-        processor.init(context);
+        startDecidingAtTheCommit();
         process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
         process(add("e2", "u2", "sku-1", 1, "5.00", T0.plusSeconds(1)), T0.plusSeconds(1));
         process(add("e3", "u1", "sku-2", 1, "30.00", T0.plusSeconds(2)), T0.plusSeconds(2));
@@ -368,16 +367,13 @@ class UserProcessorTest {
         assertThat(instance.segments().evaluations()).isEqualTo(2);
         assertThat(serdeDecode("u1").membership().segments().keySet()).containsExactly("big-carts", "cart-holders");
 
-        context.resetForwards();
-        users.flushCache();
-        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
+        assertTheNextCommitEmitsNothing();
     }
 
     @Test
     void decidedAtTheCommitEventsThatUndoEachOtherEmitNothing() {
         define("cart-holders", "cart.items > 0", 1);
-        processor = newProcessor(EvaluationTiming.COMMIT);
-        processor.init(context);
+        startDecidingAtTheCommit();
         process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
         process(io.segstream.testing.Events.remove("e2", "u1", "sku-1", 1, T0.plusSeconds(1)), T0.plusSeconds(1));
 
@@ -393,8 +389,7 @@ class UserProcessorTest {
     void decidedAtTheCommitWaitingEventsAreDecidedBeforeATimerAndKeepTheirTrigger() {
         define("cart-holders", "cart.items > 0", 1);
         define("abandoners", "cart.abandoned", 1);
-        processor = newProcessor(EvaluationTiming.COMMIT);
-        processor.init(context);
+        startDecidingAtTheCommit();
         process(add("e1", "u1", "sku-1", 2, "10.00", T0), T0);
 
         Instant due = T0.plus(Duration.ofMinutes(30));
@@ -404,16 +399,13 @@ class UserProcessorTest {
         assertThat(changes()).containsExactly(
                 change("u1", "cart-holders", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0),
                 change("u1", "abandoners", SegmentChangeKind.ENTERED, ChangeTrigger.TIME, due));
-        context.resetForwards();
-        users.flushCache();
-        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
+        assertTheNextCommitEmitsNothing();
     }
 
     @Test
     void decidedAtTheCommitAUserErasedWhileWaitingLeavesNothingToExit() {
         define("cart-holders", "cart.items > 0", 1);
-        processor = newProcessor(EvaluationTiming.COMMIT);
-        processor.init(context);
+        startDecidingAtTheCommit();
         process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
 
         erase("u1", "r1", T0.plusSeconds(1));
@@ -427,6 +419,19 @@ class UserProcessorTest {
         });
         assertThat(users.get("u1")).isNull();
         assertThat(instance.members().total()).isEmpty();
+    }
+
+    private void startDecidingAtTheCommit() {
+        processor = newProcessor(EvaluationTiming.COMMIT);
+        processor.init(context);
+    }
+
+    /** Nothing waits any longer: a commit now decides no one. */
+    private void assertTheNextCommitEmitsNothing() {
+        context.resetForwards();
+        users.flushCache();
+        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
+        assertThat(forwarded(Outputs.MEMBERSHIP)).isEmpty();
     }
 
     private UserState serdeDecode(String user) {
