@@ -107,9 +107,12 @@ public final class DeadLetters {
         if (context.processorNodeId() != null) {
             headers.add(HEADER_NODE, utf8(context.processorNodeId()));
         }
-        headers.add(HEADER_TOPIC, utf8(context.topic()));
-        headers.add(HEADER_PARTITION, utf8(Integer.toString(context.partition())));
-        headers.add(HEADER_OFFSET, utf8(Long.toString(context.offset())));
+        // Outputs of scheduled work and of the decisions made before a commit were read from nowhere.
+        if (context.topic() != null) {
+            headers.add(HEADER_TOPIC, utf8(context.topic()));
+            headers.add(HEADER_PARTITION, utf8(Integer.toString(context.partition())));
+            headers.add(HEADER_OFFSET, utf8(Long.toString(context.offset())));
+        }
         headers.add(HEADER_TIMESTAMP, utf8(Long.toString(context.timestamp())));
         return List.of(new ProducerRecord<>(topic, null, System.currentTimeMillis(), key, value, headers));
     }

@@ -105,6 +105,29 @@ class DeadLetterHandlersTest {
     }
 
     @Test
+    void anOutputMadeWithoutAnInputRecordThatCannotBeSerializedIsDeadLetteredByItsKey() {
+        Context commit = new Context(null, -1, -1, new RecordHeaders(), "user-features", new TaskId(0, 1), 2_000L, null, null);
+
+        ProductionExceptionHandler.Response response = production.handleSerializationError(commit,
+                new ProducerRecord<>("segments.changes", "u1", "change"),
+                new org.apache.kafka.common.errors.SerializationException("precision 19 > 18"),
+                ProductionExceptionHandler.SerializationExceptionOrigin.VALUE);
+
+        assertThat(response.result()).isEqualTo(ProductionExceptionHandler.Result.RESUME);
+        ProducerRecord<byte[], byte[]> letter = response.deadLetterQueueRecords().get(0);
+        assertThat(letter.key()).isEqualTo(KEY);
+        assertThat(letter.value()).isNull();
+        assertThat(headers(letter)).containsEntry(DeadLetters.HEADER_STAGE, "OUTPUT")
+                .containsEntry(DeadLetters.HEADER_REASON, "OUTPUT_ERROR")
+                .containsEntry(DeadLetters.HEADER_MESSAGE, "cannot serialize the value of an output for topic "
+                        + "segments.changes: SerializationException: precision 19 > 18 (made by scheduled work or at a "
+                        + "commit, not by one input record)")
+                .containsEntry(DeadLetters.HEADER_TIMESTAMP, "2000")
+                .doesNotContainKeys(DeadLetters.HEADER_TOPIC, DeadLetters.HEADER_PARTITION, DeadLetters.HEADER_OFFSET);
+        assertThat(counters.count(DeadLetterReason.OUTPUT_ERROR)).isEqualTo(1);
+    }
+
+    @Test
     void aRegistryOutageWhileSerializingFailsTheTask() {
         ProductionExceptionHandler.Response response = production.handleSerializationError(CLICK,
                 new ProducerRecord<>("segments.changes", "u1", "change"),
