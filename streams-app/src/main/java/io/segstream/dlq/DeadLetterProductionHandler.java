@@ -11,8 +11,9 @@ import org.apache.kafka.streams.errors.ProductionExceptionHandler;
  * Outputs that cannot be written. One that cannot be serialized dead-letters the input record
  * that produced it (stage OUTPUT), or, when no single input record did (a timer, a pass, the
  * decisions made before a commit), a letter keyed by the output's key, without a value; unless the
- * registry is unreachable, which fails the task to be retried. One the broker refuses for good is dead-lettered as the output's own bytes, with the
- * output topic in the message; a transient refusal is retried.
+ * registry is unreachable, which fails the task to be retried. One the broker refuses for good is
+ * dead-lettered as the output's own bytes, with the output topic in the message; a transient refusal
+ * is retried.
  */
 public final class DeadLetterProductionHandler implements ProductionExceptionHandler {
 

@@ -73,7 +73,8 @@ public final class SegStreamTopology {
         SegmentEvaluator evaluator = new SegmentEvaluator(instance.models());
         boolean repartition = config.getBoolean(SegStreamConfig.INPUT_REPARTITION);
         StreamsConfig streamsConfig = new StreamsConfig(kafkaStreamsSettings(config));
-        EvaluationTiming timing = EvaluationTiming.of(config, streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        EvaluationTiming timing =
+                EvaluationTiming.of(config, streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(streamsConfig));
 
         KStream<String, SpecificRecord> clicks =

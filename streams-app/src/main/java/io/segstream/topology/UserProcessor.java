@@ -47,8 +47,8 @@ import org.slf4j.LoggerFactory;
  * decides their segments, after each event or, with {@link EvaluationTiming#COMMIT}, once per commit
  * for all of the user's events since ({@link PendingEvaluations}). The user's one state record (store
  * {@link UserStore}) stays decoded between their events and is encoded once per commit. On its clocks
- * it fires due cart abandonments, re-evaluates the users whose conditions time alone can have changed ({@link DueTimes})
- * and, in bounded batches, every user after a start or a definition or model change, and publishes
+ * it fires due cart abandonments, re-evaluates the users whose conditions time alone can have changed
+ * ({@link DueTimes}) and, in bounded batches, every user after a start or a definition or model change, and publishes
  * this task's RFM sketches.
  * Outputs go through {@link Outputs}.
  */
@@ -276,7 +276,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             try {
                 UserState state = users.load(user);
                 if (state != null) {
-                    users.save(user, evaluate(user, state, now(), eventTime, ChangeTrigger.EVENT));
+                    decideEvents(user, state, eventTime);
                 }
             } catch (RuntimeException e) {
                 instance.segments().evaluationFailed();
@@ -293,9 +293,11 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
      */
     private UserState caughtUp(String user, UserState state) {
         Long eventTime = pending.remove(user);
-        if (eventTime == null) {
-            return state;
-        }
+        return eventTime == null ? state : decideEvents(user, state, eventTime);
+    }
+
+    /** Decides the segments the user's waiting events (the latest at {@code eventTime}) lead to, and keeps them. */
+    private UserState decideEvents(String user, UserState state, long eventTime) {
         UserState decided = evaluate(user, state, now(), eventTime, ChangeTrigger.EVENT);
         users.save(user, decided);
         return decided;
