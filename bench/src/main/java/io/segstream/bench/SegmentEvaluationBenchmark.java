@@ -7,6 +7,7 @@ import io.segstream.facts.Cart;
 import io.segstream.facts.CartLine;
 import io.segstream.facts.Dwell;
 import io.segstream.facts.Interest;
+import io.segstream.facts.Rfm;
 import io.segstream.facts.RfmScores;
 import io.segstream.facts.UserFeatures;
 import io.segstream.features.RfmState;
@@ -177,8 +178,16 @@ public class SegmentEvaluationBenchmark {
         long dwellMs = 0;
         boolean active = true;
         long sessions = 1 + random.nextInt(10);
+        // As in the pipeline, a part of the facts that an event leaves alone is the same object after it
+        // (the features keep their views until what they are made from changes).
+        Interest interest = null;
+        Cart cart = null;
+        Rfm rfm = null;
         UserFeatures[] trajectory = new UserFeatures[TRAJECTORY];
         for (int event = 0; event < TRAJECTORY; event++) {
+            Map<String, Long> viewsBefore = views;
+            List<CartLine> linesBefore = lines;
+            long ordersBefore = orders.purchases();
             double step = random.nextDouble();
             String category = interests[random.nextInt(interests.length)];
             if (step < 0.40) {
@@ -205,15 +214,22 @@ public class SegmentEvaluationBenchmark {
                 orders.apply(order("u" + i, "o" + i + "-e" + event, total, NOW - 60_000), 365);
                 lines = List.of();
             }
-            BigDecimal value = lines.stream().map(CartLine::unitPrice).reduce(BigDecimal.ZERO, BigDecimal::add);
-            Cart cart = new Cart(lines, value, lines.size(), "EUR", Instant.ofEpochMilli(NOW - 90 * 60_000), false, null,
-                    "s");
+            if (cart == null || lines != linesBefore) {
+                BigDecimal value = lines.stream().map(CartLine::unitPrice).reduce(BigDecimal.ZERO, BigDecimal::add);
+                cart = new Cart(lines, value, lines.size(), "EUR", Instant.ofEpochMilli(NOW - 90 * 60_000), false, null,
+                        "s");
+            }
+            if (interest == null || views != viewsBefore) {
+                interest = new Interest(views);
+            }
+            if (rfm == null || orders.purchases() != ordersBefore) {
+                RfmScores scores = orders.view(NOW, 365, null).frequency() == 0 ? null : new RfmScores(3, 3, 3);
+                rfm = orders.view(NOW, 365, null).withScores(scores);
+            }
             Dwell dwell = new Dwell(new Dwell.CurrentSession("s" + sessions, Instant.ofEpochMilli(NOW - 600_000),
                     Instant.ofEpochMilli(NOW - 60_000), dwellMs, pages, active, Instant.ofEpochMilli(NOW + 1_740_000)),
                     sessions, Math.min(sessions, 5), 120_000, 600_000, Map.of());
-            RfmScores scores = orders.view(NOW, 365, null).frequency() == 0 ? null : new RfmScores(3, 3, 3);
-            trajectory[event] = new UserFeatures("u" + i, NOW, orders.view(NOW, 365, null).withScores(scores), dwell, cart,
-                    new Interest(views));
+            trajectory[event] = new UserFeatures("u" + i, NOW, rfm, dwell, cart, interest);
         }
         return trajectory;
     }
