@@ -1,5 +1,6 @@
 package io.segstream.segments;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToIntFunction;
 
@@ -7,7 +8,7 @@ import java.util.function.ToIntFunction;
  * A condition's logic over its {@link Atom}s: the {@code &&}, {@code ||} and {@code !} of CEL, with
  * CEL's treatment of errors, which a deciding operand absorbs ({@code false && error} is false,
  * {@code true || error} is true, otherwise the error stands, and a condition that ends in an error does
- * not hold). Leaves refer to atoms by their position in a catalog snapshot ({@link #link}).
+ * not hold). A snapshot packs its conditions' formulas over its atoms' positions ({@link Packed}).
  */
 abstract sealed class Formula {
 
@@ -19,17 +20,14 @@ abstract sealed class Formula {
         return value ? TRUE : FALSE;
     }
 
-    /** The value given each atom's value, by position. */
-    abstract byte value(byte[] atoms);
-
-    /** The same formula over positions: {@code position} gives each atom's. */
-    abstract Formula link(ToIntFunction<Atom> position);
-
     /** The atoms, depth first; an atom used twice is listed twice. */
     abstract void atoms(List<Atom> into);
 
+    /** Appends this formula to {@code into} as {@link Packed} code, each atom by {@code position}. */
+    abstract void pack(Packed.Builder into, ToIntFunction<Atom> position);
+
     static Formula atom(Atom atom) {
-        return new Leaf(atom, -1);
+        return new Leaf(atom);
     }
 
     static Formula and(List<Formula> parts) {
@@ -44,28 +42,116 @@ abstract sealed class Formula {
         return new Not(part);
     }
 
+    /**
+     * The formulas of a catalog snapshot, by slot, over atom positions, packed into one array: combining
+     * a condition again reads a few adjacent words instead of following a tree of objects. Each node is
+     * one word, its kind in the low two bits: an atom (the rest: its position), a {@code &&} or
+     * {@code ||} (the rest: where its parts, which follow it, end) or a {@code !} (its part follows).
+     */
+    static final class Packed {
+        private static final int ATOM = 0;
+        private static final int AND = 1;
+        private static final int OR = 2;
+        private static final int NOT = 3;
+
+        private final int[] code;
+        /** By slot: where its formula starts. */
+        private final int[] start;
+
+        private Packed(int[] code, int[] start) {
+            this.code = code;
+            this.start = start;
+        }
+
+        /** The value of the formula in {@code slot} given each atom's value, by position. */
+        byte value(int slot, byte[] atoms) {
+            return node(start[slot], atoms);
+        }
+
+        /** The value of the node at {@code at}. */
+        private byte node(int at, byte[] atoms) {
+            int word = code[at];
+            switch (word & 3) {
+                case ATOM:
+                    return atoms[word >>> 2];
+                case NOT:
+                    byte value = node(at + 1, atoms);
+                    return value == ERROR ? ERROR : of(value == FALSE);
+                default:
+                    boolean all = (word & 3) == AND;
+                    // The value that decides: false for &&, true for ||.
+                    byte deciding = all ? FALSE : TRUE;
+                    boolean error = false;
+                    int end = word >>> 2;
+                    for (int part = at + 1; part < end; part = end(part)) {
+                        byte partValue = node(part, atoms);
+                        if (partValue == deciding) {
+                            return deciding;
+                        }
+                        error |= partValue == ERROR;
+                    }
+                    return error ? ERROR : of(all);
+            }
+        }
+
+        /** Where the node at {@code at} ends. */
+        private int end(int at) {
+            int word = code[at];
+            while ((word & 3) == NOT) {
+                word = code[++at];
+            }
+            return (word & 3) == ATOM ? at + 1 : word >>> 2;
+        }
+
+        /** Packs formulas slot by slot. */
+        static final class Builder {
+            private int[] code = new int[64];
+            private int size;
+            private final int[] start;
+            private int slots;
+
+            Builder(int slots) {
+                start = new int[slots];
+            }
+
+            void add(Formula formula, ToIntFunction<Atom> position) {
+                start[slots++] = size;
+                formula.pack(this, position);
+            }
+
+            Packed build() {
+                return new Packed(Arrays.copyOf(code, size), start);
+            }
+
+            private int append(int kind, int rest) {
+                if (size == code.length) {
+                    code = Arrays.copyOf(code, 2 * size);
+                }
+                code[size] = kind | rest << 2;
+                return size++;
+            }
+
+            private void endJunction(int at) {
+                code[at] = (code[at] & 3) | size << 2;
+            }
+        }
+    }
+
     private static final class Leaf extends Formula {
         private final Atom atom;
-        private final int position;
 
-        Leaf(Atom atom, int position) {
+        Leaf(Atom atom) {
             this.atom = atom;
-            this.position = position;
-        }
-
-        @Override
-        byte value(byte[] atoms) {
-            return atoms[position];
-        }
-
-        @Override
-        Formula link(ToIntFunction<Atom> positions) {
-            return new Leaf(atom, positions.applyAsInt(atom));
         }
 
         @Override
         void atoms(List<Atom> into) {
             into.add(atom);
+        }
+
+        @Override
+        void pack(Packed.Builder into, ToIntFunction<Atom> position) {
+            into.append(Packed.ATOM, position.applyAsInt(atom));
         }
     }
 
@@ -80,34 +166,19 @@ abstract sealed class Formula {
         }
 
         @Override
-        byte value(byte[] atoms) {
-            // The value that decides: false for &&, true for ||.
-            byte deciding = all ? FALSE : TRUE;
-            boolean error = false;
-            for (Formula part : parts) {
-                byte value = part.value(atoms);
-                if (value == deciding) {
-                    return deciding;
-                }
-                error |= value == ERROR;
-            }
-            return error ? ERROR : of(all);
-        }
-
-        @Override
-        Formula link(ToIntFunction<Atom> positions) {
-            Formula[] linked = new Formula[parts.length];
-            for (int i = 0; i < parts.length; i++) {
-                linked[i] = parts[i].link(positions);
-            }
-            return new Junction(linked, all);
-        }
-
-        @Override
         void atoms(List<Atom> into) {
             for (Formula part : parts) {
                 part.atoms(into);
             }
+        }
+
+        @Override
+        void pack(Packed.Builder into, ToIntFunction<Atom> position) {
+            int at = into.append(all ? Packed.AND : Packed.OR, 0);
+            for (Formula part : parts) {
+                part.pack(into, position);
+            }
+            into.endJunction(at);
         }
     }
 
@@ -119,19 +190,14 @@ abstract sealed class Formula {
         }
 
         @Override
-        byte value(byte[] atoms) {
-            byte value = part.value(atoms);
-            return value == ERROR ? ERROR : of(value == FALSE);
-        }
-
-        @Override
-        Formula link(ToIntFunction<Atom> positions) {
-            return new Not(part.link(positions));
-        }
-
-        @Override
         void atoms(List<Atom> into) {
             part.atoms(into);
+        }
+
+        @Override
+        void pack(Packed.Builder into, ToIntFunction<Atom> position) {
+            into.append(Packed.NOT, 0);
+            part.pack(into, position);
         }
     }
 }

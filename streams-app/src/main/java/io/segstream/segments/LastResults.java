@@ -125,7 +125,7 @@ final class LastResults {
         for (int i = 0; i < scratch.dirtyCount; i++) {
             int slot = scratch.dirty[i];
             scratch.dirtyMarked[slot] = false;
-            boolean result = catalog.formula(slot).value(atoms) == Formula.TRUE;
+            boolean result = catalog.combine(slot, atoms) == Formula.TRUE;
             if (result != results.get(slot)) {
                 results.set(slot, result);
                 scratch.changed[scratch.changedCount++] = slot;
@@ -226,7 +226,7 @@ final class LastResults {
             }
         }
         for (int slot = 0; slot < catalog.slots(); slot++) {
-            results.set(slot, catalog.formula(slot).value(atoms) == Formula.TRUE);
+            results.set(slot, catalog.combine(slot, atoms) == Formula.TRUE);
         }
         // Every condition was combined above; what the counts marked is done.
         for (int i = 0; i < scratch.dirtyCount; i++) {

@@ -54,7 +54,7 @@ public final class SegmentCatalog {
         /** By slot: the exclusive group of the segment, or null. */
         private final String[] groupOf;
         /** By slot: the condition over atom positions. */
-        private final Formula[] formulas;
+        private final Formula.Packed formulas;
         /** The distinct atoms of the conditions, by position. */
         private final Atom[] atoms;
         /** By atom position: the slots whose conditions use it. */
@@ -97,7 +97,7 @@ public final class SegmentCatalog {
             fallbacks.keySet().forEach(group -> groups.computeIfAbsent(group, g -> new ArrayList<>()));
             bySlot = byName.values().toArray(CompiledSegment[]::new);
             groupOf = new String[bySlot.length];
-            formulas = new Formula[bySlot.length];
+            Formula.Packed.Builder packed = new Formula.Packed.Builder(bySlot.length);
             Map<String, Integer> atomPositions = new HashMap<>();
             List<Atom> distinct = new ArrayList<>();
             List<Set<Integer>> users = new ArrayList<>();
@@ -116,8 +116,9 @@ public final class SegmentCatalog {
                     });
                     users.get(position).add(slot);
                 }
-                formulas[slot] = formula.link(atom -> atomPositions.get(atom.key()));
+                packed.add(formula, atom -> atomPositions.get(atom.key()));
             }
+            formulas = packed.build();
             atoms = distinct.toArray(Atom[]::new);
             entriesIndex = new int[atoms.length];
             int comprehensions = 0;
@@ -273,8 +274,9 @@ public final class SegmentCatalog {
             return matchingOrder[slot];
         }
 
-        Formula formula(int slot) {
-            return formulas[slot];
+        /** The value of the condition in {@code slot} given each atom's value, by position. */
+        byte combine(int slot, byte[] atoms) {
+            return formulas.value(slot, atoms);
         }
 
         /**
