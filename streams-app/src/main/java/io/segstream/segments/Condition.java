@@ -24,6 +24,10 @@ public final class Condition {
     private final List<Fact> reads;
     /** Positions of {@link #reads} in the facts catalog. */
     private final int[] readIndexes;
+    /** The names of {@link #reads}, in order. */
+    private final String[] readNames;
+    /** Whether a model predicts one of the facts read. */
+    private final boolean readsPredictions;
     private final TimeTriggers timeTriggers;
     private final Formula formula;
     private final ResultMemory memory = new ResultMemory();
@@ -33,6 +37,8 @@ public final class Condition {
         this.program = program;
         this.reads = List.copyOf(reads);
         this.readIndexes = reads.stream().mapToInt(Facts::indexOf).toArray();
+        this.readNames = reads.stream().map(Fact::name).toArray(String[]::new);
+        this.readsPredictions = reads.stream().anyMatch(fact -> fact.model() != null);
         this.timeTriggers = timeTriggers;
         this.formula = formula;
     }
@@ -100,6 +106,9 @@ public final class Condition {
 
     /** The versions of the models that predicted facts this condition reads, by model name. */
     public Map<String, String> models(Facts.Input input) {
+        if (!readsPredictions) {
+            return Map.of();
+        }
         Map<String, String> models = new TreeMap<>();
         for (Fact fact : reads) {
             String version = fact.model() == null ? null : input.modelVersion(fact.model());
@@ -113,7 +122,18 @@ public final class Condition {
     /** The values of the facts this condition reads, by name: the "why" of a decision. */
     public Map<String, Object> evidence(Facts.Input input) {
         Map<String, Object> evidence = new LinkedHashMap<>();
-        reads.forEach(fact -> evidence.put(fact.name(), input.value(fact)));
+        for (int i = 0; i < readIndexes.length; i++) {
+            evidence.put(readNames[i], input.value(readIndexes[i]));
+        }
         return evidence;
+    }
+
+    /** {@link #evidence} as a SegmentChange carries it: flat, sorted by name ({@link Evidence#add}). */
+    TreeMap<String, Object> changeEvidence(Facts.Input input) {
+        TreeMap<String, Object> flat = new TreeMap<>();
+        for (int i = 0; i < readIndexes.length; i++) {
+            Evidence.add(flat, readNames[i], input.value(readIndexes[i]));
+        }
+        return flat;
     }
 }

@@ -1,6 +1,5 @@
 package io.segstream.segments;
 
-import io.segstream.facts.Fact;
 import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,17 +12,13 @@ final class Evidence {
 
     private Evidence() {}
 
-    /** The flat values, sorted by name as a SegmentChange carries them. */
-    static TreeMap<String, Object> flatten(Map<String, Object> facts) {
-        TreeMap<String, Object> flat = new TreeMap<>();
-        facts.forEach((name, value) -> {
-            if (value instanceof Map<?, ?> map) {
-                map.forEach((key, entry) -> flat.put(name + "." + key, scalar(entry)));
-            } else {
-                flat.put(name, scalar(value));
-            }
-        });
-        return flat;
+    /** Adds one fact's flat values to {@code flat} (sorted by name, as a SegmentChange carries them). */
+    static void add(TreeMap<String, Object> flat, String name, Object value) {
+        if (value instanceof Map<?, ?> map) {
+            map.forEach((key, entry) -> flat.put(name + "." + key, scalar(entry)));
+        } else {
+            flat.put(name, scalar(value));
+        }
     }
 
     private static Object scalar(Object value) {

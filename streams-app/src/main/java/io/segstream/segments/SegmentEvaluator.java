@@ -195,13 +195,13 @@ public final class SegmentEvaluator {
     private static RoutedChange decided(String user, CompiledSegment segment, SegmentChangeKind kind, ChangeTrigger cause,
             long eventTime, long emittedAt, Facts.Input input, String topic) {
         return new RoutedChange(change(user, segment.name(), kind, cause, eventTime, emittedAt, segment.version(),
-                segment.condition().evidence(input), segment.condition().models(input)), topic);
+                segment.condition().changeEvidence(input), segment.condition().models(input)), topic);
     }
 
     private static SegmentChange change(String user, String segment, SegmentChangeKind kind, ChangeTrigger trigger,
             long eventTime, long emittedAt, long version, Map<String, Object> evidence, Map<String, String> models) {
         return new SegmentChange(user, segment, kind, trigger, Instant.ofEpochMilli(eventTime), Instant.ofEpochMilli(emittedAt),
-                version, Evidence.flatten(evidence), models);
+                version, evidence, models);
     }
 
     private static UserSegments userSegments(String user, MembershipState membership, long eventTime) {
