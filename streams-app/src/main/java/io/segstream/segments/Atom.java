@@ -161,9 +161,18 @@ abstract sealed class Atom {
         private final int[] context;
         private final String[] contextNames;
         private final ResultMemory memory = new ResultMemory();
+        /**
+         * For a body with context that is an {@code &&} (or an {@code ||}) with parts that read only the
+         * entry ({@code m[k] > 3} in {@code m[k] > 3 && !(k in cart.categories)}): those parts, which decide
+         * the body when one of them is false (true), remembered by key and value alone as a body without
+         * context is; the whole body is evaluated only when they do not decide. Empty otherwise.
+         */
+        private final List<CelRuntime.Program> guards;
+        private final byte guardDeciding;
+        private final ResultMemory guardMemory = new ResultMemory();
 
         Entries(String key, int fact, String factName, String iterVar, CelRuntime.Program body, boolean all,
-                int[] context) {
+                int[] context, List<CelRuntime.Program> guards, boolean guardsAnd) {
             super(key, fact);
             this.factName = factName;
             this.iterVar = iterVar;
@@ -171,6 +180,8 @@ abstract sealed class Atom {
             this.all = all;
             this.context = context.clone();
             this.contextNames = Arrays.stream(context).mapToObj(read -> Facts.ALL.get(read).name()).toArray(String[]::new);
+            this.guards = List.copyOf(guards);
+            this.guardDeciding = guardsAnd ? Formula.FALSE : Formula.TRUE;
         }
 
         /** The other facts the body reads: a change of one of them tests every entry again. */
@@ -216,32 +227,58 @@ abstract sealed class Atom {
          * {@link SegmentCatalog.Snapshot#entryTests}).
          */
         byte entry(Object key, Object value, Facts.Input input, byte[] known, int offset) {
-            if (context.length > 0) {
-                Object[] contextValues = new Object[context.length];
-                for (int i = 0; i < context.length; i++) {
-                    contextValues[i] = input.value(context[i]);
-                }
-                return memory.result(new EntryValues(key, value, Arrays.asList(contextValues)),
-                        () -> test(key, value, contextValues));
+            if (context.length == 0) {
+                return withoutContext(key, value, known, offset, memory, () -> test(body, key, value, null));
             }
+            if (!guards.isEmpty() && withoutContext(key, value, known, offset, guardMemory,
+                    () -> guarded(key, value)) == guardDeciding) {
+                return guardDeciding;
+            }
+            Object[] contextValues = new Object[context.length];
+            for (int i = 0; i < context.length; i++) {
+                contextValues[i] = input.value(context[i]);
+            }
+            return memory.result(new EntryValues(key, value, Arrays.asList(contextValues)),
+                    () -> test(body, key, value, contextValues));
+        }
+
+        /**
+         * A test of the entry alone, remembered in {@code known} from {@code offset} when the value is a
+         * small count (0: not yet tested, else the value plus one), else in {@code remembered}.
+         */
+        private static byte withoutContext(Object key, Object value, byte[] known, int offset, ResultMemory remembered,
+                java.util.function.Supplier<Byte> test) {
             if (known == null || !(value instanceof Long count && count >= 0 && count < SMALL_COUNTS)) {
-                return memory.result(new EntryValues(key, value, List.of()), () -> test(key, value, null));
+                return remembered.result(new EntryValues(key, value, List.of()), test);
             }
             int index = offset + count.intValue();
             // Two threads may both test an entry: same result.
             if (known[index] == 0) {
-                known[index] = (byte) (test(key, value, null) + 1);
+                known[index] = (byte) (test.get() + 1);
             }
             return (byte) (known[index] - 1);
+        }
+
+        /** The guards' value for one entry: their {@code &&} (or {@code ||}), with CEL's errors. */
+        private byte guarded(Object key, Object value) {
+            boolean error = false;
+            for (CelRuntime.Program guard : guards) {
+                byte tested = test(guard, key, value, null);
+                if (tested == guardDeciding) {
+                    return guardDeciding;
+                }
+                error |= tested == Formula.ERROR;
+            }
+            return error ? Formula.ERROR : Formula.of(guardDeciding == Formula.FALSE);
         }
 
         /** A key, its entry and the context, as remembered (a record's hash mixes them; Map.Entry's XOR collides for "c-12"/1 and "c-13"/0). */
         private record EntryValues(Object key, Object value, List<Object> context) {}
 
-        private byte test(Object key, Object value, Object[] contextValues) {
+        private byte test(CelRuntime.Program program, Object key, Object value, Object[] contextValues) {
             Map<Object, Object> single = Collections.singletonMap(key, value);
             try {
-                Object result = body.eval(name -> Optional.ofNullable(name.equals(iterVar) ? key
+                Object result = program.eval(name -> Optional.ofNullable(name.equals(iterVar) ? key
                         : name.equals(factName) ? single : contextValue(name, contextValues)));
                 return result instanceof Boolean flag ? Formula.of(flag) : Formula.ERROR;
             } catch (CelEvaluationException e) {

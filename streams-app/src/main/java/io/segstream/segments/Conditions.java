@@ -112,8 +112,9 @@ public final class Conditions {
         if (expr.getKind() == CelExpr.ExprKind.Kind.CALL) {
             String function = expr.call().function();
             if (function.equals("_&&_") || function.equals("_||_")) {
-                List<Formula> parts = new ArrayList<>();
-                junction(expr, function, parts, ast);
+                List<CelExpr> operands = new ArrayList<>();
+                operands(expr, function, operands);
+                List<Formula> parts = operands.stream().map(operand -> formula(ast, operand)).toList();
                 return function.equals("_&&_") ? Formula.and(parts) : Formula.or(parts);
             }
             if (function.equals("!_")) {
@@ -121,17 +122,6 @@ public final class Conditions {
             }
         }
         return Formula.atom(atom(ast, expr));
-    }
-
-    /** The parts of a chain of one junction ({@code a && b && c}, however the parser nested it). */
-    private static void junction(CelExpr expr, String function, List<Formula> parts, CelAbstractSyntaxTree ast) {
-        for (CelExpr arg : expr.call().args()) {
-            if (arg.getKind() == CelExpr.ExprKind.Kind.CALL && arg.call().function().equals(function)) {
-                junction(arg, function, parts, ast);
-            } else {
-                parts.add(formula(ast, arg));
-            }
-        }
     }
 
     private static Atom atom(CelAbstractSyntaxTree ast, CelExpr expr) {
@@ -197,9 +187,36 @@ public final class Conditions {
         try {
             CelRuntime.Program program = RUNTIME.createProgram(CelAbstractSyntaxTree.newCheckedAst(body, ast.getSource(),
                     ast.getReferenceMap(), ast.getTypeMap()));
-            return new Atom.Entries(key, Facts.indexOf(fact), fact.name(), iterVar, program, all, context);
+            List<CelRuntime.Program> guards = new ArrayList<>();
+            boolean guardsAnd = true;
+            if (context.length > 0 && body.getKind() == CelExpr.ExprKind.Kind.CALL
+                    && (body.call().function().equals("_&&_") || body.call().function().equals("_||_"))) {
+                guardsAnd = body.call().function().equals("_&&_");
+                List<CelExpr> parts = new ArrayList<>();
+                operands(body, body.call().function(), parts);
+                List<CelExpr> entryOnly = parts.stream().filter(part -> context(ast, part, fact, iterVar).length == 0).toList();
+                if (entryOnly.size() < parts.size()) {
+                    for (CelExpr part : entryOnly) {
+                        guards.add(RUNTIME.createProgram(CelAbstractSyntaxTree.newCheckedAst(part, ast.getSource(),
+                                ast.getReferenceMap(), ast.getTypeMap())));
+                    }
+                }
+            }
+            return new Atom.Entries(key, Facts.indexOf(fact), fact.name(), iterVar, program, all, context, guards,
+                    guardsAnd);
         } catch (CelEvaluationException e) {
             return null;
+        }
+    }
+
+    /** The operands of a chain of one junction ({@code a && b && c}, however the parser nested it). */
+    private static void operands(CelExpr expr, String function, List<CelExpr> into) {
+        for (CelExpr arg : expr.call().args()) {
+            if (arg.getKind() == CelExpr.ExprKind.Kind.CALL && arg.call().function().equals(function)) {
+                operands(arg, function, into);
+            } else {
+                into.add(arg);
+            }
         }
     }
 

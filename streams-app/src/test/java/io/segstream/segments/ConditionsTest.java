@@ -3,6 +3,8 @@ package io.segstream.segments;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.segstream.facts.Cart;
+import io.segstream.facts.CartLine;
 import io.segstream.facts.Fact;
 import io.segstream.facts.Facts;
 import io.segstream.facts.Interest;
@@ -10,6 +12,9 @@ import io.segstream.facts.UserFeatures;
 import io.segstream.features.CartState;
 import io.segstream.features.DwellState;
 import io.segstream.features.RfmState;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +37,56 @@ class ConditionsTest {
         assertThat(condition.test(views(Map.of("shoes", 3L)))).isFalse();
         assertThat(condition.evidence(views(Map.of("shoes", 4L))))
                 .containsEntry("interest.categoryViews", Map.of("shoes", 4L)).containsEntry("intent.score", 42.0);
+    }
+
+    /** Category views, with one line of {@code category} in the cart. */
+    private static Facts.Input viewsAndCart(Map<String, Long> categoryViews, String category) {
+        long now = 1_700_000_000_000L;
+        Cart cart = new Cart(List.of(new CartLine("p1", category, 1, new BigDecimal("10.00"))), new BigDecimal("10.00"), 1,
+                "EUR", Instant.ofEpochMilli(now), false, null, "s1");
+        return new Facts.Input(new UserFeatures("u1", now, new RfmState().view(now, 365, null),
+                new DwellState().view(now, 1_800_000), cart, new Interest(categoryViews)), 42.0);
+    }
+
+    private static Atom.Entries entriesOf(String expression) {
+        java.util.List<Atom> atoms = new java.util.ArrayList<>();
+        Conditions.compile(expression).formula().atoms(atoms);
+        assertThat(atoms).singleElement().isInstanceOf(Atom.Entries.class);
+        return (Atom.Entries) atoms.get(0);
+    }
+
+    /**
+     * A body that reads another fact is decided by its parts on the entry alone when one of them decides
+     * ({@code false} for {@code &&}, {@code true} for {@code ||}), else evaluated whole: the results, errors
+     * included, are CEL's, whether remembered by value or in a snapshot's array of small counts.
+     */
+    @Test
+    void aComprehensionBodyWithContextIsDecidedByItsPartsOnTheEntryAloneFirst() {
+        Atom.Entries noCart = entriesOf(
+                "interest.categoryViews.exists(c, interest.categoryViews[c] > 3 && !(c in cart.categories))");
+        Facts.Input shoesInCart = viewsAndCart(Map.of("shoes", 4L, "books", 2L), "shoes");
+        Facts.Input emptyCart = views(Map.of("shoes", 4L, "books", 2L));
+        for (byte[] known : new byte[][] {null, new byte[Atom.Entries.SMALL_COUNTS]}) {
+            assertThat(noCart.entry("books", 2L, shoesInCart, known, 0)).isEqualTo(Formula.FALSE);
+            assertThat(noCart.entry("books", 2L, emptyCart, known, 0)).isEqualTo(Formula.FALSE);
+            assertThat(noCart.entry("shoes", 4L, shoesInCart, known, 0)).isEqualTo(Formula.FALSE);
+            assertThat(noCart.entry("shoes", 4L, emptyCart, known, 0)).isEqualTo(Formula.TRUE);
+        }
+        assertThat(noCart.value(emptyCart)).isEqualTo(Formula.TRUE);
+        assertThat(noCart.value(shoesInCart)).isEqualTo(Formula.FALSE);
+
+        Atom.Entries allOrInCart = entriesOf(
+                "interest.categoryViews.all(c, interest.categoryViews[c] < 3 || c in cart.categories)");
+        assertThat(allOrInCart.entry("books", 2L, emptyCart)).isEqualTo(Formula.TRUE);
+        assertThat(allOrInCart.entry("shoes", 4L, shoesInCart)).isEqualTo(Formula.TRUE);
+        assertThat(allOrInCart.entry("shoes", 4L, emptyCart)).isEqualTo(Formula.FALSE);
+
+        // An error on the entry alone decides nothing: error && false is false, error && true an error.
+        Atom.Entries dividing = entriesOf(
+                "interest.categoryViews.exists(c, interest.categoryViews[c] / (c.size() - 5) > 1 && !(c in cart.categories))");
+        assertThat(dividing.entry("shoes", 4L, shoesInCart)).isEqualTo(Formula.FALSE);
+        assertThat(dividing.entry("shoes", 4L, emptyCart)).isEqualTo(Formula.ERROR);
+        assertThat(dividing.entry("books", 2L, emptyCart)).isEqualTo(Formula.ERROR);
     }
 
     @Test

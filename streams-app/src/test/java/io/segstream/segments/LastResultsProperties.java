@@ -81,9 +81,10 @@ class LastResultsProperties {
     }
 
     /**
-     * Random catalogs (conditions over one to three facts, exclusive groups with priorities and
-     * fallbacks, consent) and random histories in which each event changes a few facts: evaluating only
-     * the conditions that read a changed fact decides what evaluating every condition decides.
+     * Random catalogs (conditions of one to three parts, some of them nested junctions, exclusive
+     * groups with priorities and fallbacks, consent) and random histories in which each event changes a
+     * few facts: evaluating only the conditions that read a changed fact decides what evaluating every
+     * condition decides.
      */
     @Property(tries = 300)
     void evaluatingOnlyWhatChangedDecidesAsEvaluatingEverything(@ForAll long seed,
@@ -100,14 +101,21 @@ class LastResultsProperties {
                 "interest.categoryViews.exists(k, interest.categoryViews[k] >= %d)",
                 "interest.categoryViews.all(k, k.startsWith('s') || interest.categoryViews[k] < %d)",
                 "interest.categoryViews.exists(k, k == 'books' && %d > 1)",
-                "interest.categoryViews.exists(k, interest.categoryViews[k] / (%d - 1) > 1)"};
+                "interest.categoryViews.exists(k, interest.categoryViews[k] / (%d - 1) > 1)",
+                "interest.categoryViews.all(k, interest.categoryViews[k] < %d || k in cart.categories)",
+                "interest.categoryViews.exists(k, interest.categoryViews[k] / (%d - 1) > 1 && !(k in cart.categories))"};
         SegmentCatalog catalog = new SegmentCatalog();
         int definitions = 1 + random.nextInt(25);
         for (int i = 0; i < definitions; i++) {
             List<String> parts = new ArrayList<>();
             for (int a = 0; a < 1 + random.nextInt(3); a++) {
-                String atom = atoms[random.nextInt(atoms.length)].formatted(random.nextInt(4));
-                parts.add(random.nextInt(5) == 0 ? "!(" + atom + ")" : atom);
+                String part = atoms[random.nextInt(atoms.length)].formatted(random.nextInt(4));
+                if (random.nextInt(4) == 0) {
+                    // A nested junction: (a || b) && c, !(a && b) ...
+                    part = "(" + part + (random.nextBoolean() ? " || " : " && ")
+                            + atoms[random.nextInt(atoms.length)].formatted(random.nextInt(4)) + ")";
+                }
+                parts.add(random.nextInt(5) == 0 ? "!(" + part + ")" : part);
             }
             var definition = segment("s" + i, String.join(random.nextBoolean() ? " && " : " || ", parts), 1)
                     .setPriority(random.nextInt(10)).setRequiresConsent(random.nextInt(6) == 0);
