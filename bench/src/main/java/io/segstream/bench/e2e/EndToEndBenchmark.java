@@ -131,6 +131,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             + "--set timeline.max.recent=200 (repeatable).")
     Map<String, String> settings = new HashMap<>();
 
+    @Option(names = "--kafka-set", paramLabel = "KEY=VALUE", description = "A Kafka Streams or Kafka client setting "
+            + "for every pipeline, the references included, e.g. --kafka-set producer.compression.type=lz4 (repeatable).")
+    Map<String, String> kafkaSettings = new HashMap<>();
+
     @Option(names = "--guarantees", split = ",", defaultValue = EOS + "," + ALOS,
             description = "Processing guarantees to measure (default: ${DEFAULT-VALUE}).")
     List<String> guarantees;
@@ -321,6 +325,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     applicationId + "-orders", applicationId + "-privacy.requests"));
         }
         var properties = Pipelines.streamsProperties(broker.bootstrapServers(), applicationId, guarantee, state.toString());
+        properties.putAll(kafkaSettings);
         var topology = switch (pipeline) {
             case "passthrough" -> Pipelines.passthrough(topics.clickstream(), topics.orders(), topics.privacyRequests(),
                     applicationId, registry);
@@ -645,6 +650,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         values.put(SegStreamConfig.TOPIC_CART_ABANDONED, topicPrefix + "-cart.abandoned");
         values.put(SegStreamConfig.TOPIC_DLQ, topicPrefix + "-segstream.dlq");
         values.put(SegStreamConfig.TOPIC_RFM_SKETCHES, topicPrefix + "-segstream.rfm-sketches");
+        values.putAll(kafkaSettings);
         values.putAll(settings);
         values.putAll(overrides);
         return SegStreamConfig.of(values);
