@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The smallest part of a condition that is not an {@code &&}, {@code ||} or {@code !} of other parts:
@@ -221,9 +222,9 @@ abstract sealed class Atom {
         }
 
         /**
-         * {@link #entry(Object, Object, Facts.Input)}, remembered in {@code known} from {@code offset} when
-         * the body has no context and the value is a small count (0: not yet tested, else the value plus
-         * one; a catalog snapshot keeps such an array per key for all the comprehensions over a fact, see
+         * {@link #entry(Object, Object, Facts.Input)}, the test of the entry alone (the body without context,
+         * or its guards) remembered in {@code known} from {@code offset} when the value is a small count (a
+         * catalog snapshot keeps such an array per key for all the comprehensions over a fact, see
          * {@link SegmentCatalog.Snapshot#entryTests}).
          */
         byte entry(Object key, Object value, Facts.Input input, byte[] known, int offset) {
@@ -247,7 +248,7 @@ abstract sealed class Atom {
          * small count (0: not yet tested, else the value plus one), else in {@code remembered}.
          */
         private static byte withoutContext(Object key, Object value, byte[] known, int offset, ResultMemory remembered,
-                java.util.function.Supplier<Byte> test) {
+                Supplier<Byte> test) {
             if (known == null || !(value instanceof Long count && count >= 0 && count < SMALL_COUNTS)) {
                 return remembered.result(new EntryValues(key, value, List.of()), test);
             }

@@ -194,7 +194,8 @@ public final class Conditions {
                 guardsAnd = body.call().function().equals("_&&_");
                 List<CelExpr> parts = new ArrayList<>();
                 operands(body, body.call().function(), parts);
-                List<CelExpr> entryOnly = parts.stream().filter(part -> context(ast, part, fact, iterVar).length == 0).toList();
+                List<CelExpr> entryOnly = parts.stream()
+                        .filter(part -> context(ast, part, fact, iterVar).length == 0).toList();
                 if (entryOnly.size() < parts.size()) {
                     for (CelExpr part : entryOnly) {
                         guards.add(RUNTIME.createProgram(CelAbstractSyntaxTree.newCheckedAst(part, ast.getSource(),

@@ -82,8 +82,8 @@ class ConditionsTest {
         assertThat(allOrInCart.entry("shoes", 4L, emptyCart)).isEqualTo(Formula.FALSE);
 
         // An error on the entry alone decides nothing: error && false is false, error && true an error.
-        Atom.Entries dividing = entriesOf(
-                "interest.categoryViews.exists(c, interest.categoryViews[c] / (c.size() - 5) > 1 && !(c in cart.categories))");
+        Atom.Entries dividing = entriesOf("interest.categoryViews.exists(c, "
+                + "interest.categoryViews[c] / (c.size() - 5) > 1 && !(c in cart.categories))");
         assertThat(dividing.entry("shoes", 4L, shoesInCart)).isEqualTo(Formula.FALSE);
         assertThat(dividing.entry("shoes", 4L, emptyCart)).isEqualTo(Formula.ERROR);
         assertThat(dividing.entry("books", 2L, emptyCart)).isEqualTo(Formula.ERROR);

@@ -20,14 +20,16 @@ class FormulaTest {
      */
     @Test
     void packedFormulasCombineTheirAtomsAsCelDoes() {
-        Formula first = Conditions.compile("cart.items > 1 && (rfm.frequency >= 2 || !(dwell.sessionActive))").formula();
+        Formula first = Conditions.compile("cart.items > 1 && (rfm.frequency >= 2 || !(dwell.sessionActive))")
+                .formula();
         Formula second = Conditions.compile("!(cart.items > 1 && rfm.frequency >= 2) || dwell.sessionActive").formula();
         List<Atom> atoms = new ArrayList<>();
         first.atoms(atoms);
         assertThat(atoms).hasSize(3);
         Formula.Packed.Builder builder = new Formula.Packed.Builder(2);
-        builder.add(first, atom -> atoms.stream().map(Atom::key).toList().indexOf(atom.key()));
-        builder.add(second, atom -> atoms.stream().map(Atom::key).toList().indexOf(atom.key()));
+        List<String> keys = atoms.stream().map(Atom::key).toList();
+        builder.add(first, atom -> keys.indexOf(atom.key()));
+        builder.add(second, atom -> keys.indexOf(atom.key()));
         Formula.Packed packed = builder.build();
 
         int combinations = 0;
