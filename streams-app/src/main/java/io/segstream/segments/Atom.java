@@ -131,11 +131,15 @@ abstract sealed class Atom {
 
         @Override
         byte value(Facts.Input input) {
-            Object value = input.value(fact());
-            if (value instanceof Map<?, ?> map) {
+            return contains(input.value(fact()), element);
+        }
+
+        /** CEL's {@code element in container}: a map's key or a list's element; an error for anything else. */
+        static byte contains(Object container, Object element) {
+            if (container instanceof Map<?, ?> map) {
                 return Formula.of(map.containsKey(element));
             }
-            return value instanceof Collection<?> list ? Formula.of(list.contains(element)) : Formula.ERROR;
+            return container instanceof Collection<?> list ? Formula.of(list.contains(element)) : Formula.ERROR;
         }
     }
 
@@ -171,9 +175,23 @@ abstract sealed class Atom {
         private final List<CelRuntime.Program> guards;
         private final byte guardDeciding;
         private final ResultMemory guardMemory = new ResultMemory();
+        /**
+         * When every part of the body that reads context is the key's membership in another fact
+         * ({@code !(k in cart.categories)}): those parts, tested in place of CEL's run of the whole body
+         * (a user's context is seldom another's, so remembering whole-body results missed). Empty otherwise.
+         */
+        private final KeyIn[] keyTests;
+
+        /** {@code k in fact}, or with {@code negated} {@code !(k in fact)}, for the comprehension's key {@code k}. */
+        record KeyIn(int fact, boolean negated) {
+            byte value(Object key, Facts.Input input) {
+                byte contained = Member.contains(input.value(fact), key);
+                return negated ? Formula.negated(contained) : contained;
+            }
+        }
 
         Entries(String key, int fact, String factName, String iterVar, CelRuntime.Program body, boolean all,
-                int[] context, List<CelRuntime.Program> guards, boolean guardsAnd) {
+                int[] context, List<CelRuntime.Program> guards, boolean guardsAnd, List<KeyIn> keyTests) {
             super(key, fact);
             this.factName = factName;
             this.iterVar = iterVar;
@@ -183,6 +201,12 @@ abstract sealed class Atom {
             this.contextNames = Arrays.stream(context).mapToObj(read -> Facts.ALL.get(read).name()).toArray(String[]::new);
             this.guards = List.copyOf(guards);
             this.guardDeciding = guardsAnd ? Formula.FALSE : Formula.TRUE;
+            this.keyTests = keyTests.toArray(KeyIn[]::new);
+        }
+
+        /** The body's parts tested without CEL: empty unless every part that reads context is one. */
+        List<KeyIn> keyTests() {
+            return List.of(keyTests);
         }
 
         /** The other facts the body reads: a change of one of them tests every entry again. */
@@ -231,9 +255,13 @@ abstract sealed class Atom {
             if (context.length == 0) {
                 return withoutContext(key, value, known, offset, memory, () -> test(body, key, value, null));
             }
-            if (!guards.isEmpty() && withoutContext(key, value, known, offset, guardMemory,
-                    () -> guarded(key, value)) == guardDeciding) {
+            byte guarded = guards.isEmpty() ? Formula.negated(guardDeciding)
+                    : withoutContext(key, value, known, offset, guardMemory, () -> guarded(key, value));
+            if (guarded == guardDeciding) {
                 return guardDeciding;
+            }
+            if (keyTests.length > 0) {
+                return keyTested(key, input, guarded == Formula.ERROR);
             }
             Object[] contextValues = new Object[context.length];
             for (int i = 0; i < context.length; i++) {
@@ -260,6 +288,22 @@ abstract sealed class Atom {
             return (byte) (known[index] - 1);
         }
 
+        /**
+         * The body's value from its key tests, its guards having not decided ({@code guardError}: they are
+         * in error): the junction of all its parts, with CEL's errors.
+         */
+        private byte keyTested(Object key, Facts.Input input, boolean guardError) {
+            boolean error = guardError;
+            for (KeyIn test : keyTests) {
+                byte tested = test.value(key, input);
+                if (tested == guardDeciding) {
+                    return guardDeciding;
+                }
+                error |= tested == Formula.ERROR;
+            }
+            return error ? Formula.ERROR : Formula.negated(guardDeciding);
+        }
+
         /** The guards' value for one entry: their {@code &&} (or {@code ||}), with CEL's errors. */
         private byte guarded(Object key, Object value) {
             boolean error = false;
@@ -270,7 +314,7 @@ abstract sealed class Atom {
                 }
                 error |= tested == Formula.ERROR;
             }
-            return error ? Formula.ERROR : Formula.of(guardDeciding == Formula.FALSE);
+            return error ? Formula.ERROR : Formula.negated(guardDeciding);
         }
 
         /** A key, its entry and the context, as remembered (a record's hash mixes them; Map.Entry's XOR collides for "c-12"/1 and "c-13"/0). */

@@ -188,26 +188,54 @@ public final class Conditions {
             CelRuntime.Program program = RUNTIME.createProgram(CelAbstractSyntaxTree.newCheckedAst(body, ast.getSource(),
                     ast.getReferenceMap(), ast.getTypeMap()));
             List<CelRuntime.Program> guards = new ArrayList<>();
+            List<Atom.Entries.KeyIn> keyTests = new ArrayList<>();
             boolean guardsAnd = true;
-            if (context.length > 0 && body.getKind() == CelExpr.ExprKind.Kind.CALL
-                    && (body.call().function().equals("_&&_") || body.call().function().equals("_||_"))) {
-                guardsAnd = body.call().function().equals("_&&_");
+            if (context.length > 0) {
                 List<CelExpr> parts = new ArrayList<>();
-                operands(body, body.call().function(), parts);
-                List<CelExpr> entryOnly = parts.stream()
-                        .filter(part -> context(ast, part, fact, iterVar).length == 0).toList();
-                if (entryOnly.size() < parts.size()) {
-                    for (CelExpr part : entryOnly) {
+                if (body.getKind() == CelExpr.ExprKind.Kind.CALL
+                        && (body.call().function().equals("_&&_") || body.call().function().equals("_||_"))) {
+                    guardsAnd = body.call().function().equals("_&&_");
+                    operands(body, body.call().function(), parts);
+                } else {
+                    parts.add(body);
+                }
+                for (CelExpr part : parts) {
+                    if (context(ast, part, fact, iterVar).length == 0) {
                         guards.add(RUNTIME.createProgram(CelAbstractSyntaxTree.newCheckedAst(part, ast.getSource(),
                                 ast.getReferenceMap(), ast.getTypeMap())));
+                    } else {
+                        keyTests.add(keyIn(ast, part, iterVar));
                     }
+                }
+                if (keyTests.contains(null)) {
+                    keyTests.clear();
                 }
             }
             return new Atom.Entries(key, Facts.indexOf(fact), fact.name(), iterVar, program, all, context, guards,
-                    guardsAnd);
+                    guardsAnd, keyTests);
         } catch (CelEvaluationException e) {
             return null;
         }
+    }
+
+    /**
+     * {@code k in f} or {@code !(k in f)}, for the comprehension's key {@code k} and a map or list fact
+     * {@code f}, as a test run without CEL; else null.
+     */
+    private static Atom.Entries.KeyIn keyIn(CelAbstractSyntaxTree ast, CelExpr part, String iterVar) {
+        boolean negated = part.getKind() == CelExpr.ExprKind.Kind.CALL && part.call().function().equals("!_");
+        CelExpr test = negated ? part.call().args().get(0) : part;
+        if (test.getKind() != CelExpr.ExprKind.Kind.CALL || !test.call().function().equals("@in")
+                || test.call().args().size() != 2) {
+            return null;
+        }
+        CelExpr element = test.call().args().get(0);
+        Fact container = fact(ast, test.call().args().get(1));
+        if (element.getKind() != CelExpr.ExprKind.Kind.IDENT || !element.ident().name().equals(iterVar)
+                || container == null || !(container.type() instanceof MapType || container.type() instanceof ListType)) {
+            return null;
+        }
+        return new Atom.Entries.KeyIn(Facts.indexOf(container), negated);
     }
 
     /** The operands of a chain of one junction ({@code a && b && c}, however the parser nested it). */

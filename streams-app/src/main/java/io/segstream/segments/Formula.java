@@ -20,6 +20,11 @@ abstract sealed class Formula {
         return value ? TRUE : FALSE;
     }
 
+    /** CEL's {@code !}: an error stays one. */
+    static byte negated(byte value) {
+        return value == ERROR ? ERROR : of(value == FALSE);
+    }
+
     /** The atoms, depth first; an atom used twice is listed twice. */
     abstract void atoms(List<Atom> into);
 
@@ -75,8 +80,7 @@ abstract sealed class Formula {
                 case ATOM:
                     return atoms[word >>> 2];
                 case NOT:
-                    byte value = node(at + 1, atoms);
-                    return value == ERROR ? ERROR : of(value == FALSE);
+                    return negated(node(at + 1, atoms));
                 default:
                     boolean all = (word & 3) == AND;
                     // The value that decides: false for &&, true for ||.

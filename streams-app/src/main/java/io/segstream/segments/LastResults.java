@@ -371,10 +371,9 @@ final class LastResults {
             Object before = scratch.entriesBefore[i];
             Object now = scratch.entriesAfter[i];
             byte[] known = catalog.entryTests(fact, key);
-            for (int c = 0; c < comprehensions.length; c++) {
-                int atom = comprehensions[c];
+            for (int atom : comprehensions) {
                 Atom.Entries entries = (Atom.Entries) catalog.atom(atom);
-                int offset = c * Atom.Entries.SMALL_COUNTS;
+                int offset = catalog.entryTestsOffset(atom);
                 if (before != null) {
                     add(atom, entries, entries.entry(key, before, input, known, offset), -1);
                 }
@@ -398,7 +397,9 @@ final class LastResults {
             settle(atom, Formula.ERROR);
             return;
         }
-        map.forEach((key, entry) -> add(atom, entries, entries.entry(key, entry, input), 1));
+        int offset = snapshot.entryTestsOffset(atom);
+        map.forEach((key, entry) -> add(atom, entries,
+                entries.entry(key, entry, input, snapshot.entryTests(entries.fact(), key), offset), 1));
         settle(atom, entries.of(deciding[counts], errors[counts], map.size()));
     }
 

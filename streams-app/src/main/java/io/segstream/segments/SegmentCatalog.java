@@ -69,6 +69,8 @@ public final class SegmentCatalog {
         private final int[][] entriesWithContext = new int[Facts.ALL.size()][];
         /** By atom position: for a per-entry comprehension its index among them (a user's counts), else -1. */
         private final int[] entriesIndex;
+        /** By atom position: for a per-entry comprehension where its tests start in {@link #entryTests}' arrays. */
+        private final int[] entryTestsOffset;
         private final int entriesCount;
         /** By fact position, for a map fact with per-entry comprehensions: by key, their remembered entry tests. */
         private final List<Map<Object, byte[]>> entryTests = new ArrayList<>();
@@ -121,6 +123,7 @@ public final class SegmentCatalog {
             formulas = packed.build();
             atoms = distinct.toArray(Atom[]::new);
             entriesIndex = new int[atoms.length];
+            entryTestsOffset = new int[atoms.length];
             int comprehensions = 0;
             for (int atom = 0; atom < atoms.length; atom++) {
                 entriesIndex[atom] = atoms[atom] instanceof Atom.Entries ? comprehensions++ : -1;
@@ -164,6 +167,9 @@ public final class SegmentCatalog {
                 keyed.add(byKey);
                 entriesAtoms[fact] = IntStream.range(0, atoms.length)
                         .filter(atom -> atoms[atom] instanceof Atom.Entries entries && entries.fact() == f).toArray();
+                for (int c = 0; c < entriesAtoms[fact].length; c++) {
+                    entryTestsOffset[entriesAtoms[fact][c]] = c * Atom.Entries.SMALL_COUNTS;
+                }
                 entriesWithContext[fact] = IntStream.range(0, atoms.length)
                         .filter(atom -> atoms[atom] instanceof Atom.Entries entries
                                 && Arrays.stream(entries.context()).anyMatch(read -> read == f)).toArray();
@@ -242,6 +248,11 @@ public final class SegmentCatalog {
                 known = byKey.computeIfAbsent(key, k -> new byte[entriesAtoms[fact].length * Atom.Entries.SMALL_COUNTS]);
             }
             return known;
+        }
+
+        /** Where the tests of the per-entry comprehension at atom position {@code atom} start in an {@link #entryTests} array. */
+        int entryTestsOffset(int atom) {
+            return entryTestsOffset[atom];
         }
 
         /** The index of the per-entry comprehension at atom position {@code atom} among them. */

@@ -87,6 +87,21 @@ class ConditionsTest {
         assertThat(dividing.entry("shoes", 4L, shoesInCart)).isEqualTo(Formula.FALSE);
         assertThat(dividing.entry("shoes", 4L, emptyCart)).isEqualTo(Formula.ERROR);
         assertThat(dividing.entry("books", 2L, emptyCart)).isEqualTo(Formula.ERROR);
+
+        // Their parts that read context are the key's membership in the cart: tested without CEL.
+        int cartCategories = Facts.indexOf(Facts.named("cart.categories"));
+        assertThat(noCart.keyTests()).containsExactly(new Atom.Entries.KeyIn(cartCategories, true));
+        assertThat(allOrInCart.keyTests()).containsExactly(new Atom.Entries.KeyIn(cartCategories, false));
+        // A part that reads context otherwise leaves the whole body to CEL.
+        Atom.Entries bigCart = entriesOf("interest.categoryViews.exists(c, interest.categoryViews[c] > 3 "
+                + "&& !(c in cart.categories) && cart.items > 1)");
+        assertThat(bigCart.keyTests()).isEmpty();
+        assertThat(bigCart.entry("shoes", 4L, emptyCart)).isEqualTo(Formula.FALSE);
+        // The key alone in the cart, no guard: the body is the key test.
+        Atom.Entries inCart = entriesOf("interest.categoryViews.exists(c, c in cart.categories)");
+        assertThat(inCart.keyTests()).containsExactly(new Atom.Entries.KeyIn(cartCategories, false));
+        assertThat(inCart.entry("shoes", 4L, shoesInCart)).isEqualTo(Formula.TRUE);
+        assertThat(inCart.entry("books", 2L, shoesInCart)).isEqualTo(Formula.FALSE);
     }
 
     @Test

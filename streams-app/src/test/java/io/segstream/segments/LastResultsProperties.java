@@ -103,7 +103,9 @@ class LastResultsProperties {
                 "interest.categoryViews.exists(k, k == 'books' && %d > 1)",
                 "interest.categoryViews.exists(k, interest.categoryViews[k] / (%d - 1) > 1)",
                 "interest.categoryViews.all(k, interest.categoryViews[k] < %d || k in cart.categories)",
-                "interest.categoryViews.exists(k, interest.categoryViews[k] / (%d - 1) > 1 && !(k in cart.categories))"};
+                "interest.categoryViews.exists(k, interest.categoryViews[k] / (%d - 1) > 1 && !(k in cart.categories))",
+                "interest.categoryViews.all(k, !(k in cart.categories))",
+                "interest.categoryViews.exists(k, interest.categoryViews[k] > %d && !(k in cart.categories) && cart.items > 1)"};
         SegmentCatalog catalog = new SegmentCatalog();
         int definitions = 1 + random.nextInt(25);
         for (int i = 0; i < definitions; i++) {
