@@ -205,14 +205,14 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     String applicationId = "bench-" + pipeline + "-" + tag(guarantee) + "-" + (run < 1 ? "warm-up" + (1 - run) : run);
                     Pipelines.Drain drain = drain(pipeline, guarantee, applicationId, topics);
                     if (run < 1) {
-                        say("warm-up %-11s %-16s %,8.0f events/s, %5.1f µs CPU/event (not counted)", pipeline, guarantee,
-                                drain.perSecond(), drain.cpuMicrosPerRecord());
+                        say("warm-up %-11s %-16s %,8.0f events/s, %5.1f µs CPU/event, GC paused %4.1f%% (not counted)",
+                                pipeline, guarantee, drain.perSecond(), drain.cpuMicrosPerRecord(), 100 * drain.gcPausedShare());
                         continue;
                     }
                     rates.computeIfAbsent(pipeline + " " + guarantee, key -> new double[runs])[run - 1] = drain.perSecond();
                     cpu.computeIfAbsent(pipeline + " " + guarantee, key -> new double[runs])[run - 1] = drain.cpuMicrosPerRecord();
-                    say("run %d %-11s %-16s %,8.0f events/s, %5.1f µs CPU/event", run, pipeline, guarantee, drain.perSecond(),
-                            drain.cpuMicrosPerRecord());
+                    say("run %d %-11s %-16s %,8.0f events/s, %5.1f µs CPU/event, GC paused %4.1f%%", run, pipeline, guarantee,
+                            drain.perSecond(), drain.cpuMicrosPerRecord(), 100 * drain.gcPausedShare());
                     if (footprintApp == null && pipeline.equals("segstream") && guarantee.equals(EOS)) {
                         footprintApp = applicationId;
                     }

@@ -138,7 +138,7 @@ final class Pipelines {
      * A drain's rate in records per second, and the CPU time its stream threads spent per record: the
      * pipeline's own cost, which other work on a shared machine changes far less than the rate.
      */
-    record Drain(double perSecond, double cpuMicrosPerRecord) {}
+    record Drain(double perSecond, double cpuMicrosPerRecord, double gcPausedShare) {}
 
     /**
      * Waits until {@code streams} has processed {@code expected} records; the rate and CPU per record
@@ -152,6 +152,7 @@ final class Pipelines {
         long first = 0;
         double atFirst = 0;
         long cpuAtFirst = 0;
+        long pausedAtFirst = 0;
         while (System.nanoTime() < deadline) {
             if (processed == null && streams.state() == KafkaStreams.State.RUNNING) {
                 processed = processed(streams);
@@ -162,15 +163,28 @@ final class Pipelines {
                 first = now;
                 atFirst = done;
                 cpuAtFirst = streamThreadCpuNanos(applicationId);
+                pausedAtFirst = gcPausedMillis();
             }
             if (done >= expected) {
                 double records = expected - atFirst;
-                return new Drain(records / ((now - first) / 1e9), (streamThreadCpuNanos(applicationId) - cpuAtFirst) / 1e3 / records);
+                double seconds = (now - first) / 1e9;
+                return new Drain(records / seconds, (streamThreadCpuNanos(applicationId) - cpuAtFirst) / 1e3 / records,
+                        (gcPausedMillis() - pausedAtFirst) / 1e3 / seconds);
             }
             Thread.sleep(5);
         }
         throw new IllegalStateException("processed only " + (processed == null ? 0 : (long) processed.getAsDouble()) + " of "
                 + expected + " records in " + timeout.toSeconds() + " s");
+    }
+
+    /**
+     * The time (ms) this JVM's collectors have stopped it so far: the stream threads wait through it,
+     * and their CPU time does not show it. (G1's concurrent cycles, which do not stop them, are not counted.)
+     */
+    static long gcPausedMillis() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .filter(collector -> !collector.getName().contains("Concurrent"))
+                .mapToLong(collector -> Math.max(0, collector.getCollectionTime())).sum();
     }
 
     /** CPU time (ns) the stream threads of application {@code applicationId} have used so far. */
