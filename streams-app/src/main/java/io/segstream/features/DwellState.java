@@ -112,18 +112,24 @@ public final class DwellState {
 
     /** The read model as of {@code now}. */
     public Dwell view(long now, long sessionGapMs) {
+        return view(now, sessionGapMs, true);
+    }
+
+    /** The read model as of {@code now}; without {@code byCategory} its dwell per category is left empty. */
+    Dwell view(long now, long sessionGapMs, boolean byCategory) {
         long today = Times.day(now);
         long recentSessionCount = 0;
         for (long started : sessionStartsByDay.subMap(today - SESSION_WINDOW_DAYS + 1, true, today, true).values()) {
             recentSessionCount += started;
         }
-        Map<String, Long> byCategory = categoryWindow.of(categoryDwellByDay, today, CATEGORY_WINDOW_DAYS);
+        Map<String, Long> categories = byCategory ? categoryWindow.of(categoryDwellByDay, today, CATEGORY_WINDOW_DAYS)
+                : Map.of();
         Dwell.CurrentSession session = current == null ? null : new Dwell.CurrentSession(
                 current.key().startsWith("s:") ? current.key().substring(2) : null,
                 Times.instant(current.start()), Times.instant(current.lastAt()), current.dwellMs(), current.pages(),
                 now - current.lastAt() <= sessionGapMs, Times.instant(current.lastAt() + sessionGapMs));
         return new Dwell(session, sessions, recentSessionCount, sessions == 0 ? 0 : totalDwellMs / sessions,
-                totalDwellMs, byCategory);
+                totalDwellMs, categories);
     }
 
     void write(Encoder out) throws IOException {

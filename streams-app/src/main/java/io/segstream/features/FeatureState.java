@@ -26,9 +26,18 @@ public final class FeatureState {
 
     /** The user's features as of {@code now}, with RFM scores when population quintiles are known. */
     public UserFeatures view(String user, long now, FeatureSettings settings, RfmQuintiles quintiles) {
+        return view(user, now, settings, quintiles, true);
+    }
+
+    /**
+     * {@link #view(String, long, FeatureSettings, RfmQuintiles)}, without the dwell per category (an
+     * empty map) unless {@code categoryDwell}: its copy, taken whenever the user's dwell grew since the
+     * last view, is most of a view's cost, and a catalog seldom reads it.
+     */
+    public UserFeatures view(String user, long now, FeatureSettings settings, RfmQuintiles quintiles, boolean categoryDwell) {
         Rfm rfmView = rfm == null ? RfmState.none(settings.rfmWindowDays()) : rfm.view(now, settings.rfmWindowDays(), quintiles);
-        return new UserFeatures(user, now, rfmView, dwell.view(now, settings.sessionGap().toMillis()), cart.view(),
-                interest == null ? Interest.NONE : interest.view(now, settings.interestWindow().toMillis()));
+        return new UserFeatures(user, now, rfmView, dwell.view(now, settings.sessionGap().toMillis(), categoryDwell),
+                cart.view(), interest == null ? Interest.NONE : interest.view(now, settings.interestWindow().toMillis()));
     }
 
     /** The user's orders, or null before their first one. */

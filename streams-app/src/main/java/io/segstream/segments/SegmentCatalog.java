@@ -1,6 +1,7 @@
 package io.segstream.segments;
 
 import io.segstream.avro.SegmentDefinition;
+import io.segstream.facts.Fact;
 import io.segstream.facts.Facts;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,6 +81,8 @@ public final class SegmentCatalog {
         private final TimeTriggers timed;
         /** Positions in {@link Facts#ALL} of the facts some condition reads. */
         private final int[] factsRead;
+        /** By fact position: whether a condition names the fact. */
+        private final boolean[] readByName = new boolean[Facts.ALL.size()];
 
         Snapshot(long generation, Map<String, CompiledSegment> byName) {
             this.generation = generation;
@@ -185,6 +188,8 @@ public final class SegmentCatalog {
                     || atomsReading[fact].length > 0)
                     .toArray();
             timed = TimeTriggers.merge(byName.values().stream().map(segment -> segment.condition().timeTriggers()).toList());
+            byName.values().forEach(segment -> segment.condition().reads()
+                    .forEach(fact -> readByName[Facts.indexOf(fact)] = true));
         }
 
         /** Positions in {@link Facts#ALL} of the facts some condition reads. */
@@ -296,6 +301,11 @@ public final class SegmentCatalog {
          */
         public long nextChange(Facts.Input input, long now) {
             return timed.next(input, now);
+        }
+
+        /** Whether a condition reads {@code fact}. */
+        public boolean reads(Fact fact) {
+            return readByName[Facts.indexOf(fact)];
         }
 
         /** Whether a condition reads one of {@code facts}. */

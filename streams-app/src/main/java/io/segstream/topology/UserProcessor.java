@@ -11,6 +11,9 @@ import io.segstream.avro.PrivacyRequestType;
 import io.segstream.avro.RfmSketches;
 import io.segstream.avro.SegmentDefinition;
 import io.segstream.config.StoreNames;
+import io.segstream.facts.Fact;
+import io.segstream.facts.Facts;
+import io.segstream.facts.UserFeatures;
 import io.segstream.features.Deduplication;
 import io.segstream.features.FeatureSettings;
 import io.segstream.features.FeatureUpdates;
@@ -58,6 +61,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private static final int MIN_BATCH = 100;
     private static final Duration CADENCE = Duration.ofSeconds(1);
     private static final Duration SKETCHES_UNCHANGED_MAX = Duration.ofDays(1);
+    /** Left out of the facts of an evaluation when no condition reads it (a model cannot: it is a map). */
+    private static final Fact CATEGORY_DWELL = Facts.named("dwell.categoryDwellMs");
     /** Facts read from the RFM quintiles: new quintiles can change them for any customer. */
     private static final Set<String> SCORE_FACTS = Set.of("rfm.r", "rfm.f", "rfm.m");
 
@@ -307,8 +312,9 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private UserState evaluate(String user, UserState state, long now, long eventTime, ChangeTrigger trigger) {
         long started = System.nanoTime();
         SegmentCatalog.Snapshot catalog = instance.catalog().snapshot();
-        SegmentEvaluator.Outcome outcome = evaluator.evaluate(state.features().view(user, now, settings, quintiles),
-                catalog, state.membership(), eventTime, context.currentSystemTimeMs(), trigger, privacy.allows(state.consent()));
+        UserFeatures features = state.features().view(user, now, settings, quintiles, catalog.reads(CATEGORY_DWELL));
+        SegmentEvaluator.Outcome outcome = evaluator.evaluate(features, catalog, state.membership(), eventTime,
+                context.currentSystemTimeMs(), trigger, privacy.allows(state.consent()));
         emit(user, outcome.changes());
         if (outcome.changed()) {
             outputs.membership(user, outcome.current());

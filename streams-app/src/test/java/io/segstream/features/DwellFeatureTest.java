@@ -40,6 +40,10 @@ class DwellFeatureTest {
         assertThat(dwell.categoryDwellMsLast7Days()).isEqualTo(Map.of("shoes", 180_000L, "bags", 45_000L));
         assertThat(dwell.sessions()).isEqualTo(1);
         assertThat(dwell.totalDwellMs()).isEqualTo(225_000L);
+        // Left out when an evaluation's conditions do not read it; the rest is the same.
+        Dwell withoutCategories = pipeline.dwell("u1").view(at("2026-11-20T10:30:00Z").toEpochMilli(), GAP, false);
+        assertThat(withoutCategories).isEqualTo(new Dwell(dwell.currentSession(), dwell.sessions(),
+                dwell.sessionsLast30Days(), dwell.averageSessionDwellMs(), dwell.totalDwellMs(), Map.of()));
     }
 
     @Test

@@ -253,6 +253,24 @@ class UserProcessorTest {
     }
 
     @Test
+    void theDwellPerCategoryIsAFactWhenAConditionReadsIt() {
+        define("shoe-browsers", "dwell.categoryDwellMs['shoes'] >= 60000", 1);
+        processor.init(context);
+        process(io.segstream.testing.Events.view("e1", "u1", "s1", "shoes", T0), T0);
+        assertThat(changes()).isEmpty();
+
+        // The next view of the session closes the first one's dwell: 90 s on shoes.
+        process(io.segstream.testing.Events.view("e2", "u1", "s1", "hats", T0.plusSeconds(90)), T0.plusSeconds(90));
+
+        assertThat(forwarded(Outputs.CHANGES)).singleElement().satisfies(value -> {
+            SegmentChange change = (SegmentChange) value;
+            assertThat(change.getSegment()).isEqualTo("shoe-browsers");
+            assertThat(change.getKind()).isEqualTo(SegmentChangeKind.ENTERED);
+            assertThat(change.getFeatures()).isEqualTo(Map.of("dwell.categoryDwellMs.shoes", 90_000L));
+        });
+    }
+
+    @Test
     void aRepeatedEventChangesNothingAndIsCounted() {
         processor.init(context);
         process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
