@@ -181,6 +181,12 @@ abstract sealed class Atom {
          * (a user's context is seldom another's, so remembering whole-body results missed). Empty otherwise.
          */
         private final KeyIn[] keyTests;
+        /**
+         * The parts of the body that read only the key ({@code c.startsWith('shoes')} in
+         * {@code c.startsWith('shoes') && m[c] >= 10}): when one of them decides the body for a key, the
+         * body has the same value whatever the entry's, so a change of the entry changes nothing.
+         */
+        private final List<CelRuntime.Program> keyParts;
 
         /** {@code k in fact}, or with {@code negated} {@code !(k in fact)}, for the comprehension's key {@code k}. */
         record KeyIn(int fact, boolean negated) {
@@ -191,7 +197,8 @@ abstract sealed class Atom {
         }
 
         Entries(String key, int fact, String factName, String iterVar, CelRuntime.Program body, boolean all,
-                int[] context, List<CelRuntime.Program> guards, boolean guardsAnd, List<KeyIn> keyTests) {
+                int[] context, boolean and, List<CelRuntime.Program> keyParts, List<CelRuntime.Program> guards,
+                List<KeyIn> keyTests) {
             super(key, fact);
             this.factName = factName;
             this.iterVar = iterVar;
@@ -200,8 +207,22 @@ abstract sealed class Atom {
             this.context = context.clone();
             this.contextNames = Arrays.stream(context).mapToObj(read -> Facts.ALL.get(read).name()).toArray(String[]::new);
             this.guards = List.copyOf(guards);
-            this.guardDeciding = guardsAnd ? Formula.FALSE : Formula.TRUE;
+            this.guardDeciding = and ? Formula.FALSE : Formula.TRUE;
+            this.keyParts = List.copyOf(keyParts);
             this.keyTests = keyTests.toArray(KeyIn[]::new);
+        }
+
+        /**
+         * Whether a part of the body that reads only the key decides the body for {@code key}: its value
+         * is then the same for every value of the entry (and every context).
+         */
+        boolean decidedByKey(Object key) {
+            for (CelRuntime.Program part : keyParts) {
+                if (test(part, key, null, null) == guardDeciding) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** The body's parts tested without CEL: empty unless every part that reads context is one. */

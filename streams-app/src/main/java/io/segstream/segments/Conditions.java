@@ -187,32 +187,36 @@ public final class Conditions {
         try {
             CelRuntime.Program program = RUNTIME.createProgram(CelAbstractSyntaxTree.newCheckedAst(body, ast.getSource(),
                     ast.getReferenceMap(), ast.getTypeMap()));
+            List<CelExpr> parts = new ArrayList<>();
+            boolean and = true;
+            if (body.getKind() == CelExpr.ExprKind.Kind.CALL
+                    && (body.call().function().equals("_&&_") || body.call().function().equals("_||_"))) {
+                and = body.call().function().equals("_&&_");
+                operands(body, body.call().function(), parts);
+            } else {
+                parts.add(body);
+            }
+            List<CelRuntime.Program> keyParts = new ArrayList<>();
             List<CelRuntime.Program> guards = new ArrayList<>();
             List<Atom.Entries.KeyIn> keyTests = new ArrayList<>();
-            boolean guardsAnd = true;
-            if (context.length > 0) {
-                List<CelExpr> parts = new ArrayList<>();
-                if (body.getKind() == CelExpr.ExprKind.Kind.CALL
-                        && (body.call().function().equals("_&&_") || body.call().function().equals("_||_"))) {
-                    guardsAnd = body.call().function().equals("_&&_");
-                    operands(body, body.call().function(), parts);
-                } else {
-                    parts.add(body);
+            for (CelExpr part : parts) {
+                CelRuntime.Program partProgram = RUNTIME.createProgram(CelAbstractSyntaxTree.newCheckedAst(part,
+                        ast.getSource(), ast.getReferenceMap(), ast.getTypeMap()));
+                boolean onEntryAlone = context(ast, part, fact, iterVar).length == 0;
+                if (onEntryAlone && entryReads(ast, part, fact, iterVar).isEmpty()) {
+                    keyParts.add(partProgram);
                 }
-                for (CelExpr part : parts) {
-                    if (context(ast, part, fact, iterVar).length == 0) {
-                        guards.add(RUNTIME.createProgram(CelAbstractSyntaxTree.newCheckedAst(part, ast.getSource(),
-                                ast.getReferenceMap(), ast.getTypeMap())));
-                    } else {
-                        keyTests.add(keyIn(ast, part, iterVar));
-                    }
-                }
-                if (keyTests.contains(null)) {
-                    keyTests.clear();
+                if (context.length > 0 && onEntryAlone) {
+                    guards.add(partProgram);
+                } else if (context.length > 0) {
+                    keyTests.add(keyIn(ast, part, iterVar));
                 }
             }
-            return new Atom.Entries(key, Facts.indexOf(fact), fact.name(), iterVar, program, all, context, guards,
-                    guardsAnd, keyTests);
+            if (keyTests.contains(null)) {
+                keyTests.clear();
+            }
+            return new Atom.Entries(key, Facts.indexOf(fact), fact.name(), iterVar, program, all, context, and, keyParts,
+                    guards, keyTests);
         } catch (CelEvaluationException e) {
             return null;
         }
@@ -254,13 +258,7 @@ public final class Conditions {
      * when it reads {@code map} otherwise than as {@code map[iterVar]}.
      */
     private static int[] context(CelAbstractSyntaxTree ast, CelExpr body, Fact map, String iterVar) {
-        Set<Long> entryReads = new java.util.HashSet<>();
-        CelNavigableExpr.fromExpr(body).allNodes().map(CelNavigableExpr::expr)
-                .filter(node -> node.getKind() == CelExpr.ExprKind.Kind.CALL && node.call().function().equals("_[_]")
-                        && node.call().args().size() == 2 && map.equals(fact(ast, node.call().args().get(0)))
-                        && node.call().args().get(1).getKind() == CelExpr.ExprKind.Kind.IDENT
-                        && node.call().args().get(1).ident().name().equals(iterVar))
-                .forEach(node -> entryReads.add(node.call().args().get(0).id()));
+        Set<Long> entryReads = entryReads(ast, body, map, iterVar);
         Set<Fact> others = new java.util.HashSet<>();
         for (CelExpr node : CelNavigableExpr.fromExpr(body).allNodes().map(CelNavigableExpr::expr).toList()) {
             Fact read = fact(ast, node);
@@ -272,6 +270,17 @@ public final class Conditions {
             }
         }
         return Facts.ALL.stream().filter(others::contains).mapToInt(Facts::indexOf).toArray();
+    }
+
+    /** The ids of the reads of {@code map} in {@code body} that are {@code map[iterVar]}, the entry's value. */
+    private static Set<Long> entryReads(CelAbstractSyntaxTree ast, CelExpr body, Fact map, String iterVar) {
+        return CelNavigableExpr.fromExpr(body).allNodes().map(CelNavigableExpr::expr)
+                .filter(node -> node.getKind() == CelExpr.ExprKind.Kind.CALL && node.call().function().equals("_[_]")
+                        && node.call().args().size() == 2 && map.equals(fact(ast, node.call().args().get(0)))
+                        && node.call().args().get(1).getKind() == CelExpr.ExprKind.Kind.IDENT
+                        && node.call().args().get(1).ident().name().equals(iterVar))
+                .map(node -> node.call().args().get(0).id())
+                .collect(Collectors.toSet());
     }
 
     /** A constant string in a map or list fact, as a {@link Atom.Member}; else null. */

@@ -370,8 +370,10 @@ final class LastResults {
             Object key = scratch.changedKeys[i];
             Object before = scratch.entriesBefore[i];
             Object now = scratch.entriesAfter[i];
-            byte[] known = catalog.entryTests(fact, key);
-            for (int atom : comprehensions) {
+            SegmentCatalog.Snapshot.KeyTests tests = catalog.entryTests(fact, key);
+            byte[] known = tests.known();
+            // An entry that only changed value changes only the comprehensions whose body the key does not decide.
+            for (int atom : before != null && now != null ? tests.valueDependent() : comprehensions) {
                 Atom.Entries entries = (Atom.Entries) catalog.atom(atom);
                 int offset = catalog.entryTestsOffset(atom);
                 if (before != null) {
@@ -399,7 +401,7 @@ final class LastResults {
         }
         int offset = snapshot.entryTestsOffset(atom);
         map.forEach((key, entry) -> add(atom, entries,
-                entries.entry(key, entry, input, snapshot.entryTests(entries.fact(), key), offset), 1));
+                entries.entry(key, entry, input, snapshot.entryTests(entries.fact(), key).known(), offset), 1));
         settle(atom, entries.of(deciding[counts], errors[counts], map.size()));
     }
 

@@ -74,7 +74,7 @@ public final class SegmentCatalog {
         private final int[] entryTestsOffset;
         private final int entriesCount;
         /** By fact position, for a map fact with per-entry comprehensions: by key, their remembered entry tests. */
-        private final List<Map<Object, byte[]>> entryTests = new ArrayList<>();
+        private final List<Map<Object, KeyTests>> entryTests = new ArrayList<>();
         /** By fact position: the other atoms that read it. */
         private final int[][] atomsReading = new int[Facts.ALL.size()][];
         /** When time alone can change one of the conditions. */
@@ -239,21 +239,31 @@ public final class SegmentCatalog {
         }
 
         /**
-         * For the map fact at {@code fact}: the entry tests of its per-entry comprehensions remembered for
-         * {@code key}, {@link Atom.Entries#SMALL_COUNTS} per comprehension in the order of {@link #entriesAtoms};
-         * one look-up serves them all. Shared by every task; emptied when it holds too many keys.
+         * For the map fact at {@code fact}: what its per-entry comprehensions know of {@code key}; one
+         * look-up serves them all. Shared by every task; emptied when it holds too many keys.
          */
-        byte[] entryTests(int fact, Object key) {
-            Map<Object, byte[]> byKey = entryTests.get(fact);
-            byte[] known = byKey.get(key);
+        KeyTests entryTests(int fact, Object key) {
+            Map<Object, KeyTests> byKey = entryTests.get(fact);
+            KeyTests known = byKey.get(key);
             if (known == null) {
                 if (byKey.size() >= ResultMemory.LIMIT) {
                     byKey.clear();
                 }
-                known = byKey.computeIfAbsent(key, k -> new byte[entriesAtoms[fact].length * Atom.Entries.SMALL_COUNTS]);
+                known = byKey.computeIfAbsent(key, k -> new KeyTests(
+                        new byte[entriesAtoms[fact].length * Atom.Entries.SMALL_COUNTS],
+                        Arrays.stream(entriesAtoms[fact]).filter(atom -> !((Atom.Entries) atoms[atom]).decidedByKey(k))
+                                .toArray()));
             }
             return known;
         }
+
+        /**
+         * What the per-entry comprehensions over a map fact know of one key: their entry tests remembered
+         * by small count ({@link Atom.Entries#SMALL_COUNTS} per comprehension, from
+         * {@link #entryTestsOffset}), and those whose body the key does not decide alone (the others
+         * have the same value for every value of the key's entry, so its changes change none of them).
+         */
+        record KeyTests(byte[] known, int[] valueDependent) {}
 
         /** Where the tests of the per-entry comprehension at atom position {@code atom} start in an {@link #entryTests} array. */
         int entryTestsOffset(int atom) {

@@ -105,6 +105,31 @@ class ConditionsTest {
     }
 
     @Test
+    void aBodyPartOnTheKeyAloneCanDecideTheBodyWhateverTheEntrysValue() {
+        Atom.Entries someShoe = entriesOf(
+                "interest.categoryViews.exists(c, c.startsWith('sh') && interest.categoryViews[c] >= 10)");
+        assertThat(someShoe.decidedByKey("books")).isTrue();
+        assertThat(someShoe.decidedByKey("shoes")).isFalse();
+
+        Atom.Entries fewUnlessS = entriesOf(
+                "interest.categoryViews.all(k, k.startsWith('s') || interest.categoryViews[k] < 3)");
+        assertThat(fewUnlessS.decidedByKey("shoes")).isTrue();
+        assertThat(fewUnlessS.decidedByKey("books")).isFalse();
+
+        // With context too: a false part on the key decides the && whatever the cart holds.
+        Atom.Entries notInCart = entriesOf(
+                "interest.categoryViews.exists(c, c.startsWith('sh') && !(c in cart.categories))");
+        assertThat(notInCart.decidedByKey("books")).isTrue();
+        assertThat(notInCart.decidedByKey("shoes")).isFalse();
+
+        assertThat(entriesOf("interest.categoryViews.exists(k, interest.categoryViews[k] >= 3)").decidedByKey("books"))
+                .isFalse();
+        // A part on the key that fails is an error, which decides nothing.
+        assertThat(entriesOf("interest.categoryViews.exists(k, int(k) > 3 && interest.categoryViews[k] >= 3)")
+                .decidedByKey("books")).isFalse();
+    }
+
+    @Test
     void aComprehensionOverAMapIsTestedPerEntryEvenWhenItsBodyReadsOtherFacts() {
         java.util.List<Atom> atoms = new java.util.ArrayList<>();
         Conditions.compile("interest.categoryViews.exists(c, interest.categoryViews[c] > 3 && !(c in cart.categories))")

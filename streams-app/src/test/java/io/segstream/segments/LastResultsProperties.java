@@ -105,6 +105,8 @@ class LastResultsProperties {
                 "interest.categoryViews.all(k, interest.categoryViews[k] < %d || k in cart.categories)",
                 "interest.categoryViews.exists(k, interest.categoryViews[k] / (%d - 1) > 1 && !(k in cart.categories))",
                 "interest.categoryViews.all(k, !(k in cart.categories))",
+                "interest.categoryViews.exists(k, k.startsWith('s') && interest.categoryViews[k] >= %d)",
+                "interest.categoryViews.exists(k, k.startsWith('b') && !(k in cart.categories))",
                 "interest.categoryViews.exists(k, interest.categoryViews[k] > %d && !(k in cart.categories) && cart.items > 1)"};
         SegmentCatalog catalog = new SegmentCatalog();
         int definitions = 1 + random.nextInt(25);
