@@ -200,16 +200,19 @@ public final class Conditions {
             List<CelRuntime.Program> guards = new ArrayList<>();
             List<Atom.Entries.KeyIn> keyTests = new ArrayList<>();
             for (CelExpr part : parts) {
-                CelRuntime.Program partProgram = RUNTIME.createProgram(CelAbstractSyntaxTree.newCheckedAst(part,
-                        ast.getSource(), ast.getReferenceMap(), ast.getTypeMap()));
                 boolean onEntryAlone = context(ast, part, fact, iterVar).length == 0;
-                if (onEntryAlone && entryReads(ast, part, fact, iterVar).isEmpty()) {
-                    keyParts.add(partProgram);
-                }
-                if (context.length > 0 && onEntryAlone) {
-                    guards.add(partProgram);
-                } else if (context.length > 0) {
+                boolean onKeyAlone = onEntryAlone && entryReads(ast, part, fact, iterVar).isEmpty();
+                if (context.length > 0 && !onEntryAlone) {
                     keyTests.add(keyIn(ast, part, iterVar));
+                } else if (onKeyAlone || context.length > 0) {
+                    CelRuntime.Program partProgram = RUNTIME.createProgram(CelAbstractSyntaxTree.newCheckedAst(part,
+                            ast.getSource(), ast.getReferenceMap(), ast.getTypeMap()));
+                    if (onKeyAlone) {
+                        keyParts.add(partProgram);
+                    }
+                    if (context.length > 0) {
+                        guards.add(partProgram);
+                    }
                 }
             }
             if (keyTests.contains(null)) {

@@ -82,7 +82,7 @@ public final class SegmentCatalog {
         /** Positions in {@link Facts#ALL} of the facts some condition reads. */
         private final int[] factsRead;
         /** By fact position: whether a condition names the fact. */
-        private final boolean[] readByName = new boolean[Facts.ALL.size()];
+        private final boolean[] named = new boolean[Facts.ALL.size()];
 
         Snapshot(long generation, Map<String, CompiledSegment> byName) {
             this.generation = generation;
@@ -189,7 +189,7 @@ public final class SegmentCatalog {
                     .toArray();
             timed = TimeTriggers.merge(byName.values().stream().map(segment -> segment.condition().timeTriggers()).toList());
             byName.values().forEach(segment -> segment.condition().reads()
-                    .forEach(fact -> readByName[Facts.indexOf(fact)] = true));
+                    .forEach(fact -> named[Facts.indexOf(fact)] = true));
         }
 
         /** Positions in {@link Facts#ALL} of the facts some condition reads. */
@@ -315,13 +315,12 @@ public final class SegmentCatalog {
 
         /** Whether a condition reads {@code fact}. */
         public boolean reads(Fact fact) {
-            return readByName[Facts.indexOf(fact)];
+            return named[Facts.indexOf(fact)];
         }
 
-        /** Whether a condition reads one of {@code facts}. */
+        /** Whether a condition reads one of the facts named {@code facts} (names of no fact are not read). */
         public boolean reads(Set<String> facts) {
-            return byName.values().stream().anyMatch(segment -> segment.condition().reads().stream()
-                    .anyMatch(fact -> facts.contains(fact.name())));
+            return facts.stream().map(Facts::named).anyMatch(fact -> fact != null && reads(fact));
         }
 
         int slots() {
