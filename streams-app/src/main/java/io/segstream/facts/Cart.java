@@ -2,8 +2,8 @@ package io.segstream.facts;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A user's open cart (read model of store {@code cart}). {@code abandonedAt} is set once an
@@ -35,6 +35,13 @@ public record Cart(
 
     /** The categories of {@code lines}, each once, in the order of the lines (unmodifiable). */
     public static List<String> categoriesOf(List<CartLine> lines) {
-        return lines.stream().map(CartLine::category).filter(Objects::nonNull).distinct().toList();
+        // A cart holds a few lines: a scan of the categories kept so far beats hashing them.
+        List<String> categories = new ArrayList<>(lines.size());
+        for (CartLine line : lines) {
+            if (line.category() != null && !categories.contains(line.category())) {
+                categories.add(line.category());
+            }
+        }
+        return List.copyOf(categories);
     }
 }

@@ -9,11 +9,14 @@ final class Buckets {
 
     /**
      * Removes the buckets before {@code first}. Called with every event, so the usual case (nothing
-     * old enough) only looks at the first key, without making a view of the map.
+     * old enough) only looks at the first key, without making a view of the map. Returns whether any
+     * was removed.
      */
-    static void dropBefore(TreeMap<Long, ?> buckets, long first) {
+    static boolean dropBefore(TreeMap<Long, ?> buckets, long first) {
         if (!buckets.isEmpty() && buckets.firstKey() < first) {
             buckets.headMap(first).clear();
+            return true;
         }
+        return false;
     }
 }

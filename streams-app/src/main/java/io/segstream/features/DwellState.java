@@ -32,6 +32,13 @@ public final class DwellState {
     TreeMap<Long, Long> sessionStartsByDay = new TreeMap<>();
     TreeMap<Long, TreeMap<String, Long>> categoryDwellByDay = new TreeMap<>();
     private final WindowTotals<Long> categoryWindow = new WindowTotals<>(Long::sum);
+    /**
+     * The sessions started in the window ending at day {@link #recentSessionsDay}, derived from
+     * {@link #sessionStartsByDay} when first read for that day and kept until a session starts or a day
+     * is dropped (a view after each click would otherwise walk the days again); never encoded.
+     */
+    private long recentSessionsDay = Long.MIN_VALUE;
+    private long recentSessionCount;
 
     record Page(long at, String session, String category, boolean dwellKnown) {}
 
@@ -57,6 +64,7 @@ public final class DwellState {
             if (!recentSessions.contains(key)) {
                 sessions++;
                 sessionStartsByDay.merge(Times.day(activity.at()), 1L, Long::sum);
+                recentSessionsDay = Long.MIN_VALUE;
                 recentSessions.addLast(key);
                 if (recentSessions.size() > REMEMBERED_SESSIONS) {
                     recentSessions.removeFirst();
@@ -70,7 +78,9 @@ public final class DwellState {
         }
         previous = new Page(activity.at(), key, activity.category(), activity.dwellMs() != null);
         long today = Times.day(activity.at());
-        Buckets.dropBefore(sessionStartsByDay, today - SESSION_WINDOW_DAYS + 1);
+        if (Buckets.dropBefore(sessionStartsByDay, today - SESSION_WINDOW_DAYS + 1)) {
+            recentSessionsDay = Long.MIN_VALUE;
+        }
         Buckets.dropBefore(categoryDwellByDay, today - CATEGORY_WINDOW_DAYS + 1);
         categoryWindow.droppedBefore(today - CATEGORY_WINDOW_DAYS + 1);
     }
@@ -118,9 +128,12 @@ public final class DwellState {
     /** The read model as of {@code now}; without {@code byCategory} its dwell per category is left empty. */
     Dwell view(long now, long sessionGapMs, boolean byCategory) {
         long today = Times.day(now);
-        long recentSessionCount = 0;
-        for (long started : sessionStartsByDay.subMap(today - SESSION_WINDOW_DAYS + 1, true, today, true).values()) {
-            recentSessionCount += started;
+        if (recentSessionsDay != today) {
+            recentSessionCount = 0;
+            for (long started : sessionStartsByDay.subMap(today - SESSION_WINDOW_DAYS + 1, true, today, true).values()) {
+                recentSessionCount += started;
+            }
+            recentSessionsDay = today;
         }
         Map<String, Long> categories = byCategory ? categoryWindow.of(categoryDwellByDay, today, CATEGORY_WINDOW_DAYS)
                 : Map.of();

@@ -207,7 +207,9 @@ public final class Timeline {
         settledDwell.write(out);
         out.writeLong(settledBefore);
         out.writeLong(newestAt);
-        out.writeFixed(longBytes(newestKey));
+        Scratch scratch = SCRATCH.get();
+        scratch.putKey(newestKey);
+        out.writeFixed(scratch.key);
         out.writeInt(count);
         encodeAppended();
         out.writeBytes(raw, rawStart, raw.length - rawStart);
@@ -242,6 +244,14 @@ public final class Timeline {
         final BinaryEncoder bodyOut = EncoderFactory.get().directBinaryEncoder(body, null);
         final byte[] key = new byte[Long.BYTES];
 
+        /** Puts {@code value} into {@link #key}, big-endian. */
+        void putKey(long value) {
+            for (int i = Long.BYTES - 1; i >= 0; i--) {
+                key[i] = (byte) value;
+                value >>>= 8;
+            }
+        }
+
         /** Encodes {@code activities} as one run: each one's time, key and length-prefixed body. */
         void encode(List<Activity> activities) throws IOException {
             run.reset();
@@ -249,7 +259,7 @@ public final class Timeline {
                 body.reset();
                 activity.writeBody(bodyOut);
                 runOut.writeLong(activity.at());
-                ByteBuffer.wrap(key).putLong(0, activity.key());
+                putKey(activity.key());
                 runOut.writeFixed(key);
                 runOut.writeBytes(body.array(), 0, body.size());
             }
@@ -269,10 +279,6 @@ public final class Timeline {
         void copyTo(byte[] target, int offset) {
             System.arraycopy(buf, 0, target, offset, count);
         }
-    }
-
-    private static byte[] longBytes(long value) {
-        return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
     }
 
     static Timeline read(Decoder in) throws IOException {

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
-import java.util.stream.IntStream;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
@@ -163,7 +162,7 @@ public final class MembershipState {
         if (encoded == null) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(bytes, null);
-            StateEncoding.writeArray(encoder, IntStream.range(0, names.length).boxed().toList(), (inner, i) -> {
+            StateEncoding.writeArray(encoder, names.length, (inner, i) -> {
                 inner.writeString(names[i]);
                 inner.writeLong(members[i].version());
                 inner.writeLong(members[i].since());

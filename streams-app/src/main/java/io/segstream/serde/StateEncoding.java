@@ -23,6 +23,12 @@ public final class StateEncoding {
         void write(Encoder out, T item) throws IOException;
     }
 
+    /** Writes the item at one position of an array. */
+    @FunctionalInterface
+    public interface IndexWriter {
+        void write(Encoder out, int index) throws IOException;
+    }
+
     /** Reads one item of an array and keeps it. */
     @FunctionalInterface
     public interface ItemReader {
@@ -106,6 +112,17 @@ public final class StateEncoding {
         for (T item : items) {
             out.startItem();
             writer.write(out, item);
+        }
+        out.writeArrayEnd();
+    }
+
+    /** An array of {@code count} items, each written by {@code writer} from its position. */
+    public static void writeArray(Encoder out, int count, IndexWriter writer) throws IOException {
+        out.writeArrayStart();
+        out.setItemCount(count);
+        for (int i = 0; i < count; i++) {
+            out.startItem();
+            writer.write(out, i);
         }
         out.writeArrayEnd();
     }
