@@ -80,4 +80,47 @@ class DwellFeatureTest {
         assertThat(onNov26.categoryDwellMsLast7Days()).isEmpty();
         assertThat(onNov26.sessionsLast30Days()).isEqualTo(1);
     }
+
+    @Test
+    void theRecentSessionCountOfOneStateFollowsEverySessionStartAndDroppedDay() {
+        DwellState dwell = new DwellState();
+        long noon = at("2026-11-20T12:00:00Z").toEpochMilli();
+        dwell.fold(page("a", "2026-11-20T10:00:00Z"), GAP, 600_000L);
+        assertThat(dwell.view(noon, GAP).sessionsLast30Days()).isEqualTo(1);
+
+        // A second view of the same day, then another session that day: counted at the next view.
+        assertThat(dwell.view(noon, GAP).sessionsLast30Days()).isEqualTo(1);
+        dwell.fold(page("b", "2026-11-20T11:00:00Z"), GAP, 600_000L);
+        assertThat(dwell.view(noon, GAP).sessionsLast30Days()).isEqualTo(2);
+
+        // A page of a session already counted changes nothing.
+        dwell.fold(page("b", "2026-11-20T11:01:00Z"), GAP, 600_000L);
+        assertThat(dwell.view(noon, GAP).sessionsLast30Days()).isEqualTo(2);
+
+        // 30 days on, the day of both is dropped by the next event: only its own session is left.
+        long later = at("2026-12-20T12:00:00Z").toEpochMilli();
+        assertThat(dwell.view(later, GAP).sessionsLast30Days()).isZero();
+        dwell.fold(page("c", "2026-12-20T10:00:00Z"), GAP, 600_000L);
+        assertThat(dwell.view(later, GAP).sessionsLast30Days()).isEqualTo(1);
+        assertThat(dwell.view(noon, GAP).sessionsLast30Days()).isZero();
+    }
+
+    @Test
+    void aDayDroppedByAPageOfAnOpenSessionNoLongerCountsInAViewOfAnEarlierDay() {
+        DwellState dwell = new DwellState();
+        dwell.fold(page("a", "2026-11-20T10:00:00Z"), GAP, 600_000L);
+        long dec19 = at("2026-12-19T12:00:00Z").toEpochMilli();
+        assertThat(dwell.view(dec19, GAP).sessionsLast30Days()).isEqualTo(1);
+
+        // The tracker kept session "a" open: no session starts, but Nov 20 is now out of the 30 days kept.
+        dwell.fold(page("a", "2026-12-20T10:00:00Z"), GAP, 600_000L);
+
+        assertThat(dwell.view(dec19, GAP).sessionsLast30Days()).isZero();
+        assertThat(dwell.view(dec19, GAP).sessions()).isEqualTo(1);
+    }
+
+    private static Activity page(String session, String time) {
+        return new Activity(at(time).toEpochMilli(), time.hashCode(), Activity.Kind.PAGE_VIEW, session, null, null, 1, null,
+                null, null);
+    }
 }
