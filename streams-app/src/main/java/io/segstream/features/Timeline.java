@@ -38,6 +38,12 @@ public final class Timeline {
     CartState settledCart = new CartState();
     DwellState settledDwell = new DwellState();
     long settledBefore = Long.MIN_VALUE;
+    /**
+     * The encoding of {@link #settledCart} and {@link #settledDwell}, kept until an activity is settled:
+     * they change about once per grace period of a user's activity, the record is written at every commit
+     * the user changed in. Null until written, and after a change.
+     */
+    private byte[] settledEncoded;
 
     /** Encoded activities not decoded yet, from {@link #rawStart}: they come before {@link #appended}. */
     private byte[] raw = new byte[0];
@@ -157,6 +163,7 @@ public final class Timeline {
         }
         settledCart.fold(activity);
         settledDwell.fold(activity, sessionGapMs, dwellMaxMs);
+        settledEncoded = null;
     }
 
     /** Recent activities, settled ones not included. */
@@ -203,11 +210,13 @@ public final class Timeline {
     }
 
     void write(Encoder out) throws IOException {
-        settledCart.write(out);
-        settledDwell.write(out);
+        Scratch scratch = SCRATCH.get();
+        if (settledEncoded == null) {
+            settledEncoded = scratch.encodeSettled(settledCart, settledDwell);
+        }
+        out.writeFixed(settledEncoded);
         out.writeLong(settledBefore);
         out.writeLong(newestAt);
-        Scratch scratch = SCRATCH.get();
         scratch.putKey(newestKey);
         out.writeFixed(scratch.key);
         out.writeInt(count);
@@ -243,6 +252,14 @@ public final class Timeline {
         final BinaryEncoder runOut = EncoderFactory.get().directBinaryEncoder(run, null);
         final BinaryEncoder bodyOut = EncoderFactory.get().directBinaryEncoder(body, null);
         final byte[] key = new byte[Long.BYTES];
+
+        /** The settled cart and dwell, encoded one after the other as the timeline's record has them. */
+        byte[] encodeSettled(CartState cart, DwellState dwell) throws IOException {
+            body.reset();
+            cart.write(bodyOut);
+            dwell.write(bodyOut);
+            return body.toByteArray();
+        }
 
         /** Puts {@code value} into {@link #key}, big-endian. */
         void putKey(long value) {
