@@ -28,6 +28,8 @@ public final class CartState {
     Long timerDue;
     /** What the views read of {@link #lines}, derived once until the lines change; never encoded. */
     private Contents contents;
+    /** The encoding of {@link #lines}, made when first written and kept until they change. */
+    private byte[] linesEncoded;
 
     private record Contents(List<CartLine> lines, BigDecimal value, int items, List<String> categories) {}
 
@@ -49,7 +51,7 @@ public final class CartState {
             case PURCHASE -> {
                 boolean hadLines = !lines.isEmpty();
                 lines.clear();
-                contents = null;
+                linesChanged();
                 checkoutStarted = false;
                 yield hadLines;
             }
@@ -66,7 +68,7 @@ public final class CartState {
         BigDecimal price = activity.price() != null ? activity.price() : current == null ? BigDecimal.ZERO : current.unitPrice();
         String category = activity.category() != null ? activity.category() : current == null ? null : current.category();
         lines.put(activity.productId(), new CartLine(activity.productId(), category, quantity, price));
-        contents = null;
+        linesChanged();
         if (activity.currency() != null) {
             currency = activity.currency();
         }
@@ -84,7 +86,7 @@ public final class CartState {
         } else {
             lines.put(activity.productId(), new CartLine(current.productId(), current.category(), quantity, current.unitPrice()));
         }
-        contents = null;
+        linesChanged();
         if (lines.isEmpty()) {
             checkoutStarted = false;
         }
@@ -107,6 +109,11 @@ public final class CartState {
         abandonedAt = live.abandonedAt;
         timerDue = live.timerDue;
         return this;
+    }
+
+    private void linesChanged() {
+        contents = null;
+        linesEncoded = null;
     }
 
     boolean isEmpty() {
@@ -140,12 +147,16 @@ public final class CartState {
     }
 
     void write(Encoder out) throws IOException {
-        StateEncoding.writeArray(out, lines.values(), (encoder, line) -> {
-            encoder.writeString(line.productId());
-            StateEncoding.writeNullableString(encoder, line.category());
-            encoder.writeInt(line.quantity());
-            StateEncoding.writeDecimal(encoder, line.unitPrice());
-        });
+        if (linesEncoded == null) {
+            linesEncoded = StateEncoding.encoded(encoder -> StateEncoding.writeArray(encoder, lines.values(), (inner, line) -> {
+                inner.writeString(line.productId());
+                StateEncoding.writeNullableString(inner, line.category());
+                inner.writeInt(line.quantity());
+                StateEncoding.writeDecimal(inner, line.unitPrice());
+            }));
+        }
+        // The lines change far less often than the rest (every activity moves lastActivity).
+        out.writeFixed(linesEncoded);
         out.writeBoolean(checkoutStarted);
         out.writeLong(lastActivity);
         StateEncoding.writeNullableString(out, sessionId);

@@ -212,7 +212,10 @@ public final class Timeline {
     void write(Encoder out) throws IOException {
         Scratch scratch = SCRATCH.get();
         if (settledEncoded == null) {
-            settledEncoded = scratch.encodeSettled(settledCart, settledDwell);
+            settledEncoded = StateEncoding.encoded(encoder -> {
+                settledCart.write(encoder);
+                settledDwell.write(encoder);
+            });
         }
         out.writeFixed(settledEncoded);
         out.writeLong(settledBefore);
@@ -252,14 +255,6 @@ public final class Timeline {
         final BinaryEncoder runOut = EncoderFactory.get().directBinaryEncoder(run, null);
         final BinaryEncoder bodyOut = EncoderFactory.get().directBinaryEncoder(body, null);
         final byte[] key = new byte[Long.BYTES];
-
-        /** The settled cart and dwell, encoded one after the other as the timeline's record has them. */
-        byte[] encodeSettled(CartState cart, DwellState dwell) throws IOException {
-            body.reset();
-            cart.write(bodyOut);
-            dwell.write(bodyOut);
-            return body.toByteArray();
-        }
 
         /** Puts {@code value} into {@link #key}, big-endian. */
         void putKey(long value) {

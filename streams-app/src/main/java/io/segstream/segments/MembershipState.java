@@ -2,7 +2,6 @@ package io.segstream.segments;
 
 import io.segstream.avro.Membership;
 import io.segstream.serde.StateEncoding;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Arrays;
@@ -12,10 +11,8 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
-import org.apache.avro.io.EncoderFactory;
 
 /**
  * A user's current segments (part of the user's state), with the definition version that put them
@@ -160,16 +157,12 @@ public final class MembershipState {
 
     public void write(Encoder out) throws IOException {
         if (encoded == null) {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(bytes, null);
-            StateEncoding.writeArray(encoder, names.length, (inner, i) -> {
+            encoded = StateEncoding.encoded(encoder -> StateEncoding.writeArray(encoder, names.length, (inner, i) -> {
                 inner.writeString(names[i]);
                 inner.writeLong(members[i].version());
                 inner.writeLong(members[i].since());
                 StateEncoding.writeNullableString(inner, members[i].outputTopic());
-            });
-            encoder.flush();
-            encoded = bytes.toByteArray();
+            }));
         }
         out.writeFixed(encoded);
     }

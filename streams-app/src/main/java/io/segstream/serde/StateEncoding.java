@@ -1,12 +1,15 @@
 package io.segstream.serde;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.Collection;
+import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
+import org.apache.avro.io.EncoderFactory;
 
 /**
  * The building blocks of the per-user state encoding, in Avro's binary format exactly as the state
@@ -21,6 +24,12 @@ public final class StateEncoding {
     @FunctionalInterface
     public interface ItemWriter<T> {
         void write(Encoder out, T item) throws IOException;
+    }
+
+    /** Writes one part of a record. */
+    @FunctionalInterface
+    public interface PartWriter {
+        void write(Encoder out) throws IOException;
     }
 
     /** Writes the item at one position of an array. */
@@ -114,6 +123,18 @@ public final class StateEncoding {
             writer.write(out, item);
         }
         out.writeArrayEnd();
+    }
+
+    /**
+     * What {@code part} writes, as bytes: for a part of a user's record that is kept encoded while it
+     * does not change and written into the record as it is ({@link Encoder#writeFixed(byte[])}).
+     */
+    public static byte[] encoded(PartWriter part) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        BinaryEncoder out = EncoderFactory.get().directBinaryEncoder(bytes, null);
+        part.write(out);
+        out.flush();
+        return bytes.toByteArray();
     }
 
     /** An array of {@code count} items, each written by {@code writer} from its position. */
