@@ -86,13 +86,23 @@ public final class DwellState {
     }
 
     private String sessionKey(Activity activity, long sessionGapMs) {
-        if (activity.sessionId() != null) {
-            return "s:" + activity.sessionId();
+        String tracked = activity.sessionId();
+        if (tracked != null) {
+            // Nearly every click continues the current session: its key is taken, not made again.
+            if (current != null && isKeyOf(current.key(), tracked)) {
+                return current.key();
+            }
+            return "s:" + tracked;
         }
         if (previous != null && activity.at() - previous.at() <= sessionGapMs) {
             return previous.session();
         }
         return "g:" + activity.at();
+    }
+
+    /** Whether {@code key} is the key of the tracker's session {@code sessionId}. */
+    private static boolean isKeyOf(String key, String sessionId) {
+        return key.length() == sessionId.length() + 2 && key.startsWith("s:") && key.endsWith(sessionId);
     }
 
     private void addDwell(long at, String category, long ms) {
