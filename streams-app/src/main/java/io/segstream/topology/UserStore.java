@@ -51,6 +51,8 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     private final KeyValueStore<String, byte[]> encoded;
     private final UserStateSerde serde = UserStateSerde.forOneThread();
     private final Decoded decoded;
+    /** The entry of the user last loaded or saved while it is held: the processor saves the user it just loaded. */
+    private Entry recent;
     /** Every changed user not written yet, in the order they changed (and written ones not popped yet). */
     private final ArrayDeque<Entry> changed = new ArrayDeque<>();
     private final LongSupplier clock;
@@ -76,7 +78,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
 
     /** The user's state, decoded (the same object until it is evicted), or null when the user has none. */
     public UserState load(String user) {
-        Entry entry = decoded.get(user);
+        Entry entry = entryOf(user);
         if (entry != null) {
             return entry.state;
         }
@@ -85,16 +87,16 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
             return null;
         }
         UserState state = serde.decode(stored);
-        decoded.put(user, new Entry(user, state));
+        hold(new Entry(user, state));
         return state;
     }
 
     /** Records {@code state} as the user's state; it is written to the encoded store by the next flush. */
     public void save(String user, UserState state) {
-        Entry entry = decoded.get(user);
+        Entry entry = entryOf(user);
         if (entry == null) {
             entry = new Entry(user, state);
-            decoded.put(user, entry);
+            hold(entry);
         } else {
             entry.state = state;
         }
@@ -134,6 +136,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
      */
     public boolean delete(String user) {
         Entry entry = decoded.remove(user);
+        recent = null;
         if (entry != null) {
             // It may still sit in the queue of changed users; a clean entry is skipped there.
             entry.dirty = false;
@@ -155,8 +158,25 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
 
     /** The decoded state held for {@code user}, or null; does not read the encoded store. */
     public UserState held(String user) {
-        Entry entry = decoded.get(user);
+        Entry entry = entryOf(user);
         return entry == null ? null : entry.state;
+    }
+
+    /** The user's entry if held, made the most recently used. */
+    private Entry entryOf(String user) {
+        Entry last = recent;
+        if (last != null && last.user.equals(user)) {
+            // Already the most recently used: the load of an event, then its save.
+            return last;
+        }
+        Entry entry = decoded.get(user);
+        recent = entry;
+        return entry;
+    }
+
+    private void hold(Entry entry) {
+        decoded.put(entry.user, entry);
+        recent = entry;
     }
 
     /**
@@ -198,6 +218,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     private void forgetDecoded() {
         decoded.clear();
         changed.clear();
+        recent = null;
     }
 
     @Override
@@ -325,6 +346,9 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
                 return false;
             }
             Entry entry = eldest.getValue();
+            if (entry == recent) {
+                recent = null;
+            }
             if (entry.dirty) {
                 write(entry.user, entry.state);
                 entry.dirty = false;

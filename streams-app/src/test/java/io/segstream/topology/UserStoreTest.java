@@ -143,6 +143,21 @@ class UserStoreTest {
     }
 
     @Test
+    void aUserDeletedRightAfterTheirLastEventStartsOverWithTheNext() {
+        addToCart("u1", "e1", 1);
+        users.flushCache();
+        addToCart("u1", "e2", 2);
+
+        assertThat(users.delete("u1")).isTrue();
+        assertThat(users.load("u1")).isNull();
+        assertThat(users.held("u1")).isNull();
+
+        addToCart("u1", "e3", 4);
+        users.flushCache();
+        assertThat(encodedItems("u1")).isEqualTo(4);
+    }
+
+    @Test
     void whatAScanSavesForAUserNotHeldGoesStraightToTheStore() {
         addToCart("u1", "e1", 1);
         users.flushCache();
