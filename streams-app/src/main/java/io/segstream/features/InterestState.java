@@ -13,6 +13,8 @@ public final class InterestState {
     TreeMap<Long, TreeMap<String, Long>> viewsByHour = new TreeMap<>();
     long latestHour = Long.MIN_VALUE;
     private final WindowTotals<Long> window = new WindowTotals<>(Long::sum);
+    /** The encoding, made when first written and kept until the next product view. */
+    private byte[] encoded;
 
     void addView(long at, String category, long windowMs) {
         if (category == null) {
@@ -25,6 +27,7 @@ public final class InterestState {
         long first = latestHour - windowMs / Times.HOUR_MS + 1;
         Buckets.dropBefore(viewsByHour, first);
         window.droppedBefore(first);
+        encoded = null;
     }
 
     /** Views per category in the window ending at {@code now}; views that aged out no longer count. */
@@ -33,6 +36,13 @@ public final class InterestState {
     }
 
     void write(Encoder out) throws IOException {
+        if (encoded == null) {
+            encoded = StateEncoding.encoded(this::encode);
+        }
+        out.writeFixed(encoded);
+    }
+
+    private void encode(Encoder out) throws IOException {
         out.writeLong(latestHour);
         StateEncoding.writeArray(out, viewsByHour.entrySet(), (encoder, hour) -> {
             encoder.writeLong(hour.getKey());

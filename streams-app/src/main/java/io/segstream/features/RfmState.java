@@ -36,6 +36,8 @@ public final class RfmState {
     private long viewDay;
     private Long viewRecency;
     private RfmQuintiles viewQuintiles;
+    /** The encoding, made when first written and kept until the next order (never encoded itself). */
+    private byte[] encoded;
 
     /** One day's purchases and net spend. */
     record DayTotals(long purchases, BigDecimal spend) {
@@ -62,6 +64,7 @@ public final class RfmState {
         latestOrder = Math.max(latestOrder, at);
         Buckets.dropBefore(days, Times.day(latestOrder) - windowDays + 1);
         view = null;
+        encoded = null;
     }
 
     /** The read model as of {@code now}, with scores when {@code quintiles} are given and known. */
@@ -114,6 +117,14 @@ public final class RfmState {
     }
 
     void write(Encoder out) throws IOException {
+        if (encoded == null) {
+            // Orders are rare among a customer's events: most writes of their record copy this.
+            encoded = StateEncoding.encoded(this::encode);
+        }
+        out.writeFixed(encoded);
+    }
+
+    private void encode(Encoder out) throws IOException {
         out.writeLong(purchases);
         out.writeLong(refunds);
         StateEncoding.writeDecimal(out, monetary);
