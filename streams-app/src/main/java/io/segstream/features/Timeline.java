@@ -223,7 +223,7 @@ public final class Timeline {
         scratch.putKey(newestKey);
         out.writeFixed(scratch.key);
         out.writeInt(count);
-        encodeAppended();
+        encodeAppended(scratch);
         out.writeBytes(raw, rawStart, raw.length - rawStart);
     }
 
@@ -231,11 +231,10 @@ public final class Timeline {
      * Moves the appended activities into the encoded run, so a timeline kept in hand across events
      * encodes each activity once, not once per event.
      */
-    private void encodeAppended() throws IOException {
+    private void encodeAppended(Scratch scratch) throws IOException {
         if (appended.isEmpty()) {
             return;
         }
-        Scratch scratch = SCRATCH.get();
         scratch.encode(appended);
         int rawLength = raw.length - rawStart;
         byte[] joined = new byte[rawLength + scratch.run.size()];
@@ -252,8 +251,9 @@ public final class Timeline {
     private static final class Scratch {
         final Buffer run = new Buffer();
         final Buffer body = new Buffer();
-        final BinaryEncoder runOut = EncoderFactory.get().directBinaryEncoder(run, null);
-        final BinaryEncoder bodyOut = EncoderFactory.get().directBinaryEncoder(body, null);
+        // Buffered: a direct encoder makes a synchronized stream call per field.
+        final BinaryEncoder runOut = EncoderFactory.get().binaryEncoder(run, null);
+        final BinaryEncoder bodyOut = EncoderFactory.get().binaryEncoder(body, null);
         final byte[] key = new byte[Long.BYTES];
 
         /** Puts {@code value} into {@link #key}, big-endian. */
@@ -270,11 +270,13 @@ public final class Timeline {
             for (Activity activity : activities) {
                 body.reset();
                 activity.writeBody(bodyOut);
+                bodyOut.flush();
                 runOut.writeLong(activity.at());
                 putKey(activity.key());
                 runOut.writeFixed(key);
                 runOut.writeBytes(body.array(), 0, body.size());
             }
+            runOut.flush();
         }
     }
 

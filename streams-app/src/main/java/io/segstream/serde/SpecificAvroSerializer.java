@@ -32,7 +32,14 @@ public final class SpecificAvroSerializer<T extends SpecificRecord> implements S
     private final Class<T> type;
     private final Schema schema;
     private final SpecificDatumWriter<T> writer;
-    private final Map<String, Integer> idsByTopic = new ConcurrentHashMap<>();
+    /** By topic: the magic byte and the topic's schema id, the first bytes of every record written to it. */
+    private final Map<String, byte[]> headersByTopic = new ConcurrentHashMap<>();
+    /**
+     * Per thread (one serializer serves every stream thread's sink): a buffer and a buffered encoder,
+     * which hands the record's bytes to the buffer in one write where a direct encoder makes a
+     * synchronized stream call per field.
+     */
+    private final ThreadLocal<Output> output = ThreadLocal.withInitial(Output::new);
     private SchemaRegistryClient registry;
     private boolean isKey;
     private boolean autoRegister = true;
@@ -63,26 +70,33 @@ public final class SpecificAvroSerializer<T extends SpecificRecord> implements S
         if (data == null) {
             return null;
         }
-        int id = idsByTopic.computeIfAbsent(topic, this::schemaIdFor);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        out.write(WireFormat.MAGIC_BYTE);
-        out.writeBytes(ByteBuffer.allocate(Integer.BYTES).putInt(id).array());
+        byte[] header = headersByTopic.computeIfAbsent(topic, this::headerFor);
+        Output out = output.get();
+        // Configured before the reset: what a failed write left in the encoder's buffer is flushed, then dropped.
+        out.encoder = EncoderFactory.get().binaryEncoder(out.bytes, out.encoder);
+        out.bytes.reset();
+        out.bytes.writeBytes(header);
         try {
-            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            writer.write(data, encoder);
-            encoder.flush();
+            writer.write(data, out.encoder);
+            out.encoder.flush();
         } catch (IOException | AvroRuntimeException | NullPointerException | ClassCastException e) {
             throw new SerializationException("Cannot write " + type.getSimpleName() + " for topic \"" + topic + "\": "
                     + e.getMessage(), e);
         }
-        return out.toByteArray();
+        return out.bytes.toByteArray();
     }
 
-    private int schemaIdFor(String topic) {
+    private byte[] headerFor(String topic) {
         if (registry == null) {
             throw new IllegalStateException("Serializer for " + type.getSimpleName() + " used before configure()");
         }
         String subject = WireFormat.subject(topic, isKey);
-        return autoRegister ? registry.register(subject, schema) : registry.lookUp(subject, schema);
+        int id = autoRegister ? registry.register(subject, schema) : registry.lookUp(subject, schema);
+        return ByteBuffer.allocate(WireFormat.HEADER_SIZE).put(WireFormat.MAGIC_BYTE).putInt(id).array();
+    }
+
+    private static final class Output {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        BinaryEncoder encoder;
     }
 }

@@ -20,6 +20,13 @@ import org.apache.avro.io.EncoderFactory;
  */
 public final class StateEncoding {
 
+    /**
+     * Parts are encoded through a buffered encoder, which hands its bytes to the stream in one write
+     * (a direct encoder makes a synchronized stream call per field); most parts fit its buffer.
+     */
+    private static final int PART_BUFFER = 256;
+    private static final EncoderFactory PARTS = new EncoderFactory().configureBufferSize(PART_BUFFER);
+
     /** Writes one item of an array. */
     @FunctionalInterface
     public interface ItemWriter<T> {
@@ -130,8 +137,8 @@ public final class StateEncoding {
      * does not change and written into the record as it is ({@link Encoder#writeFixed(byte[])}).
      */
     public static byte[] encoded(PartWriter part) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        BinaryEncoder out = EncoderFactory.get().directBinaryEncoder(bytes, null);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(PART_BUFFER);
+        BinaryEncoder out = PARTS.binaryEncoder(bytes, null);
         part.write(out);
         out.flush();
         return bytes.toByteArray();

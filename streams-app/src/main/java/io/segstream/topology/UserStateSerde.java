@@ -93,9 +93,10 @@ public final class UserStateSerde implements Serde<UserState> {
 
     public byte[] encode(UserState state) {
         Buffers reused = buffers.get();
+        // Configured before the reset: what a failed write left in the encoder's buffer is flushed, then dropped.
+        reused.encoder = EncoderFactory.get().binaryEncoder(reused.bytes, reused.encoder);
         reused.bytes.reset();
         reused.bytes.write(VERSION);
-        reused.encoder = EncoderFactory.get().binaryEncoder(reused.bytes, reused.encoder);
         try {
             // Membership first and RFM first among the features: the cheap partial reads below stop early.
             state.membership().write(reused.encoder);

@@ -213,6 +213,22 @@ class SpecificAvroSerdeTest {
     }
 
     @Test
+    void aRecordThatFailsHalfWrittenLeavesNothingInTheNextOne() {
+        ClickEvent valid = TestRecords.addToCart("e2", "u2", AT);
+        byte[] expected = SpecificAvroSerde.of(ClickEvent.class, config(), false).serializer().serialize(TOPIC, valid);
+        ClickEvent broken = TestRecords.addToCart("e1", "u1", AT);
+        // A field near the end: everything before it is already encoded when the write fails.
+        broken.put("device", null);
+
+        assertThatThrownBy(() -> clicks.serializer().serialize(TOPIC, broken))
+                .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class);
+        byte[] next = clicks.serializer().serialize(TOPIC, valid);
+
+        assertThat(next).isEqualTo(expected);
+        assertThat(clicks.deserializer().deserialize(TOPIC, next)).isEqualTo(valid);
+    }
+
+    @Test
     void withAutoRegisterOffAnUnregisteredSchemaFailsClearly() {
         SpecificAvroSerde<ClickEvent> strict = SpecificAvroSerde.of(ClickEvent.class,
                 Map.of(RegistryConfig.URL, "mem://" + registryName, "auto.register.schemas", "false"), false);
