@@ -137,9 +137,15 @@ public final class Timeline {
      * is folded after them.
      */
     void settle(long horizon, int maxRecent, long sessionGapMs, long dwellMaxMs) {
-        while (rawStart < raw.length && (count > maxRecent || readLong(new int[] {rawStart}) < horizon)) {
-            fold(decodeNext(), sessionGapMs, dwellMaxMs);
-            count--;
+        if (rawStart < raw.length) {
+            Scratch scratch = SCRATCH.get();
+            int[] position = scratch.position;
+            position[0] = rawStart;
+            while (rawStart < raw.length && (count > maxRecent || readLong(position) < horizon)) {
+                fold(decodeNext(scratch), sessionGapMs, dwellMaxMs);
+                count--;
+                position[0] = rawStart;
+            }
         }
         if (rawStart >= raw.length) {
             int settled = 0;
@@ -172,25 +178,31 @@ public final class Timeline {
     }
 
     private void decodeAll() {
+        if (rawStart >= raw.length) {
+            return;
+        }
+        Scratch scratch = SCRATCH.get();
         List<Activity> decoded = new ArrayList<>();
         while (rawStart < raw.length) {
-            decoded.add(decodeNext());
+            decoded.add(decodeNext(scratch));
         }
         appended.addAll(0, decoded);
     }
 
-    /** Decodes the raw activity at {@link #rawStart} and moves past it. */
-    private Activity decodeNext() {
-        ByteBuffer in = ByteBuffer.wrap(raw);
-        int[] position = {rawStart};
+    /** Decodes the raw activity at {@link #rawStart} and moves past it, with the scratch's decoder. */
+    private Activity decodeNext(Scratch scratch) {
+        int[] position = scratch.position;
+        position[0] = rawStart;
         long at = readLong(position);
-        long key = in.getLong(position[0]);
-        position[0] += Long.BYTES;
+        long key = 0;
+        for (int i = 0; i < Long.BYTES; i++) {
+            key = key << 8 | raw[position[0]++] & 0xFF;
+        }
         int length = (int) readLong(position);
-        BinaryDecoder body = DecoderFactory.get().binaryDecoder(raw, position[0], length, null);
+        scratch.decoder = DecoderFactory.get().binaryDecoder(raw, position[0], length, scratch.decoder);
         rawStart = position[0] + length;
         try {
-            return Activity.readBody(at, key, body);
+            return Activity.readBody(at, key, scratch.decoder);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read a timeline activity", e);
         }
@@ -255,6 +267,9 @@ public final class Timeline {
         final BinaryEncoder runOut = EncoderFactory.get().binaryEncoder(run, null);
         final BinaryEncoder bodyOut = EncoderFactory.get().binaryEncoder(body, null);
         final byte[] key = new byte[Long.BYTES];
+        /** A position in an encoded run, and the decoder of the activity body at it. */
+        final int[] position = new int[1];
+        BinaryDecoder decoder;
 
         /** Puts {@code value} into {@link #key}, big-endian. */
         void putKey(long value) {
