@@ -198,6 +198,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
 
         Map<String, double[]> rates = new LinkedHashMap<>();
         Map<String, double[]> cpu = new LinkedHashMap<>();
+        Map<String, double[]> allocated = new LinkedHashMap<>();
         String footprintApp = null;
         for (int run = 1 - warmUpRuns; run <= runs; run++) {
             for (String guarantee : guarantees) {
@@ -205,14 +206,18 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     String applicationId = "bench-" + pipeline + "-" + tag(guarantee) + "-" + (run < 1 ? "warm-up" + (1 - run) : run);
                     Pipelines.Drain drain = drain(pipeline, guarantee, applicationId, topics);
                     if (run < 1) {
-                        say("warm-up %-11s %-16s %,8.0f events/s, %5.1f µs CPU/event, GC paused %4.1f%% (not counted)",
-                                pipeline, guarantee, drain.perSecond(), drain.cpuMicrosPerRecord(), 100 * drain.gcPausedShare());
+                        say("warm-up %-11s %-16s %,8.0f events/s, %5.1f µs CPU/event, %5.1f KB allocated/event, GC paused "
+                                + "%4.1f%% (not counted)", pipeline, guarantee, drain.perSecond(), drain.cpuMicrosPerRecord(),
+                                drain.allocatedBytesPerRecord() / 1e3, 100 * drain.gcPausedShare());
                         continue;
                     }
                     rates.computeIfAbsent(pipeline + " " + guarantee, key -> new double[runs])[run - 1] = drain.perSecond();
                     cpu.computeIfAbsent(pipeline + " " + guarantee, key -> new double[runs])[run - 1] = drain.cpuMicrosPerRecord();
-                    say("run %d %-11s %-16s %,8.0f events/s, %5.1f µs CPU/event, GC paused %4.1f%%", run, pipeline, guarantee,
-                            drain.perSecond(), drain.cpuMicrosPerRecord(), 100 * drain.gcPausedShare());
+                    allocated.computeIfAbsent(pipeline + " " + guarantee, key -> new double[runs])[run - 1] =
+                            drain.allocatedBytesPerRecord();
+                    say("run %d %-11s %-16s %,8.0f events/s, %5.1f µs CPU/event, %5.1f KB allocated/event, GC paused %4.1f%%",
+                            run, pipeline, guarantee, drain.perSecond(), drain.cpuMicrosPerRecord(),
+                            drain.allocatedBytesPerRecord() / 1e3, 100 * drain.gcPausedShare());
                     if (footprintApp == null && pipeline.equals("segstream") && guarantee.equals(EOS)) {
                         footprintApp = applicationId;
                     }
@@ -222,8 +227,8 @@ public final class EndToEndBenchmark implements Callable<Integer> {
 
         List<String> report = new ArrayList<>();
         report.add("| pipeline | guarantee | events/s (median of " + runs + ") | runs | SegStream's ratio to it "
-                + "| stream-thread CPU µs/event (median) | SegStream's CPU ratio to it |");
-        report.add("|---|---|---|---|---|---|---|");
+                + "| stream-thread CPU µs/event (median) | SegStream's CPU ratio to it | stream-thread KB allocated/event (median) |");
+        report.add("|---|---|---|---|---|---|---|---|");
         for (String guarantee : guarantees) {
             double segstream = median(rates.get("segstream " + guarantee));
             double segstreamCpu = median(cpu.get("segstream " + guarantee));
@@ -231,9 +236,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                 double[] measured = rates.get(pipeline + " " + guarantee);
                 double median = median(measured);
                 double cpuMedian = median(cpu.get(pipeline + " " + guarantee));
-                report.add(String.format("| %s | %s | %,.0f | %s | %s | %.1f | %s |", pipeline, guarantee, median, list(measured),
-                        pipeline.equals("segstream") ? "" : String.format("%.3f×", segstream / median), cpuMedian,
-                        pipeline.equals("segstream") ? "" : String.format("%.3f×", cpuMedian / segstreamCpu)));
+                report.add(String.format("| %s | %s | %,.0f | %s | %s | %.1f | %s | %.1f |", pipeline, guarantee, median,
+                        list(measured), pipeline.equals("segstream") ? "" : String.format("%.3f×", segstream / median), cpuMedian,
+                        pipeline.equals("segstream") ? "" : String.format("%.3f×", cpuMedian / segstreamCpu),
+                        median(allocated.get(pipeline + " " + guarantee)) / 1e3));
             }
         }
 

@@ -138,7 +138,11 @@ final class Pipelines {
      * A drain's rate in records per second, and the CPU time its stream threads spent per record: the
      * pipeline's own cost, which other work on a shared machine changes far less than the rate.
      */
-    record Drain(double perSecond, double cpuMicrosPerRecord, double gcPausedShare) {}
+    /**
+     * A drain's rate, its stream threads' CPU and heap allocation per record, and the share of its time the
+     * collectors stopped the JVM.
+     */
+    record Drain(double perSecond, double cpuMicrosPerRecord, double allocatedBytesPerRecord, double gcPausedShare) {}
 
     /**
      * Waits until {@code streams} has processed {@code expected} records; the rate and CPU per record
@@ -152,6 +156,7 @@ final class Pipelines {
         long first = 0;
         double atFirst = 0;
         long cpuAtFirst = 0;
+        long allocatedAtFirst = 0;
         long pausedAtFirst = 0;
         while (System.nanoTime() < deadline) {
             if (processed == null && streams.state() == KafkaStreams.State.RUNNING) {
@@ -163,12 +168,14 @@ final class Pipelines {
                 first = now;
                 atFirst = done;
                 cpuAtFirst = streamThreadCpuNanos(applicationId);
+                allocatedAtFirst = streamThreadAllocatedBytes(applicationId);
                 pausedAtFirst = gcPausedMillis();
             }
             if (done >= expected) {
                 double records = expected - atFirst;
                 double seconds = (now - first) / 1e9;
                 return new Drain(records / seconds, (streamThreadCpuNanos(applicationId) - cpuAtFirst) / 1e3 / records,
+                        (streamThreadAllocatedBytes(applicationId) - allocatedAtFirst) / records,
                         (gcPausedMillis() - pausedAtFirst) / 1e3 / seconds);
             }
             Thread.sleep(5);
@@ -190,10 +197,20 @@ final class Pipelines {
     /** CPU time (ns) the stream threads of application {@code applicationId} have used so far. */
     static long streamThreadCpuNanos(String applicationId) {
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return streamThreads(applicationId, thread -> threads.getThreadCpuTime(thread.getId()));
+    }
+
+    /** Bytes of heap the stream threads of {@code applicationId} have allocated so far (what the collector has to clear). */
+    static long streamThreadAllocatedBytes(String applicationId) {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        return streamThreads(applicationId, thread -> threads.getThreadAllocatedBytes(thread.getId()));
+    }
+
+    private static long streamThreads(String applicationId, java.util.function.ToLongFunction<Thread> measure) {
         long total = 0;
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
             if (thread.getName().startsWith(applicationId + "-") && thread.getName().contains("-StreamThread-")) {
-                total += Math.max(0, threads.getThreadCpuTime(thread.getId()));
+                total += Math.max(0, measure.applyAsLong(thread));
             }
         }
         return total;
