@@ -323,6 +323,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                 app.start();
                 Pipelines.Drain drain = Pipelines.drain(app.streams(), applicationId, events, timeout);
                 say("%s wrote %s", applicationId, Pipelines.recordsSent(app.streams()));
+                say("%s stream thread: %s", applicationId, threadTimes(app.streams()));
                 return drain;
             }
         }
@@ -341,7 +342,9 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         };
         try (KafkaStreams streams = new KafkaStreams(topology, properties)) {
             streams.start();
-            return Pipelines.drain(streams, applicationId, events, timeout);
+            Pipelines.Drain drain = Pipelines.drain(streams, applicationId, events, timeout);
+            say("%s stream thread: %s", applicationId, threadTimes(streams));
+            return drain;
         }
     }
 
@@ -391,12 +394,13 @@ public final class EndToEndBenchmark implements Callable<Integer> {
 
     /**
      * Where the stream thread's time went: Kafka Streams' own avg/max latencies (ms) of its poll, process,
-     * punctuate and commit steps, the metrics' window being the last minute or so.
+     * punctuate and commit steps, the metrics' window being the last minute or so, and its commits so far.
      */
     private static String threadTimes(KafkaStreams streams) {
         Map<String, Double> values = new java.util.TreeMap<>();
         streams.metrics().forEach((name, metric) -> {
-            if (name.group().equals("stream-thread-metrics") && name.name().matches("(poll|process|punctuate|commit)-latency-(avg|max)")
+            if (name.group().equals("stream-thread-metrics")
+                    && name.name().matches("(poll|process|punctuate|commit)-latency-(avg|max)|commit-total")
                     && metric.metricValue() instanceof Double value && !value.isNaN()) {
                 values.merge(name.name(), value, Math::max);
             }
@@ -406,7 +410,8 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             times.append(String.format("%s %.2f/%.0f ms  ", step, values.getOrDefault(step + "-latency-avg", 0.0),
                     values.getOrDefault(step + "-latency-max", 0.0)));
         }
-        return times.append("(avg/max)").toString();
+        return times.append(String.format("(avg/max), %,.0f commits so far", values.getOrDefault("commit-total", 0.0)))
+                .toString();
     }
 
     /** The CPU time this JVM has used so far, in nanoseconds. */
