@@ -167,6 +167,20 @@ public final class MembershipState {
         out.writeFixed(encoded);
     }
 
+    /** Reads past an encoded membership without making its segments: for the parts of a record after it. */
+    public static void skip(Decoder in) throws IOException {
+        StateEncoding.readArray(in, decoder -> {
+            decoder.skipString();
+            decoder.readLong();
+            decoder.readLong();
+            if (decoder.readIndex() == 0) {
+                decoder.readNull();
+            } else {
+                decoder.skipString();
+            }
+        });
+    }
+
     public static MembershipState read(Decoder in) throws IOException {
         TreeMap<String, Member> segments = new TreeMap<>();
         StateEncoding.readArray(in, decoder -> segments.put(decoder.readString(),

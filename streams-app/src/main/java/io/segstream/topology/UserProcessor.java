@@ -430,19 +430,25 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
 
     /** Publishes this task's RFM sketches, read from the orders part of every user's state. */
     void publishSketches(long now) {
+        long started = System.nanoTime();
         customersChanged = false;
         RfmSketchBuilder builder = new RfmSketchBuilder();
         users.flushCache();
+        long read = 0;
         try (KeyValueIterator<String, byte[]> all = users.all()) {
             while (all.hasNext()) {
                 RfmState orders = serde.decodeRfm(all.next().value);
+                read++;
                 if (orders != null) {
                     builder.add(orders, now);
                 }
             }
         }
         String taskId = context.taskId().toString();
-        outputs.sketches(taskId, builder.build(taskId, now));
+        RfmSketches published = builder.build(taskId, now);
+        outputs.sketches(taskId, published);
+        log.info("Task {} published its RFM sketches: {} customers among {} users, read in {} ms", taskId,
+                published.getCustomers(), read, (System.nanoTime() - started) / 1_000_000);
     }
 
     /** Members per segment among the task's stored users (restored by the time the processor starts). */

@@ -134,7 +134,7 @@ public final class UserStateSerde implements Serde<UserState> {
     public RfmState decodeRfm(byte[] bytes) {
         try {
             Decoder in = decoder(bytes);
-            MembershipState.read(in);
+            MembershipState.skip(in);
             return FeatureState.readRfm(in);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("Cannot read user state", e);

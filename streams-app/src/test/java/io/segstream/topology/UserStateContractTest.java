@@ -140,6 +140,19 @@ class UserStateContractTest {
     }
 
     @Test
+    void readsTheOrdersAlonePastAMembershipWithAndWithoutOutputTopicsInEveryVersion() throws Exception {
+        long now = Instant.parse("2025-11-22T00:00:00Z").toEpochMilli();
+        byte[] current = UserStateSerde.INSTANCE.encode(UserStateSerde.INSTANCE.decode(storedUnder(2)));
+        for (byte[] stored : java.util.List.of(storedUnder(1), storedUnder(2), current)) {
+            Rfm alone = UserStateSerde.INSTANCE.decodeRfm(stored).view(now, 365, null);
+
+            assertThat(alone).isEqualTo(UserStateSerde.INSTANCE.decode(stored).features().rfm().view(now, 365, null));
+            assertThat(alone.frequency()).isEqualTo(2);
+            assertThat(alone.monetary()).isEqualByComparingTo("39.98");
+        }
+    }
+
+    @Test
     void everyVersionCanReadEveryEarlierOne() {
         for (int reader = 1; reader <= UserStateSerde.VERSION; reader++) {
             for (int writer = 1; writer <= reader; writer++) {

@@ -561,6 +561,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         double passSeconds = (quietSince - passStarted) / 1e9;
         say("passes over the %,d users done %.1f s after the start (none since, for %.0f s); measuring %d s with no "
                 + "traffic", users, passSeconds, (System.nanoTime() - quietSince) / 1e9, idleSeconds);
+        say("restored instance's stream thread over the last minute: %s", threadTimes(app.streams()));
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Map<Long, Long> before = pipelineThreadCpu(threads, applicationId);
         long idleStarted = System.nanoTime();
