@@ -59,6 +59,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
 
     private static final Logger log = LoggerFactory.getLogger(UserProcessor.class);
     private static final int MIN_BATCH = 100;
+    /** Users a scan for the RFM sketches reads per second at least (about 25 ms of a stream thread). */
+    private static final int MIN_SKETCH_BATCH = 10_000;
     private static final Duration CADENCE = Duration.ofSeconds(1);
     private static final Duration SKETCHES_UNCHANGED_MAX = Duration.ofDays(1);
     /** Left out of the facts of an evaluation when no condition reads it (a model cannot: it is a map). */
@@ -92,6 +94,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private long passUsers;
     private long passGeneration;
     private long passModels;
+    /** The scan of the task's users for its RFM sketches, while one runs (else null). */
+    private SketchScan sketchScan;
     /** The sketches the quintiles were last merged from. */
     private List<RfmSketches> quintileSources = List.of();
     /** Whether an order or an erasure changed the task's customers since its sketches were last published. */
@@ -141,11 +145,15 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             instance.catalog().sync(definitions);
             instance.models().sync(models);
             reevaluate(now());
+            continueSketches(sketchBatch());
         });
         context.schedule(settings.scoresInterval(), PunctuationType.WALL_CLOCK_TIME, timestamp -> {
             // Without new orders the sketches change only as recency ages: then once a day is enough.
-            if (customersChanged || timestamp - sketchesPublishedAt >= SKETCHES_UNCHANGED_MAX.toMillis()) {
-                publishSketches(now());
+            if (sketchScan == null
+                    && (customersChanged || timestamp - sketchesPublishedAt >= SKETCHES_UNCHANGED_MAX.toMillis())) {
+                startSketches(now());
+                // Its first batch at once: a task of fewer users than a batch publishes now.
+                continueSketches(sketchBatch());
                 sketchesPublishedAt = timestamp;
             }
             refreshQuintiles();
@@ -428,27 +436,81 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         return Math.max(MIN_BATCH, (userCount + batches - 1) / batches);
     }
 
-    /** Publishes this task's RFM sketches, read from the orders part of every user's state. */
+    /** Publishes this task's RFM sketches at once, read from the orders part of every user's state. */
     void publishSketches(long now) {
-        long started = System.nanoTime();
+        startSketches(now);
+        continueSketches(Long.MAX_VALUE);
+    }
+
+    /**
+     * Starts a scan of every user's orders for this task's RFM sketches, as of {@code now}. The clock goes
+     * on with it in batches ({@link #continueSketches}): read at once, the 500,000 users of a task held
+     * up its events for 2 to 3 s.
+     */
+    void startSketches(long now) {
         customersChanged = false;
-        RfmSketchBuilder builder = new RfmSketchBuilder();
+        // The scan reads the encoded store: every user seen so far is written to it first.
         users.flushCache();
-        long read = 0;
-        try (KeyValueIterator<String, byte[]> all = users.all()) {
-            while (all.hasNext()) {
-                RfmState orders = serde.decodeRfm(all.next().value);
-                read++;
-                if (orders != null) {
-                    builder.add(orders, now);
-                }
-            }
+        sketchScan = new SketchScan(now);
+    }
+
+    /**
+     * Reads the next {@code batch} users of the running sketch scan from the store (for the users not read
+     * yet, what was written since its start counts); publishes the sketches when it has read them all.
+     */
+    void continueSketches(long batch) {
+        if (sketchScan == null) {
+            return;
         }
-        String taskId = context.taskId().toString();
-        RfmSketches published = builder.build(taskId, now);
-        outputs.sketches(taskId, published);
-        log.info("Task {} published its RFM sketches: {} customers among {} users, read in {} ms", taskId,
-                published.getCustomers(), read, (System.nanoTime() - started) / 1_000_000);
+        SketchScan scan = sketchScan;
+        long started = System.nanoTime();
+        long read = 0;
+        boolean exhausted;
+        try (KeyValueIterator<String, byte[]> range = scan.cursor == null ? users.all() : users.range(scan.cursor, null)) {
+            while (range.hasNext() && read < batch) {
+                KeyValue<String, byte[]> entry = range.next();
+                if (entry.key.equals(scan.cursor)) {
+                    continue;
+                }
+                RfmState orders = serde.decodeRfm(entry.value);
+                if (orders != null) {
+                    scan.builder.add(orders, scan.asOf);
+                }
+                scan.cursor = entry.key;
+                read++;
+            }
+            exhausted = !range.hasNext();
+        }
+        scan.read += read;
+        scan.nanos += System.nanoTime() - started;
+        if (exhausted) {
+            sketchScan = null;
+            String taskId = context.taskId().toString();
+            RfmSketches published = scan.builder.build(taskId, scan.asOf);
+            outputs.sketches(taskId, published);
+            log.info("Task {} published its RFM sketches: {} customers among {} users, read in {} ms", taskId,
+                    published.getCustomers(), scan.read, scan.nanos / 1_000_000);
+        }
+    }
+
+    /** Users per batch of a sketch scan: it is done within one rfm.scores.interval, at MIN_SKETCH_BATCH a second at least. */
+    private long sketchBatch() {
+        long userCount = Math.max(1, users.approximateNumEntries());
+        long batches = Math.max(1, settings.scoresInterval().toMillis() / reevaluationCadence().toMillis());
+        return Math.max(MIN_SKETCH_BATCH, (userCount + batches - 1) / batches);
+    }
+
+    /** A sketch scan in progress: as of when, what it has read so far and the last user read. */
+    private static final class SketchScan {
+        final long asOf;
+        final RfmSketchBuilder builder = new RfmSketchBuilder();
+        String cursor;
+        long read;
+        long nanos;
+
+        SketchScan(long asOf) {
+            this.asOf = asOf;
+        }
     }
 
     /** Members per segment among the task's stored users (restored by the time the processor starts). */

@@ -253,6 +253,29 @@ class UserProcessorTest {
     }
 
     @Test
+    void aSketchScanReadsTheUsersInBatchesAndPublishesOnceWhenItHasReadThemAll() {
+        processor.init(context);
+        process(purchase("o1", "u1", "25.00", T0), T0);
+        process(purchase("o2", "u2", "40.00", T0), T0);
+        process(add("e1", "u3", "sku-1", 1, "5.00", T0), T0);
+        process(purchase("o3", "u4", "15.00", T0), T0);
+
+        processor.startSketches(T0.toEpochMilli());
+        processor.continueSketches(2);
+        assertThat(context.forwarded(Outputs.SKETCHES)).as("u1 and u2 read, u3 and u4 not yet").isEmpty();
+        processor.continueSketches(2);
+
+        assertThat(context.forwarded(Outputs.SKETCHES)).singleElement().satisfies(forward -> {
+            RfmSketches sketches = (RfmSketches) forward.record().value();
+            assertThat(sketches.getCustomers()).isEqualTo(3);
+            assertThat(sketches.getPublishedAt()).isEqualTo(T0);
+        });
+        context.resetForwards();
+        processor.continueSketches(2);
+        assertThat(context.forwarded(Outputs.SKETCHES)).as("the scan is over").isEmpty();
+    }
+
+    @Test
     void theDwellPerCategoryIsAFactWhenAConditionReadsIt() {
         define("shoe-browsers", "dwell.categoryDwellMs['shoes'] >= 60000", 1);
         processor.init(context);

@@ -542,9 +542,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         long users = restoredUsers(app);
         // A pass over every user re-evaluates a sixth of them in 10 s; due users alone are far fewer. Passes
         // run after the start and when the first sketches of the restored customers change the quintiles.
-        // The second pass starts at the first rfm.scores.interval tick at the latest: the passes are done once
-        // every user was re-evaluated and then nothing like a pass ran for longer than that interval.
-        long quietNeeded = config.duration(SegStreamConfig.RFM_SCORES_INTERVAL).toNanos() + 10_000_000_000L;
+        // The sketches' scan starts at the first rfm.scores.interval tick and takes up to one interval, the
+        // quintiles it brings are read at the tick after it: the passes are done once every user was
+        // re-evaluated and then nothing like a pass ran for longer than two intervals.
+        long quietNeeded = 2 * config.duration(SegStreamConfig.RFM_SCORES_INTERVAL).toNanos() + 10_000_000_000L;
         long previous = app.instance().segments().reevaluatedUsers();
         long quietSince = System.nanoTime();
         do {
