@@ -237,10 +237,7 @@ class UserProcessorTest {
 
     @Test
     void sketchesSummariseTheCustomersOfTheTask() {
-        processor.init(context);
-        process(purchase("o1", "u1", "25.00", T0), T0);
-        process(purchase("o2", "u2", "40.00", T0), T0);
-        process(add("e1", "u3", "sku-1", 1, "5.00", T0), T0);
+        twoCustomersAndAShopper();
 
         processor.publishSketches(T0.toEpochMilli());
 
@@ -254,10 +251,7 @@ class UserProcessorTest {
 
     @Test
     void aSketchScanReadsTheUsersInBatchesAndPublishesOnceWhenItHasReadThemAll() {
-        processor.init(context);
-        process(purchase("o1", "u1", "25.00", T0), T0);
-        process(purchase("o2", "u2", "40.00", T0), T0);
-        process(add("e1", "u3", "sku-1", 1, "5.00", T0), T0);
+        twoCustomersAndAShopper();
         process(purchase("o3", "u4", "15.00", T0), T0);
 
         processor.startSketches(T0.toEpochMilli());
@@ -273,6 +267,14 @@ class UserProcessorTest {
         context.resetForwards();
         processor.continueSketches(2);
         assertThat(context.forwarded(Outputs.SKETCHES)).as("the scan is over").isEmpty();
+    }
+
+    /** Starts the processor with customers u1 and u2 and u3, who only has a cart. */
+    private void twoCustomersAndAShopper() {
+        processor.init(context);
+        process(purchase("o1", "u1", "25.00", T0), T0);
+        process(purchase("o2", "u2", "40.00", T0), T0);
+        process(add("e1", "u3", "sku-1", 1, "5.00", T0), T0);
     }
 
     @Test
