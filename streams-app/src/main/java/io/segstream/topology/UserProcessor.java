@@ -59,8 +59,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
 
     private static final Logger log = LoggerFactory.getLogger(UserProcessor.class);
     private static final int MIN_BATCH = 100;
-    /** Users a scan for the RFM sketches reads per second at least (about 25 ms of a stream thread). */
-    private static final int MIN_SKETCH_BATCH = 10_000;
+    /** Users a scan for the RFM sketches reads per second at least (a few milliseconds of a stream thread). */
+    private static final int MIN_SKETCH_BATCH = 1_000;
     private static final Duration CADENCE = Duration.ofSeconds(1);
     private static final Duration SKETCHES_UNCHANGED_MAX = Duration.ofDays(1);
     /** Left out of the facts of an evaluation when no condition reads it (a model cannot: it is a map). */
