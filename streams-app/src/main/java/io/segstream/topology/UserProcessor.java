@@ -436,12 +436,6 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         return Math.max(MIN_BATCH, (userCount + batches - 1) / batches);
     }
 
-    /** Publishes this task's RFM sketches at once, read from the orders part of every user's state. */
-    void publishSketches(long now) {
-        startSketches(now);
-        continueSketches(Long.MAX_VALUE);
-    }
-
     /**
      * Starts a scan of every user's orders for this task's RFM sketches, as of {@code now}. The clock goes
      * on with it in batches ({@link #continueSketches}): read at once, the 500,000 users of a task held

@@ -239,7 +239,8 @@ class UserProcessorTest {
     void sketchesSummariseTheCustomersOfTheTask() {
         twoCustomersAndAShopper();
 
-        processor.publishSketches(T0.toEpochMilli());
+        processor.startSketches(T0.toEpochMilli());
+        processor.continueSketches(Long.MAX_VALUE);
 
         assertThat(context.forwarded(Outputs.SKETCHES)).singleElement().satisfies(forward -> {
             assertThat(forward.record().key()).isEqualTo(context.taskId().toString());
