@@ -59,12 +59,18 @@ public sealed interface Clock {
                 return Long.MAX_VALUE;
             }
             long start = since.toEpochMilli();
-            // A larger count is reached later: search for the first one reached after now.
+            long elapsed = now - start;
+            if (elapsed < 0) {
+                // Counting starts after now: every count is reached after it, the smallest first.
+                return counts.length == 0 ? Long.MAX_VALUE : reaches(start, counts[0]);
+            }
+            // A larger count is reached later: the first reached after now is the first above the count at now.
+            long above = elapsed / unitMs;
             int low = 0;
             int high = counts.length;
             while (low < high) {
                 int middle = (low + high) >>> 1;
-                if (reaches(start, counts[middle]) > now) {
+                if (counts[middle] > above) {
                     high = middle;
                 } else {
                     low = middle + 1;
@@ -76,10 +82,13 @@ public sealed interface Clock {
         /** The instant at which the count since {@code start} becomes {@code count}. */
         private long reaches(long start, long count) {
             long steps = Math.max(0, count);
-            if (steps > (Long.MAX_VALUE - Math.max(0, start)) / unitMs) {
+            long offset = steps * unitMs;
+            long instant = start + offset;
+            // Past the end of time (the product or the sum overflows): never.
+            if (Math.multiplyHigh(steps, unitMs) != 0 || offset < 0 || ((start ^ instant) & (offset ^ instant)) < 0) {
                 return Long.MAX_VALUE;
             }
-            return start + steps * unitMs;
+            return instant;
         }
     }
 
