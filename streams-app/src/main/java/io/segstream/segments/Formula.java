@@ -3,6 +3,7 @@ package io.segstream.segments;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToIntFunction;
+import java.util.stream.IntStream;
 
 /**
  * A condition's logic over its {@link Atom}s: the {@code &&}, {@code ||} and {@code !} of CEL, with
@@ -96,6 +97,21 @@ abstract sealed class Formula {
                     }
                     return error ? ERROR : of(all);
             }
+        }
+
+        /**
+         * The positions of the atoms that are direct parts of the formula in {@code slot} when it is a
+         * {@code &&} (each of them false makes it false, errors elsewhere included); none otherwise.
+         */
+        int[] conjunctAtoms(int slot) {
+            int at = start[slot];
+            int word = code[at];
+            if ((word & 3) != AND) {
+                return new int[0];
+            }
+            int end = word >>> 2;
+            return IntStream.iterate(at + 1, part -> part < end, this::end)
+                    .filter(part -> (code[part] & 3) == ATOM).map(part -> code[part] >>> 2).toArray();
         }
 
         /** Where the node at {@code at} ends. */

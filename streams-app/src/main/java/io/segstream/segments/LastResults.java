@@ -414,12 +414,24 @@ final class LastResults {
         }
     }
 
-    /** Sets an atom's value; when it changed (after the start) its conditions are combined again. */
+    /**
+     * Sets an atom's value; when it changed (after the start) its conditions are combined again, but for
+     * those another part of whose {@code &&} is false now. Such a condition is false before and after
+     * unless one of its atoms changes while all its other parts are true (the first change when it held,
+     * the last when it comes to hold), and that change marks it.
+     */
     private void settle(int atom, byte value) {
         if (value != atoms[atom]) {
             atoms[atom] = value;
             Scratch s = scratch;
-            for (int slot : snapshot.slotsUsing(atom)) {
+            int[] slots = snapshot.slotsUsing(atom);
+            int[] guards = snapshot.guards(atom);
+            for (int i = 0; i < slots.length; i++) {
+                int slot = slots[i];
+                int guard = guards[i];
+                if (guard >= 0 && atoms[guard] == Formula.FALSE) {
+                    continue;
+                }
                 if (!s.dirtyMarked[slot]) {
                     s.dirtyMarked[slot] = true;
                     s.dirty[s.dirtyCount++] = slot;

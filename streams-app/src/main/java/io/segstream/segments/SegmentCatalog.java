@@ -60,6 +60,12 @@ public final class SegmentCatalog {
         private final Atom[] atoms;
         /** By atom position: the slots whose conditions use it. */
         private final int[][] slotsUsing;
+        /**
+         * By atom position, at the positions of {@link #slotsUsing}: another atom whose being false makes
+         * that slot's condition false whatever this one is (a part of its top-level {@code &&}, the one the
+         * fewest conditions use, the likeliest to be false), or -1.
+         */
+        private final int[][] guards;
         /** By fact position: the threshold atoms on it sorted by constant, and their constants. */
         private final int[][] thresholdAtoms = new int[Facts.ALL.size()][];
         private final double[][] thresholds = new double[Facts.ALL.size()][];
@@ -143,6 +149,13 @@ public final class SegmentCatalog {
                 }
             }
             slotsUsing = users.stream().map(set -> set.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
+            guards = new int[atoms.length][];
+            for (int atom = 0; atom < atoms.length; atom++) {
+                int a = atom;
+                guards[atom] = Arrays.stream(slotsUsing[atom]).map(slot -> Arrays.stream(formulas.conjunctAtoms(slot))
+                        .filter(part -> part != a).boxed().min(Comparator.comparingInt(part -> slotsUsing[part].length))
+                        .orElse(-1)).toArray();
+            }
             for (int fact = 0; fact < Facts.ALL.size(); fact++) {
                 int f = fact;
                 int[] onFact = IntStream.range(0, atoms.length).filter(atom -> atoms[atom] instanceof Atom.Threshold threshold
@@ -227,6 +240,14 @@ public final class SegmentCatalog {
         /** The slots whose conditions use the atom at {@code position}. */
         int[] slotsUsing(int position) {
             return slotsUsing[position];
+        }
+
+        /**
+         * By position in {@link #slotsUsing}{@code (position)}: an atom whose being false makes that slot's
+         * condition false whatever the atom at {@code position} is, or -1.
+         */
+        int[] guards(int position) {
+            return guards[position];
         }
 
         /** The threshold atoms on the fact at {@code fact}, by constant, and their constants. */
