@@ -82,11 +82,18 @@ public class SegmentEvaluationBenchmark {
     @Param({"catalog", "dense"})
     public String mix;
 
+    /**
+     * Users evaluated in turn (a power of two). With 1024 their state and facts outgrow the CPU's caches,
+     * as a stream thread's users do; a few dozen fit, which shows the cost of the work alone.
+     */
+    @Param({"1024"})
+    public int users;
+
     private SegmentEvaluator evaluator;
     private SegmentCatalog.Snapshot catalog;
     /** Per user, the facts after each of their events, in turn. */
-    private final List<UserFeatures[]> users = new ArrayList<>();
-    private final int[] events = new int[1024];
+    private final List<UserFeatures[]> histories = new ArrayList<>();
+    private int[] events;
     private final List<MembershipState> memberships = new ArrayList<>();
     private int next;
 
@@ -109,18 +116,22 @@ public class SegmentEvaluationBenchmark {
             }
         }
         catalog = segments.snapshot();
-        for (int i = 0; i < 1024; i++) {
-            users.add(catalogMix ? trajectory(i, random) : events(user(i, random), random));
+        if (Integer.bitCount(users) != 1) {
+            throw new IllegalArgumentException("users must be a power of two, not " + users);
+        }
+        events = new int[users];
+        for (int i = 0; i < users; i++) {
+            histories.add(catalogMix ? trajectory(i, random) : events(user(i, random), random));
             // Steady state: the stored membership is what the user currently matches.
-            memberships.add(evaluator.evaluate(users.get(i)[0], catalog, null, NOW, NOW, ChangeTrigger.EVENT, true)
+            memberships.add(evaluator.evaluate(histories.get(i)[0], catalog, null, NOW, NOW, ChangeTrigger.EVENT, true)
                     .membership());
         }
     }
 
     @Benchmark
     public Object evaluate() {
-        int i = next++ & 1023;
-        UserFeatures[] history = users.get(i);
+        int i = next++ & (users - 1);
+        UserFeatures[] history = histories.get(i);
         int event = events[i] = (events[i] + 1) % history.length;
         SegmentEvaluator.Outcome outcome = evaluator.evaluate(history[event], catalog, memberships.get(i), NOW, NOW,
                 ChangeTrigger.EVENT, true);
@@ -130,8 +141,8 @@ public class SegmentEvaluationBenchmark {
 
     @Benchmark
     public Object unchanged() {
-        int i = next++ & 1023;
-        return evaluator.evaluate(users.get(i)[events[i]], catalog, memberships.get(i), NOW, NOW, ChangeTrigger.EVENT, true);
+        int i = next++ & (users - 1);
+        return evaluator.evaluate(histories.get(i)[events[i]], catalog, memberships.get(i), NOW, NOW, ChangeTrigger.EVENT, true);
     }
 
     /**
