@@ -128,11 +128,11 @@ public final class Condition {
         return evidence;
     }
 
-    /** {@link #evidence} as a SegmentChange carries it: flat, sorted by name ({@link Evidence#add}). */
-    TreeMap<String, Object> changeEvidence(Facts.Input input) {
+    /** {@link #evidence} as a SegmentChange carries it: flat, sorted by name ({@link Evidence}). */
+    TreeMap<String, Object> changeEvidence(Evidence.Flattened facts) {
         TreeMap<String, Object> flat = new TreeMap<>();
         for (int i = 0; i < readIndexes.length; i++) {
-            Evidence.add(flat, readNames[i], input.value(readIndexes[i]));
+            facts.addTo(flat, readIndexes[i], readNames[i]);
         }
         return flat;
     }

@@ -1,5 +1,6 @@
 package io.segstream.segments;
 
+import io.segstream.facts.Facts;
 import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
@@ -12,13 +13,48 @@ final class Evidence {
 
     private Evidence() {}
 
-    /** Adds one fact's flat values to {@code flat} (sorted by name, as a SegmentChange carries them). */
-    static void add(TreeMap<String, Object> flat, String name, Object value) {
-        if (value instanceof Map<?, ?> map) {
-            map.forEach((key, entry) -> flat.put(name + "." + key, scalar(entry)));
-        } else {
-            flat.put(name, scalar(value));
+    /**
+     * One evaluation's facts as its changes carry them: each fact is flattened once, however many of
+     * the changes read it (a map fact makes a name per entry).
+     */
+    static final class Flattened {
+        private final Facts.Input input;
+        /** By fact position: its flat names and values, alternately; null until first added. */
+        private final Object[][] byFact = new Object[Facts.ALL.size()][];
+
+        Flattened(Facts.Input input) {
+            this.input = input;
         }
+
+        Facts.Input input() {
+            return input;
+        }
+
+        /** Adds the flat values of the fact at {@code index}, named {@code name}, to {@code flat}. */
+        void addTo(TreeMap<String, Object> flat, int index, String name) {
+            Object[] pairs = byFact[index];
+            if (pairs == null) {
+                pairs = pairs(name, input.value(index));
+                byFact[index] = pairs;
+            }
+            for (int i = 0; i < pairs.length; i += 2) {
+                flat.put((String) pairs[i], pairs[i + 1]);
+            }
+        }
+    }
+
+    /** One fact's flat names and values, alternately. */
+    private static Object[] pairs(String name, Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Object[] pairs = new Object[2 * map.size()];
+            int at = 0;
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                pairs[at++] = name + "." + entry.getKey();
+                pairs[at++] = scalar(entry.getValue());
+            }
+            return pairs;
+        }
+        return new Object[] {name, scalar(value)};
     }
 
     private static Object scalar(Object value) {

@@ -72,6 +72,7 @@ public final class SegmentEvaluator {
         }
         TreeMap<String, MembershipState.Member> held = new TreeMap<>();
         List<RoutedChange> changes = new ArrayList<>();
+        Evidence.Flattened flat = new Evidence.Flattened(input);
         current.forEach((name, member) -> {
             CompiledSegment segment = catalog.segments().get(name);
             if (matching.containsKey(name)) {
@@ -84,7 +85,7 @@ public final class SegmentEvaluator {
                         eventTime, emittedAt, segment.version(), Map.of(), Map.of()), member.outputTopic()));
             } else {
                 changes.add(decided(features.userId(), segment, SegmentChangeKind.EXITED, exitCause(trigger, segment, member),
-                        eventTime, emittedAt, input, member.outputTopic()));
+                        eventTime, emittedAt, flat, member.outputTopic()));
             }
         });
         matching.forEach((name, segment) -> {
@@ -92,7 +93,7 @@ public final class SegmentEvaluator {
                 held.put(name, new MembershipState.Member(segment.version(), eventTime,
                         segment.definition().getOutputTopic()));
                 changes.add(decided(features.userId(), segment, SegmentChangeKind.ENTERED, cause(trigger, segment), eventTime,
-                        emittedAt, input, segment.definition().getOutputTopic()));
+                        emittedAt, flat, segment.definition().getOutputTopic()));
             }
         });
         // Past holdsExactly the membership differs, if only in a definition version (then nothing is emitted).
@@ -122,12 +123,13 @@ public final class SegmentEvaluator {
         List<String> left = new ArrayList<>(leaving.size());
         TreeMap<String, MembershipState.Member> entered = new TreeMap<>();
         List<RoutedChange> changes = new ArrayList<>(leaving.size() + entering.size());
+        Evidence.Flattened flat = new Evidence.Flattened(input);
         for (int slot : leaving) {
             CompiledSegment segment = catalog.segment(slot);
             MembershipState.Member member = current.member(segment.name());
             left.add(segment.name());
             changes.add(decided(features.userId(), segment, SegmentChangeKind.EXITED, exitCause(trigger, segment, member),
-                    eventTime, emittedAt, input, member.outputTopic()));
+                    eventTime, emittedAt, flat, member.outputTopic()));
             last.hold(slot, false);
         }
         for (int slot : entering) {
@@ -135,7 +137,7 @@ public final class SegmentEvaluator {
             entered.put(segment.name(), new MembershipState.Member(segment.version(), eventTime,
                     segment.definition().getOutputTopic()));
             changes.add(decided(features.userId(), segment, SegmentChangeKind.ENTERED, cause(trigger, segment), eventTime,
-                    emittedAt, input, segment.definition().getOutputTopic()));
+                    emittedAt, flat, segment.definition().getOutputTopic()));
             last.hold(slot, true);
         }
         MembershipState next = current.changed(left, entered);
@@ -193,9 +195,9 @@ public final class SegmentEvaluator {
 
     /** A change decided by {@code segment}'s condition, with the fact values and model versions it read. */
     private static RoutedChange decided(String user, CompiledSegment segment, SegmentChangeKind kind, ChangeTrigger cause,
-            long eventTime, long emittedAt, Facts.Input input, String topic) {
+            long eventTime, long emittedAt, Evidence.Flattened facts, String topic) {
         return new RoutedChange(change(user, segment.name(), kind, cause, eventTime, emittedAt, segment.version(),
-                segment.condition().changeEvidence(input), segment.condition().models(input)), topic);
+                segment.condition().changeEvidence(facts), segment.condition().models(facts.input())), topic);
     }
 
     private static SegmentChange change(String user, String segment, SegmentChangeKind kind, ChangeTrigger trigger,

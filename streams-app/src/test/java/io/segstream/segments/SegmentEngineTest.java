@@ -68,6 +68,27 @@ class SegmentEngineTest {
     }
 
     @Test
+    void eachChangeCarriesTheFactsItsConditionReadsWithMapsFlattenedAndListsJoined() {
+        pipeline.define("shoe-browsers", segment("shoe-browsers", "interest.categoryViews['shoes'] >= 2", 1).build());
+        pipeline.define("shoe-carts", segment("shoe-carts", "interest.categoryViews['shoes'] >= 2 && cart.items >= 1"
+                + " && 'boots' in cart.categories", 1).build());
+
+        pipeline.click(io.segstream.testing.Events.view("v1", "u1", "s1", "shoes", T0));
+        pipeline.click(io.segstream.testing.Events.view("v2", "u1", "s1", "bags", T0.plusSeconds(1)));
+        pipeline.click(io.segstream.avro.ClickEvent.newBuilder(add("e1", "u1", "sku-1", 1, "10.00", T0.plusSeconds(2)))
+                .setCategory("boots").build());
+        // One event makes both conditions hold: one evaluation emits both changes.
+        pipeline.click(io.segstream.testing.Events.view("v3", "u1", "s1", "shoes", T0.plusSeconds(3)));
+
+        Map<String, Object> views = Map.of("interest.categoryViews.shoes", 2L, "interest.categoryViews.bags", 1L);
+        Map<String, Object> viewsAndCart = new java.util.HashMap<>(views);
+        viewsAndCart.putAll(Map.of("cart.items", 1L, "cart.categories", "boots"));
+        assertThat(pipeline.changes.readValuesToList()).containsExactly(
+                change("u1", "shoe-browsers", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(3), 1, views),
+                change("u1", "shoe-carts", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(3), 1, viewsAndCart));
+    }
+
+    @Test
     void repeatedEvaluationsThatChangeNothingEmitNothing() {
         pipeline.define("browsers", segment("browsers", "interest.totalViews >= 1", 1).build());
 
