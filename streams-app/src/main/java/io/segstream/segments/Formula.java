@@ -70,16 +70,16 @@ abstract sealed class Formula {
         }
 
         /** The value of the formula in {@code slot} given each atom's value, by position. */
-        byte value(int slot, byte[] atoms) {
+        byte value(int slot, AtomValues atoms) {
             return node(start[slot], atoms);
         }
 
         /** The value of the node at {@code at}. */
-        private byte node(int at, byte[] atoms) {
+        private byte node(int at, AtomValues atoms) {
             int word = code[at];
             switch (word & 3) {
                 case ATOM:
-                    return atoms[word >>> 2];
+                    return atoms.get(word >>> 2);
                 case NOT:
                     return negated(node(at + 1, atoms));
                 default:

@@ -72,7 +72,7 @@ final class LastResults {
     private boolean consented;
     /** By fact position in {@link Facts#ALL}: the value last seen, for the facts the snapshot reads. */
     private Object[] values;
-    private byte[] atoms;
+    private AtomValues atoms;
     /** By per-entry comprehension ({@link SegmentCatalog.Snapshot#entriesIndex}): the entries that decide it, and those in error. */
     private int[] deciding;
     private int[] errors;
@@ -199,7 +199,7 @@ final class LastResults {
     private void adopt(SegmentCatalog.Snapshot catalog, LastResults baseline) {
         snapshot = catalog;
         values = baseline.values.clone();
-        atoms = baseline.atoms.clone();
+        atoms = baseline.atoms.copy();
         deciding = baseline.deciding.clone();
         errors = baseline.errors.clone();
         results = (BitSet) baseline.results.clone();
@@ -213,16 +213,16 @@ final class LastResults {
         for (int fact : catalog.factsRead()) {
             values[fact] = input.value(fact);
         }
-        atoms = new byte[catalog.atomCount()];
+        atoms = new AtomValues(catalog.atomCount());
         deciding = new int[catalog.entriesCount()];
         errors = new int[catalog.entriesCount()];
         results = new BitSet(catalog.slots());
         held = new BitSet(catalog.slots());
-        for (int atom = 0; atom < atoms.length; atom++) {
+        for (int atom = 0; atom < catalog.atomCount(); atom++) {
             if (catalog.atom(atom) instanceof Atom.Entries entries) {
                 count(atom, entries, input.value(entries.fact()), input);
             } else {
-                atoms[atom] = catalog.atom(atom).value(input);
+                atoms.set(atom, catalog.atom(atom).value(input));
             }
         }
         for (int slot = 0; slot < catalog.slots(); slot++) {
@@ -421,15 +421,15 @@ final class LastResults {
      * the last when it comes to hold), and that change marks it.
      */
     private void settle(int atom, byte value) {
-        if (value != atoms[atom]) {
-            atoms[atom] = value;
+        if (value != atoms.get(atom)) {
+            atoms.set(atom, value);
             Scratch s = scratch;
             int[] slots = snapshot.slotsUsing(atom);
             int[] guards = snapshot.guards(atom);
             for (int i = 0; i < slots.length; i++) {
                 int slot = slots[i];
                 int guard = guards[i];
-                if (guard >= 0 && atoms[guard] == Formula.FALSE) {
+                if (guard >= 0 && atoms.isFalse(guard)) {
                     continue;
                 }
                 if (!s.dirtyMarked[slot]) {

@@ -322,7 +322,7 @@ public final class SegmentCatalog {
         }
 
         /** The value of the condition in {@code slot} given each atom's value, by position. */
-        byte combine(int slot, byte[] atoms) {
+        byte combine(int slot, AtomValues atoms) {
             return formulas.value(slot, atoms);
         }
 

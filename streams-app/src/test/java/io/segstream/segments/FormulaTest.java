@@ -36,7 +36,10 @@ class FormulaTest {
         for (byte items : VALUES) {
             for (byte frequency : VALUES) {
                 for (byte active : VALUES) {
-                    byte[] values = {items, frequency, active};
+                    AtomValues values = new AtomValues(3);
+                    values.set(0, items);
+                    values.set(1, frequency);
+                    values.set(2, active);
                     assertThat(packed.value(0, values)).as("first, atoms %s %s %s", items, frequency, active)
                             .isEqualTo(and(items, or(frequency, not(active))));
                     assertThat(packed.value(1, values)).as("second, atoms %s %s %s", items, frequency, active)
