@@ -148,7 +148,7 @@ public final class CartState {
 
     void write(Encoder out) throws IOException {
         if (linesEncoded == null) {
-            linesEncoded = StateEncoding.encoded(encoder -> StateEncoding.writeArray(encoder, lines.values(), (inner, line) -> {
+            linesEncoded = StateEncoding.encoded(out, encoder -> StateEncoding.writeArray(encoder, lines.values(), (inner, line) -> {
                 inner.writeString(line.productId());
                 StateEncoding.writeNullableString(inner, line.category());
                 inner.writeInt(line.quantity());

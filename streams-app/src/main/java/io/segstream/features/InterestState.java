@@ -37,7 +37,7 @@ public final class InterestState {
 
     void write(Encoder out) throws IOException {
         if (encoded == null) {
-            encoded = StateEncoding.encoded(this::encode);
+            encoded = StateEncoding.encoded(out, this::encode);
         }
         out.writeFixed(encoded);
     }

@@ -119,7 +119,7 @@ public final class RfmState {
     void write(Encoder out) throws IOException {
         if (encoded == null) {
             // Orders are rare among a customer's events: most writes of their record copy this.
-            encoded = StateEncoding.encoded(this::encode);
+            encoded = StateEncoding.encoded(out, this::encode);
         }
         out.writeFixed(encoded);
     }

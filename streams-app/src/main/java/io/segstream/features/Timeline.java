@@ -1,7 +1,6 @@
 package io.segstream.features;
 
 import io.segstream.serde.StateEncoding;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -9,11 +8,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.Encoder;
-import org.apache.avro.io.EncoderFactory;
 
 /**
  * The order-sensitive part of a user's history (part of the user's state): the cart and dwell
@@ -222,9 +219,8 @@ public final class Timeline {
     }
 
     void write(Encoder out) throws IOException {
-        Scratch scratch = SCRATCH.get();
         if (settledEncoded == null) {
-            settledEncoded = StateEncoding.encoded(encoder -> {
+            settledEncoded = StateEncoding.encoded(out, encoder -> {
                 settledCart.write(encoder);
                 settledDwell.write(encoder);
             });
@@ -232,82 +228,50 @@ public final class Timeline {
         out.writeFixed(settledEncoded);
         out.writeLong(settledBefore);
         out.writeLong(newestAt);
-        scratch.putKey(newestKey);
-        out.writeFixed(scratch.key);
+        out.writeFixed(keyBytes(newestKey));
         out.writeInt(count);
-        encodeAppended(scratch);
+        encodeAppended(out);
         out.writeBytes(raw, rawStart, raw.length - rawStart);
     }
 
     /**
      * Moves the appended activities into the encoded run, so a timeline kept in hand across events
-     * encodes each activity once, not once per event.
+     * encodes each activity once, not once per event: the new run is the raw activities left, then each
+     * appended one's time, key and length-prefixed body. Encoded in {@code out}'s nested encoder.
      */
-    private void encodeAppended(Scratch scratch) throws IOException {
+    private void encodeAppended(Encoder out) throws IOException {
         if (appended.isEmpty()) {
             return;
         }
-        scratch.encode(appended);
-        int rawLength = raw.length - rawStart;
-        byte[] joined = new byte[rawLength + scratch.run.size()];
-        System.arraycopy(raw, rawStart, joined, 0, rawLength);
-        scratch.run.copyTo(joined, rawLength);
-        raw = joined;
+        raw = StateEncoding.encoded(out, run -> {
+            run.writeFixed(raw, rawStart, raw.length - rawStart);
+            for (Activity activity : appended) {
+                run.writeLong(activity.at());
+                run.writeFixed(keyBytes(activity.key()));
+                StateEncoding.writeBytesOf(run, activity::writeBody);
+            }
+        });
         rawStart = 0;
         appended.clear();
     }
 
-    /** Per-thread buffers that activities are encoded in before they join a timeline's encoded run. */
+    /** {@code key} as the 8 bytes of its fixed encoding, big-endian. */
+    private static byte[] keyBytes(long key) {
+        byte[] bytes = new byte[Long.BYTES];
+        for (int i = Long.BYTES - 1; i >= 0; i--) {
+            bytes[i] = (byte) key;
+            key >>>= 8;
+        }
+        return bytes;
+    }
+
+    /** Per-thread state for decoding activities from an encoded run. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static final class Scratch {
-        final Buffer run = new Buffer();
-        final Buffer body = new Buffer();
-        // Buffered: a direct encoder makes a synchronized stream call per field.
-        final BinaryEncoder runOut = EncoderFactory.get().binaryEncoder(run, null);
-        final BinaryEncoder bodyOut = EncoderFactory.get().binaryEncoder(body, null);
-        final byte[] key = new byte[Long.BYTES];
         /** A position in an encoded run, and the decoder of the activity body at it. */
         final int[] position = new int[1];
         BinaryDecoder decoder;
-
-        /** Puts {@code value} into {@link #key}, big-endian. */
-        void putKey(long value) {
-            for (int i = Long.BYTES - 1; i >= 0; i--) {
-                key[i] = (byte) value;
-                value >>>= 8;
-            }
-        }
-
-        /** Encodes {@code activities} as one run: each one's time, key and length-prefixed body. */
-        void encode(List<Activity> activities) throws IOException {
-            run.reset();
-            for (Activity activity : activities) {
-                body.reset();
-                activity.writeBody(bodyOut);
-                bodyOut.flush();
-                runOut.writeLong(activity.at());
-                putKey(activity.key());
-                runOut.writeFixed(key);
-                runOut.writeBytes(body.array(), 0, body.size());
-            }
-            runOut.flush();
-        }
-    }
-
-    /** A byte buffer whose contents are read in place. */
-    private static final class Buffer extends ByteArrayOutputStream {
-        Buffer() {
-            super(256);
-        }
-
-        byte[] array() {
-            return buf;
-        }
-
-        void copyTo(byte[] target, int offset) {
-            System.arraycopy(buf, 0, target, offset, count);
-        }
     }
 
     static Timeline read(Decoder in) throws IOException {

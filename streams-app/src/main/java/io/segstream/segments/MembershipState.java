@@ -157,7 +157,7 @@ public final class MembershipState {
 
     public void write(Encoder out) throws IOException {
         if (encoded == null) {
-            encoded = StateEncoding.encoded(encoder -> StateEncoding.writeArray(encoder, names.length, (inner, i) -> {
+            encoded = StateEncoding.encoded(out, encoder -> StateEncoding.writeArray(encoder, names.length, (inner, i) -> {
                 inner.writeString(names[i]);
                 inner.writeLong(members[i].version());
                 inner.writeLong(members[i].since());

@@ -1,15 +1,12 @@
 package io.segstream.serde;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.Collection;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
-import org.apache.avro.io.EncoderFactory;
 
 /**
  * The building blocks of the per-user state encoding, in Avro's binary format exactly as the state
@@ -19,13 +16,6 @@ import org.apache.avro.io.EncoderFactory;
  * intermediate objects stand between a store and the state.
  */
 public final class StateEncoding {
-
-    /**
-     * Parts are encoded through a buffered encoder, which hands its bytes to the stream in one write
-     * (a direct encoder makes a synchronized stream call per field); most parts fit its buffer.
-     */
-    private static final int PART_BUFFER = 256;
-    private static final EncoderFactory PARTS = new EncoderFactory().configureBufferSize(PART_BUFFER);
 
     /** Writes one item of an array. */
     @FunctionalInterface
@@ -135,13 +125,27 @@ public final class StateEncoding {
     /**
      * What {@code part} writes, as bytes: for a part of a user's record that is kept encoded while it
      * does not change and written into the record as it is ({@link Encoder#writeFixed(byte[])}).
+     * Encoded in the nested encoder of {@code out}, the record's, when it is a {@link StateEncoder}.
      */
-    public static byte[] encoded(PartWriter part) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(PART_BUFFER);
-        BinaryEncoder out = PARTS.binaryEncoder(bytes, null);
-        part.write(out);
-        out.flush();
-        return bytes.toByteArray();
+    public static byte[] encoded(Encoder out, PartWriter part) throws IOException {
+        StateEncoder encoder = nestedIn(out);
+        part.write(encoder);
+        return encoder.toByteArray();
+    }
+
+    /** What {@code part} writes, as one Avro {@code bytes} value of {@code out}: its length, then the bytes. */
+    public static void writeBytesOf(Encoder out, PartWriter part) throws IOException {
+        StateEncoder encoder = nestedIn(out);
+        part.write(encoder);
+        if (out instanceof StateEncoder record) {
+            record.writeBytesOf(encoder);
+        } else {
+            out.writeBytes(encoder.toByteArray());
+        }
+    }
+
+    private static StateEncoder nestedIn(Encoder out) {
+        return out instanceof StateEncoder record ? record.nested() : new StateEncoder();
     }
 
     /** An array of {@code count} items, each written by {@code writer} from its position. */

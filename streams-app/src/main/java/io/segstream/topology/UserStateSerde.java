@@ -4,17 +4,15 @@ import io.segstream.features.FeatureState;
 import io.segstream.features.RfmState;
 import io.segstream.privacy.Consent;
 import io.segstream.segments.MembershipState;
-import java.io.ByteArrayOutputStream;
+import io.segstream.serde.StateEncoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.function.Supplier;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -35,6 +33,8 @@ public final class UserStateSerde implements Serde<UserState> {
 
     /** The version this release writes. */
     public static final int VERSION = 2;
+    /** The version, as the first byte of a record. */
+    private static final byte[] VERSION_BYTE = {VERSION};
 
     private static final Schema[] SCHEMAS = new Schema[VERSION + 1];
     /** The Consent symbols in schema order (user-state-v2 onwards): UNSET, GRANTED, WITHDRAWN. */
@@ -61,10 +61,9 @@ public final class UserStateSerde implements Serde<UserState> {
         return new UserStateSerde(() -> own);
     }
 
-    /** Reused per thread: an encoder over a growing buffer and a decoder. */
+    /** Reused per thread: an encoder into a growing buffer, and a decoder. */
     private static final class Buffers {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
-        BinaryEncoder encoder;
+        final StateEncoder encoder = new StateEncoder();
         BinaryDecoder decoder;
     }
 
@@ -92,21 +91,17 @@ public final class UserStateSerde implements Serde<UserState> {
     }
 
     public byte[] encode(UserState state) {
-        Buffers reused = buffers.get();
-        // Configured before the reset: what a failed write left in the encoder's buffer is flushed, then dropped.
-        reused.encoder = EncoderFactory.get().binaryEncoder(reused.bytes, reused.encoder);
-        reused.bytes.reset();
-        reused.bytes.write(VERSION);
+        StateEncoder out = buffers.get().encoder.reset();
         try {
+            out.writeFixed(VERSION_BYTE);
             // Membership first and RFM first among the features: the cheap partial reads below stop early.
-            state.membership().write(reused.encoder);
-            state.features().write(reused.encoder);
-            reused.encoder.writeEnum(state.consent().ordinal());
-            reused.encoder.flush();
+            state.membership().write(out);
+            state.features().write(out);
+            out.writeEnum(state.consent().ordinal());
         } catch (IOException e) {
             throw new SerializationException("Cannot write user state", e);
         }
-        return reused.bytes.toByteArray();
+        return out.toByteArray();
     }
 
     public UserState decode(byte[] bytes) {
