@@ -19,16 +19,26 @@ import org.apache.avro.io.Encoder;
  *
  * <p>Kept as it is stored, one packed run of 16-byte entries (fingerprint, event time, both
  * big-endian), so reading and writing a busy user's record copies bytes instead of decoding them.
+ * A user with many recent events also gets an index of their fingerprints (in memory only): a busy
+ * user's every click would otherwise compare its fingerprint with up to dedup.max.recent others.
  */
 final class RecentEvents {
 
     private static final HashFunction FINGERPRINT = Hashing.farmHashFingerprint64();
     private static final int ENTRY = 2 * Long.BYTES;
+    /** Recent events from which a user's fingerprints are indexed: fewer are compared one by one. */
+    static final int INDEXED_FROM = 16;
 
     /** The latest event time seen; entries older than it minus the retention are dropped. */
     long latest = Long.MIN_VALUE;
     private ByteBuffer entries = ByteBuffer.allocate(4 * ENTRY);
     private int size;
+    /**
+     * The fingerprints of the entries, in a hash table with linear probing (0 marks a free slot, so the
+     * fingerprint 0 is never in it and is looked for in the entries), or null below {@link #INDEXED_FROM}.
+     */
+    private long[] index;
+    private int indexed;
 
     static long fingerprint(String id) {
         return FINGERPRINT.hashString(id, StandardCharsets.UTF_8).asLong();
@@ -36,10 +46,8 @@ final class RecentEvents {
 
     /** Records the event; returns false when it was already recorded (a duplicate). At most {@code max} are kept. */
     boolean add(long fingerprint, long at, long retentionMs, int max) {
-        for (int i = 0; i < size; i++) {
-            if (entries.getLong(i * ENTRY) == fingerprint) {
-                return false;
-            }
+        if (contains(fingerprint)) {
+            return false;
         }
         if ((size + 1) * ENTRY > entries.capacity()) {
             entries = ByteBuffer.wrap(Arrays.copyOf(entries.array(), entries.capacity() * 2));
@@ -47,6 +55,7 @@ final class RecentEvents {
         entries.putLong(size * ENTRY, fingerprint);
         entries.putLong(size * ENTRY + Long.BYTES, at);
         size++;
+        index(fingerprint);
         if (at > latest) {
             latest = at;
             expire(latest - retentionMs);
@@ -54,22 +63,109 @@ final class RecentEvents {
         if (size > max) {
             // The earliest recorded go first (recorded in arrival order).
             int drop = size - max;
+            for (int i = 0; i < drop; i++) {
+                unindex(entries.getLong(i * ENTRY));
+            }
             System.arraycopy(entries.array(), drop * ENTRY, entries.array(), 0, max * ENTRY);
             size = max;
         }
         return true;
     }
 
+    private boolean contains(long fingerprint) {
+        if (index == null || fingerprint == 0) {
+            for (int i = 0; i < size; i++) {
+                if (entries.getLong(i * ENTRY) == fingerprint) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        int mask = index.length - 1;
+        for (int slot = (int) fingerprint & mask; index[slot] != 0; slot = slot + 1 & mask) {
+            if (index[slot] == fingerprint) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Adds the entry just recorded to the index, making the index when the user reaches {@link #INDEXED_FROM}. */
+    private void index(long fingerprint) {
+        if (index == null) {
+            if (size >= INDEXED_FROM) {
+                reindex();
+            }
+            return;
+        }
+        if (2 * (indexed + 1) > index.length) {
+            reindex();
+            return;
+        }
+        insert(fingerprint);
+    }
+
+    /** A new index of every entry, with room for as many again. */
+    private void reindex() {
+        index = new long[Integer.highestOneBit(Math.max(INDEXED_FROM, size) * 4 - 1)];
+        indexed = 0;
+        for (int i = 0; i < size; i++) {
+            insert(entries.getLong(i * ENTRY));
+        }
+    }
+
+    private void insert(long fingerprint) {
+        if (fingerprint == 0) {
+            return;
+        }
+        int mask = index.length - 1;
+        int slot = (int) fingerprint & mask;
+        while (index[slot] != 0) {
+            slot = slot + 1 & mask;
+        }
+        index[slot] = fingerprint;
+        indexed++;
+    }
+
+    /** Takes a fingerprint out of the index, moving back the ones that probed past it. */
+    private void unindex(long fingerprint) {
+        if (index == null || fingerprint == 0) {
+            return;
+        }
+        int mask = index.length - 1;
+        int free = (int) fingerprint & mask;
+        while (index[free] != fingerprint) {
+            if (index[free] == 0) {
+                return;
+            }
+            free = free + 1 & mask;
+        }
+        for (int slot = free + 1 & mask; index[slot] != 0; slot = slot + 1 & mask) {
+            int home = (int) index[slot] & mask;
+            // The one at slot stays unless the free slot lies between its home slot and it (cyclically).
+            boolean stays = free <= slot ? free < home && home <= slot : free < home || home <= slot;
+            if (!stays) {
+                index[free] = index[slot];
+                free = slot;
+            }
+        }
+        index[free] = 0;
+        indexed--;
+    }
+
     private void expire(long before) {
         int kept = 0;
         for (int i = 0; i < size; i++) {
+            long fingerprint = entries.getLong(i * ENTRY);
             long time = entries.getLong(i * ENTRY + Long.BYTES);
             if (time >= before) {
                 if (kept != i) {
-                    entries.putLong(kept * ENTRY, entries.getLong(i * ENTRY));
+                    entries.putLong(kept * ENTRY, fingerprint);
                     entries.putLong(kept * ENTRY + Long.BYTES, time);
                 }
                 kept++;
+            } else {
+                unindex(fingerprint);
             }
         }
         size = kept;
