@@ -31,6 +31,8 @@ public final class Timeline {
 
     /** Newer milliseconds after a tie for which the state before the newest one is kept in hand. */
     static final int TIE_MEMORY = 8;
+    /** The least room an encoded run of activities is given when it grows. */
+    private static final int MIN_RUN = 256;
 
     CartState settledCart = new CartState();
     DwellState settledDwell = new DwellState();
@@ -42,9 +44,14 @@ public final class Timeline {
      */
     private byte[] settledEncoded;
 
-    /** Encoded activities not decoded yet, from {@link #rawStart}: they come before {@link #appended}. */
+    /**
+     * Encoded activities not decoded yet, from {@link #rawStart} to {@link #rawEnd}: they come before
+     * {@link #appended}. Settling moves the start on; appended activities are encoded after the end,
+     * into room left for them (the run grows by doubling), so a commit copies its new activities only.
+     */
     private byte[] raw = new byte[0];
     private int rawStart;
+    private int rawEnd;
     /** Activities after the raw ones, in order; all of them once the raw ones were decoded. */
     private final List<Activity> appended = new ArrayList<>();
     /** The sort key of the newest activity, raw or appended; at is Long.MIN_VALUE when there is none. */
@@ -134,17 +141,17 @@ public final class Timeline {
      * is folded after them.
      */
     void settle(long horizon, int maxRecent, long sessionGapMs, long dwellMaxMs) {
-        if (rawStart < raw.length) {
+        if (rawStart < rawEnd) {
             Scratch scratch = SCRATCH.get();
             int[] position = scratch.position;
             position[0] = rawStart;
-            while (rawStart < raw.length && (count > maxRecent || readLong(position) < horizon)) {
+            while (rawStart < rawEnd && (count > maxRecent || readLong(position) < horizon)) {
                 fold(decodeNext(scratch), sessionGapMs, dwellMaxMs);
                 count--;
                 position[0] = rawStart;
             }
         }
-        if (rawStart >= raw.length) {
+        if (rawStart >= rawEnd) {
             int settled = 0;
             while (settled < appended.size() && (count > maxRecent || appended.get(settled).at() < horizon)) {
                 fold(appended.get(settled++), sessionGapMs, dwellMaxMs);
@@ -175,12 +182,12 @@ public final class Timeline {
     }
 
     private void decodeAll() {
-        if (rawStart >= raw.length) {
+        if (rawStart >= rawEnd) {
             return;
         }
         Scratch scratch = SCRATCH.get();
         List<Activity> decoded = new ArrayList<>();
-        while (rawStart < raw.length) {
+        while (rawStart < rawEnd) {
             decoded.add(decodeNext(scratch));
         }
         appended.addAll(0, decoded);
@@ -231,27 +238,36 @@ public final class Timeline {
         out.writeFixed(keyBytes(newestKey));
         out.writeInt(count);
         encodeAppended(out);
-        out.writeBytes(raw, rawStart, raw.length - rawStart);
+        out.writeBytes(raw, rawStart, rawEnd - rawStart);
     }
 
     /**
      * Moves the appended activities into the encoded run, so a timeline kept in hand across events
-     * encodes each activity once, not once per event: the new run is the raw activities left, then each
-     * appended one's time, key and length-prefixed body. Encoded in {@code out}'s nested encoder.
+     * encodes each activity once, not once per event: each one's time, key and length-prefixed body,
+     * encoded in {@code out}'s nested encoder.
      */
     private void encodeAppended(Encoder out) throws IOException {
         if (appended.isEmpty()) {
             return;
         }
-        raw = StateEncoding.encoded(out, run -> {
-            run.writeFixed(raw, rawStart, raw.length - rawStart);
+        byte[] run = StateEncoding.encoded(out, encoder -> {
             for (Activity activity : appended) {
-                run.writeLong(activity.at());
-                run.writeFixed(keyBytes(activity.key()));
-                StateEncoding.writeBytesOf(run, activity::writeBody);
+                encoder.writeLong(activity.at());
+                encoder.writeFixed(keyBytes(activity.key()));
+                StateEncoding.writeBytesOf(encoder, activity::writeBody);
             }
         });
-        rawStart = 0;
+        int live = rawEnd - rawStart;
+        if (rawEnd + run.length > raw.length) {
+            // Moved to the front, within the same array while that leaves room for as much again.
+            byte[] moved = 2 * (live + run.length) <= raw.length ? raw : new byte[Math.max(MIN_RUN, 2 * (live + run.length))];
+            System.arraycopy(raw, rawStart, moved, 0, live);
+            raw = moved;
+            rawStart = 0;
+            rawEnd = live;
+        }
+        System.arraycopy(run, 0, raw, rawEnd, run.length);
+        rawEnd += run.length;
         appended.clear();
     }
 
@@ -285,6 +301,7 @@ public final class Timeline {
         timeline.newestKey = ByteBuffer.wrap(key).getLong();
         timeline.count = in.readInt();
         timeline.raw = StateEncoding.readBytes(in);
+        timeline.rawEnd = timeline.raw.length;
         return timeline;
     }
 }
