@@ -34,8 +34,9 @@ public final class DwellState {
     private final WindowTotals<Long> categoryWindow = new WindowTotals<>(Long::sum);
     /**
      * The sessions started in the window ending at day {@link #recentSessionsDay}, derived from
-     * {@link #sessionStartsByDay} when first read for that day and kept until a session starts or a day
-     * is dropped (a view after each click would otherwise walk the days again); never encoded.
+     * {@link #sessionStartsByDay} when first read for that day, counted on as sessions start and derived
+     * again when a day is dropped (a view after each new session would otherwise walk the days again);
+     * never encoded.
      */
     private long recentSessionsDay = Long.MIN_VALUE;
     private long recentSessionCount;
@@ -63,8 +64,11 @@ public final class DwellState {
         if (current == null || !current.key().equals(key)) {
             if (!recentSessions.contains(key)) {
                 sessions++;
-                sessionStartsByDay.merge(Times.day(activity.at()), 1L, Long::sum);
-                recentSessionsDay = Long.MIN_VALUE;
+                long day = Times.day(activity.at());
+                sessionStartsByDay.merge(day, 1L, Long::sum);
+                if (day <= recentSessionsDay && day > recentSessionsDay - SESSION_WINDOW_DAYS) {
+                    recentSessionCount++;
+                }
                 recentSessions.addLast(key);
                 if (recentSessions.size() > REMEMBERED_SESSIONS) {
                     recentSessions.removeFirst();
@@ -123,6 +127,8 @@ public final class DwellState {
         copy.sessions = sessions;
         copy.totalDwellMs = totalDwellMs;
         copy.current = current;
+        copy.recentSessionsDay = recentSessionsDay;
+        copy.recentSessionCount = recentSessionCount;
         copy.recentSessions = new ArrayDeque<>(recentSessions);
         copy.sessionStartsByDay = new TreeMap<>(sessionStartsByDay);
         copy.categoryDwellByDay = new TreeMap<>();
