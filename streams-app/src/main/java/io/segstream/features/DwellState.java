@@ -40,6 +40,18 @@ public final class DwellState {
      */
     private long recentSessionsDay = Long.MIN_VALUE;
     private long recentSessionCount;
+    /**
+     * The encoding of {@link #recentSessions} and {@link #sessionStartsByDay}, which change when a
+     * session starts or a day leaves the window, kept until then (the state is written at every
+     * commit the user changed in); null until written and after a change. Shared with copies.
+     */
+    private byte[] sessionsEncoded;
+    /**
+     * The encoded entries of {@link #categoryDwellByDay} before its newest day, which only a late
+     * event or a new day changes (nearly every dwell lands in the newest day), kept until then; null
+     * until written and after a change. Shared with copies.
+     */
+    private byte[] olderDaysEncoded;
 
     record Page(long at, String session, String category, boolean dwellKnown) {}
 
@@ -66,6 +78,7 @@ public final class DwellState {
                 sessions++;
                 long day = Times.day(activity.at());
                 sessionStartsByDay.merge(day, 1L, Long::sum);
+                sessionsEncoded = null;
                 if (day <= recentSessionsDay && day > recentSessionsDay - SESSION_WINDOW_DAYS) {
                     recentSessionCount++;
                 }
@@ -84,8 +97,11 @@ public final class DwellState {
         long today = Times.day(activity.at());
         if (Buckets.dropBefore(sessionStartsByDay, today - SESSION_WINDOW_DAYS + 1)) {
             recentSessionsDay = Long.MIN_VALUE;
+            sessionsEncoded = null;
         }
-        Buckets.dropBefore(categoryDwellByDay, today - CATEGORY_WINDOW_DAYS + 1);
+        if (Buckets.dropBefore(categoryDwellByDay, today - CATEGORY_WINDOW_DAYS + 1)) {
+            olderDaysEncoded = null;
+        }
         categoryWindow.droppedBefore(today - CATEGORY_WINDOW_DAYS + 1);
     }
 
@@ -117,6 +133,10 @@ public final class DwellState {
         current = current.plusDwell(ms);
         String key = category == null ? UNCATEGORIZED : category;
         long day = Times.day(at);
+        if (categoryDwellByDay.isEmpty() || day != categoryDwellByDay.lastKey()) {
+            // A late day changes an older day's entry; a new day makes the newest one older.
+            olderDaysEncoded = null;
+        }
         categoryDwellByDay.computeIfAbsent(day, d -> new TreeMap<>()).merge(key, ms, Long::sum);
         categoryWindow.added(day, key, ms);
     }
@@ -129,6 +149,8 @@ public final class DwellState {
         copy.current = current;
         copy.recentSessionsDay = recentSessionsDay;
         copy.recentSessionCount = recentSessionCount;
+        copy.sessionsEncoded = sessionsEncoded;
+        copy.olderDaysEncoded = olderDaysEncoded;
         copy.recentSessions = new ArrayDeque<>(recentSessions);
         copy.sessionStartsByDay = new TreeMap<>(sessionStartsByDay);
         copy.categoryDwellByDay = new TreeMap<>();
@@ -177,17 +199,48 @@ public final class DwellState {
             encoder.writeLong(session.dwellMs());
             encoder.writeInt(session.pages());
         });
-        StateEncoding.writeArray(out, recentSessions, Encoder::writeString);
-        StateEncoding.writeArray(out, sessionStartsByDay.entrySet(), (encoder, day) -> {
-            encoder.writeLong(day.getKey());
-            encoder.writeLong(day.getValue());
-        });
-        StateEncoding.writeArray(out, categoryDwellByDay.entrySet(), (encoder, day) -> {
-            encoder.writeLong(day.getKey());
-            StateEncoding.writeArray(encoder, day.getValue().entrySet(), (inner, category) -> {
-                inner.writeString(category.getKey());
-                inner.writeLong(category.getValue());
+        if (sessionsEncoded == null) {
+            sessionsEncoded = StateEncoding.encoded(out, encoder -> {
+                StateEncoding.writeArray(encoder, recentSessions, Encoder::writeString);
+                StateEncoding.writeArray(encoder, sessionStartsByDay.entrySet(), (inner, day) -> {
+                    inner.writeLong(day.getKey());
+                    inner.writeLong(day.getValue());
+                });
             });
+        }
+        out.writeFixed(sessionsEncoded);
+        writeCategoryDwell(out);
+    }
+
+    /**
+     * {@link #categoryDwellByDay} as an array of its days in one block, the days before the newest
+     * taken from {@link #olderDaysEncoded}: the same bytes as writing every day.
+     */
+    private void writeCategoryDwell(Encoder out) throws IOException {
+        out.writeArrayStart();
+        out.setItemCount(categoryDwellByDay.size());
+        if (!categoryDwellByDay.isEmpty()) {
+            Map.Entry<Long, TreeMap<String, Long>> newest = categoryDwellByDay.lastEntry();
+            if (olderDaysEncoded == null) {
+                olderDaysEncoded = StateEncoding.encoded(out, encoder -> {
+                    for (Map.Entry<Long, TreeMap<String, Long>> day : categoryDwellByDay.headMap(newest.getKey()).entrySet()) {
+                        writeDay(encoder, day);
+                    }
+                });
+            }
+            out.writeFixed(olderDaysEncoded);
+            writeDay(out, newest);
+        }
+        out.writeArrayEnd();
+    }
+
+    /** One day's item (a binary encoder writes nothing to start an item, so the items can be kept apart). */
+    private static void writeDay(Encoder out, Map.Entry<Long, TreeMap<String, Long>> day) throws IOException {
+        out.startItem();
+        out.writeLong(day.getKey());
+        StateEncoding.writeArray(out, day.getValue().entrySet(), (inner, category) -> {
+            inner.writeString(category.getKey());
+            inner.writeLong(category.getValue());
         });
     }
 
