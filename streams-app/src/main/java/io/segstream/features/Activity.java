@@ -1,7 +1,9 @@
 package io.segstream.features;
 
 import io.segstream.avro.ClickEvent;
+import io.segstream.avro.ClickEventType;
 import io.segstream.avro.Order;
+import io.segstream.avro.OrderType;
 import io.segstream.serde.StateEncoding;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -36,14 +38,35 @@ public record Activity(
 
     public static Activity of(ClickEvent click) {
         return new Activity(click.getEventTimestamp().toEpochMilli(), RecentEvents.fingerprint("c:" + click.getEventId()),
-                Kind.valueOf(click.getType().name()), click.getSessionId(), click.getProductId(), click.getCategory(),
+                kindOf(click.getType()), click.getSessionId(), click.getProductId(), click.getCategory(),
                 click.getQuantity() == null ? 1 : click.getQuantity(), click.getPrice(), click.getCurrency(),
                 click.getDwellMs());
     }
 
     public static Activity of(Order order) {
         return new Activity(order.getEventTimestamp().toEpochMilli(), RecentEvents.fingerprint("o:" + order.getOrderId()),
-                Kind.valueOf(order.getType().name()), null, null, null, 0, null, order.getCurrency(), null);
+                kindOf(order.getType()), null, null, null, 0, null, order.getCurrency(), null);
+    }
+
+    /** What a click did; UNKNOWN (a symbol newer than this reader) is refused by the input contract first. */
+    private static Kind kindOf(ClickEventType type) {
+        return switch (type) {
+            case PAGE_VIEW -> Kind.PAGE_VIEW;
+            case PRODUCT_VIEW -> Kind.PRODUCT_VIEW;
+            case ADD_TO_CART -> Kind.ADD_TO_CART;
+            case REMOVE_FROM_CART -> Kind.REMOVE_FROM_CART;
+            case CHECKOUT_START -> Kind.CHECKOUT_START;
+            case SEARCH -> Kind.SEARCH;
+            case UNKNOWN -> throw new IllegalArgumentException("A click of an unknown type has no activity");
+        };
+    }
+
+    private static Kind kindOf(OrderType type) {
+        return switch (type) {
+            case PURCHASE -> Kind.PURCHASE;
+            case REFUND -> Kind.REFUND;
+            case UNKNOWN -> throw new IllegalArgumentException("An order of an unknown type has no activity");
+        };
     }
 
     boolean isClick() {
