@@ -21,11 +21,11 @@ public final class DwellState {
     private static final int REMEMBERED_SESSIONS = 16;
     private static final String UNCATEGORIZED = "(none)";
 
-    /** The last event folded, whose dwell may still be decided by the next one. */
+    /** The last event folded, whose dwell may still be decided by the next one; changed in place. */
     Page previous;
     long sessions;
     long totalDwellMs;
-    /** Session being continued: key, start, last event, dwell and page count. */
+    /** Session being continued: key, start, last event, dwell and page count; changed in place. */
     Session current;
     /** Recently seen session keys, so switching back to an open tab's session does not count it again. */
     ArrayDeque<String> recentSessions = new ArrayDeque<>();
@@ -53,15 +53,58 @@ public final class DwellState {
      */
     private byte[] olderDaysEncoded;
 
-    record Page(long at, String session, String category, boolean dwellKnown) {}
+    /**
+     * The last page, changed in place with each click. Like {@link Session}, it changes with nearly
+     * every click of a user whose state stays decoded between events, and changed in place rather than
+     * made anew it adds nothing per click for the collector to copy out of the young generation (an
+     * object the state holds lives until the user's next event, usually past a collection). Copies of
+     * the state copy it.
+     */
+    static final class Page {
+        long at;
+        String session;
+        String category;
+        boolean dwellKnown;
 
-    record Session(String key, long start, long lastAt, long dwellMs, int pages) {
-        Session touch(long at, boolean page) {
-            return new Session(key, start, Math.max(lastAt, at), dwellMs, pages + (page ? 1 : 0));
+        Page(long at, String session, String category, boolean dwellKnown) {
+            set(at, session, category, dwellKnown);
         }
 
-        Session plusDwell(long ms) {
-            return new Session(key, start, lastAt, dwellMs + ms, pages);
+        void set(long at, String session, String category, boolean dwellKnown) {
+            this.at = at;
+            this.session = session;
+            this.category = category;
+            this.dwellKnown = dwellKnown;
+        }
+
+        Page copy() {
+            return new Page(at, session, category, dwellKnown);
+        }
+    }
+
+    /** The session being continued, changed in place as it goes on (see {@link Page}). */
+    static final class Session {
+        final String key;
+        final long start;
+        long lastAt;
+        long dwellMs;
+        int pages;
+
+        Session(String key, long start, long lastAt, long dwellMs, int pages) {
+            this.key = key;
+            this.start = start;
+            this.lastAt = lastAt;
+            this.dwellMs = dwellMs;
+            this.pages = pages;
+        }
+
+        void touch(long at, boolean page) {
+            lastAt = Math.max(lastAt, at);
+            pages += page ? 1 : 0;
+        }
+
+        Session copy() {
+            return new Session(key, start, lastAt, dwellMs, pages);
         }
     }
 
@@ -70,10 +113,10 @@ public final class DwellState {
             return;
         }
         String key = sessionKey(activity, sessionGapMs);
-        if (previous != null && !previous.dwellKnown() && previous.session().equals(key)) {
-            addDwell(previous.at(), previous.category(), Math.min(activity.at() - previous.at(), dwellMaxMs));
+        if (previous != null && !previous.dwellKnown && previous.session.equals(key)) {
+            addDwell(previous.at, previous.category, Math.min(activity.at() - previous.at, dwellMaxMs));
         }
-        if (current == null || !current.key().equals(key)) {
+        if (current == null || !current.key.equals(key)) {
             if (!recentSessions.contains(key)) {
                 sessions++;
                 long day = Times.day(activity.at());
@@ -89,11 +132,15 @@ public final class DwellState {
             }
             current = new Session(key, activity.at(), activity.at(), 0, 0);
         }
-        current = current.touch(activity.at(), activity.isPageView());
+        current.touch(activity.at(), activity.isPageView());
         if (activity.dwellMs() != null && activity.dwellMs() > 0) {
             addDwell(activity.at(), activity.category(), activity.dwellMs());
         }
-        previous = new Page(activity.at(), key, activity.category(), activity.dwellMs() != null);
+        if (previous == null) {
+            previous = new Page(activity.at(), key, activity.category(), activity.dwellMs() != null);
+        } else {
+            previous.set(activity.at(), key, activity.category(), activity.dwellMs() != null);
+        }
         long today = Times.day(activity.at());
         if (Buckets.dropBefore(sessionStartsByDay, today - SESSION_WINDOW_DAYS + 1)) {
             recentSessionsDay = Long.MIN_VALUE;
@@ -109,13 +156,13 @@ public final class DwellState {
         String tracked = activity.sessionId();
         if (tracked != null) {
             // Nearly every click continues the current session: its key is taken, not made again.
-            if (current != null && isKeyOf(current.key(), tracked)) {
-                return current.key();
+            if (current != null && isKeyOf(current.key, tracked)) {
+                return current.key;
             }
             return "s:" + tracked;
         }
-        if (previous != null && activity.at() - previous.at() <= sessionGapMs) {
-            return previous.session();
+        if (previous != null && activity.at() - previous.at <= sessionGapMs) {
+            return previous.session;
         }
         return "g:" + activity.at();
     }
@@ -130,7 +177,7 @@ public final class DwellState {
             return;
         }
         totalDwellMs += ms;
-        current = current.plusDwell(ms);
+        current.dwellMs += ms;
         String key = category == null ? UNCATEGORIZED : category;
         long day = Times.day(at);
         if (categoryDwellByDay.isEmpty() || day != categoryDwellByDay.lastKey()) {
@@ -143,10 +190,10 @@ public final class DwellState {
 
     DwellState copy() {
         DwellState copy = new DwellState();
-        copy.previous = previous;
+        copy.previous = previous == null ? null : previous.copy();
         copy.sessions = sessions;
         copy.totalDwellMs = totalDwellMs;
-        copy.current = current;
+        copy.current = current == null ? null : current.copy();
         copy.recentSessionsDay = recentSessionsDay;
         copy.recentSessionCount = recentSessionCount;
         copy.sessionsEncoded = sessionsEncoded;
@@ -176,28 +223,28 @@ public final class DwellState {
         Map<String, Long> categories = byCategory ? categoryWindow.of(categoryDwellByDay, today, CATEGORY_WINDOW_DAYS)
                 : Map.of();
         Dwell.CurrentSession session = current == null ? null : new Dwell.CurrentSession(
-                current.key().startsWith("s:") ? current.key().substring(2) : null,
-                Times.instant(current.start()), Times.instant(current.lastAt()), current.dwellMs(), current.pages(),
-                now - current.lastAt() <= sessionGapMs, Times.instant(current.lastAt() + sessionGapMs));
+                current.key.startsWith("s:") ? current.key.substring(2) : null,
+                Times.instant(current.start), Times.instant(current.lastAt), current.dwellMs, current.pages,
+                now - current.lastAt <= sessionGapMs, Times.instant(current.lastAt + sessionGapMs));
         return new Dwell(session, sessions, recentSessionCount, sessions == 0 ? 0 : totalDwellMs / sessions,
                 totalDwellMs, categories);
     }
 
     void write(Encoder out) throws IOException {
         StateEncoding.writeNullable(out, previous, (encoder, page) -> {
-            encoder.writeLong(page.at());
-            encoder.writeString(page.session());
-            StateEncoding.writeNullableString(encoder, page.category());
-            encoder.writeBoolean(page.dwellKnown());
+            encoder.writeLong(page.at);
+            encoder.writeString(page.session);
+            StateEncoding.writeNullableString(encoder, page.category);
+            encoder.writeBoolean(page.dwellKnown);
         });
         out.writeLong(sessions);
         out.writeLong(totalDwellMs);
         StateEncoding.writeNullable(out, current, (encoder, session) -> {
-            encoder.writeString(session.key());
-            encoder.writeLong(session.start());
-            encoder.writeLong(session.lastAt());
-            encoder.writeLong(session.dwellMs());
-            encoder.writeInt(session.pages());
+            encoder.writeString(session.key);
+            encoder.writeLong(session.start);
+            encoder.writeLong(session.lastAt);
+            encoder.writeLong(session.dwellMs);
+            encoder.writeInt(session.pages);
         });
         if (sessionsEncoded == null) {
             sessionsEncoded = StateEncoding.encoded(out, encoder -> {

@@ -2,7 +2,9 @@ package io.segstream.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.segstream.facts.Dwell;
 import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** A user's dwell state read between their events, as the pipeline reads it before each decision. */
@@ -52,5 +54,29 @@ class DwellStateTest {
         // Days later, the oldest days leave the window.
         assertThat(sessionsLast30Days(dwell, "2026-12-19T12:00:00Z")).isEqualTo(3);
         assertThat(sessionsLast30Days(dwell, "2026-12-21T12:00:00Z")).isEqualTo(0);
+    }
+
+    @Test
+    void aCopyGoesOnWithTheSessionAndPageWithoutChangingTheOriginal() {
+        DwellState dwell = new DwellState();
+        dwell.fold(view("s1", "2026-11-20T10:00:00Z"), GAP, DWELL_MAX);
+        dwell.fold(view("s1", "2026-11-20T10:02:00Z"), GAP, DWELL_MAX);
+        Dwell before = dwell.view(at("2026-11-20T10:03:00Z"), GAP);
+
+        // The session and the page are changed in place by later clicks: a copy's must be its own.
+        DwellState copy = dwell.copy();
+        copy.fold(view("s1", "2026-11-20T10:05:00Z"), GAP, DWELL_MAX);
+
+        assertThat(dwell.view(at("2026-11-20T10:03:00Z"), GAP)).isEqualTo(before);
+        assertThat(before.currentSession()).isEqualTo(new Dwell.CurrentSession("s1", Instant.parse("2026-11-20T10:00:00Z"),
+                Instant.parse("2026-11-20T10:02:00Z"), 120_000, 2, true, Instant.parse("2026-11-20T10:32:00Z")));
+        assertThat(before.categoryDwellMsLast7Days()).isEqualTo(Map.of("(none)", 120_000L));
+        assertThat(copy.view(at("2026-11-20T10:06:00Z"), GAP).currentSession()).isEqualTo(new Dwell.CurrentSession("s1",
+                Instant.parse("2026-11-20T10:00:00Z"), Instant.parse("2026-11-20T10:05:00Z"), 300_000, 3, true,
+                Instant.parse("2026-11-20T10:35:00Z")));
+
+        // And the original goes on from where it was, not from the copy's page.
+        dwell.fold(view("s1", "2026-11-20T10:04:00Z"), GAP, DWELL_MAX);
+        assertThat(dwell.view(at("2026-11-20T10:04:30Z"), GAP).currentSession().dwellMs()).isEqualTo(240_000);
     }
 }
