@@ -1,5 +1,6 @@
 package io.segstream.cli;
 
+import io.segstream.app.FormatLocale;
 import io.segstream.avro.GeneratedClasses;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Command;
 public final class SegStreamCli {
 
     public static void main(String[] args) {
+        FormatLocale.useUnitedStatesUnlessChosen();
         System.exit(execute(args));
     }
 

@@ -1,6 +1,7 @@
 package io.segstream.bench.e2e;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segstream.app.FormatLocale;
 import io.segstream.app.SegStreamApp;
 import io.segstream.avro.ChangeTrigger;
 import io.segstream.avro.SegmentChange;
@@ -149,6 +150,8 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     private Path work;
 
     public static void main(String[] args) {
+        // The format locale SegStream's own entry point sets, for every pipeline measured.
+        FormatLocale.useUnitedStatesUnlessChosen();
         System.exit(new CommandLine(new EndToEndBenchmark()).execute(args));
     }
 
