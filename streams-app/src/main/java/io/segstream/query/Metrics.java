@@ -2,9 +2,12 @@ package io.segstream.query;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.segstream.avro.PrivacyOutcome;
@@ -20,10 +23,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -41,7 +47,20 @@ import org.apache.kafka.streams.ThreadMetadata;
  */
 public final class Metrics implements AutoCloseable {
 
+    /**
+     * How often Kafka Streams' metrics are looked for anew: a task's store and processor metrics appear
+     * when it is assigned, after the binder's first look (Micrometer's default is a minute).
+     */
+    static final Duration STREAMS_METRICS_REFRESH = Duration.ofSeconds(10);
+    /** The tag that names the store of Kafka Streams' store metrics, as it names it in segstream_state_store_bytes. */
+    static final String STORE_TAG = "store";
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ScheduledExecutorService streamsMetricsRefresh = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "segstream-metrics-refresh");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final KafkaStreamsMetrics streamsMetrics;
     private final InstanceState instance;
     private final KafkaStreams streams;
@@ -61,7 +80,8 @@ public final class Metrics implements AutoCloseable {
         this.streams = streams;
         this.stateDirectory = stateDirectory;
         this.restoring = restoring;
-        streamsMetrics = new KafkaStreamsMetrics(streams);
+        registry.config().meterFilter(oneStoreTag());
+        streamsMetrics = new KafkaStreamsMetrics(streams, Tags.empty(), streamsMetricsRefresh, STREAMS_METRICS_REFRESH);
         streamsMetrics.bindTo(registry);
         Gauge.builder("segstream.instance.running", streams, s -> s.state() == KafkaStreams.State.RUNNING ? 1 : 0)
                 .description("1 while Kafka Streams is RUNNING on this instance; 0 while it starts, rebalances, "
@@ -150,6 +170,31 @@ public final class Metrics implements AutoCloseable {
         restoreRemaining.register(perStore(remaining), true);
     }
 
+    /**
+     * Kafka Streams names the tag of a store's metrics after the store's kind ({@code rocksdb-state-id},
+     * {@code rocksdb-window-state-id}, ...), and Prometheus takes one set of tag keys per metric name: the
+     * kind registered second would be dropped (the window stores' or the key-value stores' figures of
+     * every metric both have). One key, {@value #STORE_TAG}, for every kind keeps them all.
+     */
+    static MeterFilter oneStoreTag() {
+        return new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                if (!id.getName().startsWith("kafka.stream.state.")) {
+                    return id;
+                }
+                List<Tag> tags = new ArrayList<>();
+                boolean renamed = false;
+                for (Tag tag : id.getTagsAsIterable()) {
+                    boolean storeId = tag.getKey().endsWith(".state.id");
+                    tags.add(storeId ? Tag.of(STORE_TAG, tag.getValue()) : tag);
+                    renamed |= storeId;
+                }
+                return renamed ? id.replaceTags(tags) : id;
+            }
+        };
+    }
+
     private static List<MultiGauge.Row<?>> perStore(Map<String, Long> values) {
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         values.forEach((store, value) -> rows.add(MultiGauge.Row.of(Tags.of("store", store), value)));
@@ -204,6 +249,7 @@ public final class Metrics implements AutoCloseable {
     @Override
     public void close() {
         streamsMetrics.close();
+        streamsMetricsRefresh.shutdownNow();
         registry.close();
     }
 }

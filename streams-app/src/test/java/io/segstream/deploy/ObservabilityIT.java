@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.segstream.app.SegStreamApp;
 import io.segstream.avro.ClickEvent;
+import io.segstream.config.StoreNames;
 import io.segstream.local.EmbeddedKafkaBroker;
 import io.segstream.testing.ApicurioRegistry;
 import io.segstream.testing.Instances;
@@ -72,6 +73,11 @@ class ObservabilityIT {
                         .containsPattern("segstream_input_lag_records\\{partition=\"0\",topic=\"" + Pattern.quote(
                                 pipeline.topics().clickstream()) + "\"} 0.0")
                         .contains("segstream_restore_remaining_records{store=\"users\"} 0.0");
+                // Kafka Streams' store metrics of key-value and window stores alike (one tag key names the store).
+                for (String store : StoreNames.ALL) {
+                    assertThat(scrape).as("RocksDB metrics of store %s", store)
+                            .containsPattern("kafka_stream_state_estimate_num_keys\\{[^}]*store=\"" + store + "\"");
+                }
                 Map<String, Set<String>> exported = exported(scrape);
                 read.forEach((metric, labels) -> {
                     if (!FROM_PROMETHEUS.contains(metric)) {
