@@ -177,6 +177,9 @@ public final class SegStreamTopology {
             properties.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), OUTPUT_LINGER_MS);
         }
         properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // Kafka Streams 4.3 reads its settings again, in the partition assignor, from the main consumer's
+        // settings, which leave this one out, and warns that it is off: it is on.
+        properties.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), true);
         return properties;
     }
 
