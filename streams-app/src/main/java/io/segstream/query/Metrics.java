@@ -3,10 +3,12 @@ package io.segstream.query;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -56,6 +58,7 @@ public final class Metrics implements AutoCloseable {
     static final String STORE_TAG = "store";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final MeterRegistry streamsRegistry = storeTagged(registry);
     private final ScheduledExecutorService streamsMetricsRefresh = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "segstream-metrics-refresh");
         thread.setDaemon(true);
@@ -80,9 +83,8 @@ public final class Metrics implements AutoCloseable {
         this.streams = streams;
         this.stateDirectory = stateDirectory;
         this.restoring = restoring;
-        registry.config().meterFilter(oneStoreTag());
         streamsMetrics = new KafkaStreamsMetrics(streams, Tags.empty(), streamsMetricsRefresh, STREAMS_METRICS_REFRESH);
-        streamsMetrics.bindTo(registry);
+        streamsMetrics.bindTo(streamsRegistry);
         Gauge.builder("segstream.instance.running", streams, s -> s.state() == KafkaStreams.State.RUNNING ? 1 : 0)
                 .description("1 while Kafka Streams is RUNNING on this instance; 0 while it starts, rebalances, "
                         + "restores, stops or has failed").register(registry);
@@ -171,12 +173,22 @@ public final class Metrics implements AutoCloseable {
     }
 
     /**
-     * Kafka Streams names the tag of a store's metrics after the store's kind ({@code rocksdb-state-id},
-     * {@code rocksdb-window-state-id}, ...), and Prometheus takes one set of tag keys per metric name: the
-     * kind registered second would be dropped (the window stores' or the key-value stores' figures of
-     * every metric both have). One key, {@value #STORE_TAG}, for every kind keeps them all.
+     * The registry to bind Kafka Streams' metrics to: what is registered there reaches {@code prometheus}
+     * with the tag that names a store's metrics renamed. Kafka Streams names that tag after the store's
+     * kind ({@code rocksdb-state-id}, {@code rocksdb-window-state-id}, ...), and Prometheus takes one set
+     * of tag keys per metric name: the kind registered second would be dropped (the window stores' or the
+     * key-value stores' figures of every metric both have). One key, {@value #STORE_TAG}, keeps them all.
+     * The binder finds and removes its meters (a task that moved away) by the ids it gave them, which
+     * this registry keeps; it removes them from {@code prometheus} too.
      */
-    static MeterFilter oneStoreTag() {
+    static MeterRegistry storeTagged(PrometheusMeterRegistry prometheus) {
+        prometheus.config().meterFilter(oneStoreTag());
+        CompositeMeterRegistry tagged = new CompositeMeterRegistry();
+        tagged.add(prometheus);
+        return tagged;
+    }
+
+    private static MeterFilter oneStoreTag() {
         return new MeterFilter() {
             @Override
             public Meter.Id map(Meter.Id id) {
@@ -250,6 +262,7 @@ public final class Metrics implements AutoCloseable {
     public void close() {
         streamsMetrics.close();
         streamsMetricsRefresh.shutdownNow();
+        streamsRegistry.close();
         registry.close();
     }
 }
