@@ -54,7 +54,7 @@ public final class Metrics implements AutoCloseable {
      * when it is assigned, after the binder's first look (Micrometer's default is a minute).
      */
     static final Duration STREAMS_METRICS_REFRESH = Duration.ofSeconds(10);
-    /** The tag that names the store of Kafka Streams' store metrics, as it names it in segstream_state_store_bytes. */
+    /** The tag that names the store, in SegStream's store metrics and in Kafka Streams' (see {@link #storeTagged}). */
     static final String STORE_TAG = "store";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -209,7 +209,7 @@ public final class Metrics implements AutoCloseable {
 
     private static List<MultiGauge.Row<?>> perStore(Map<String, Long> values) {
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
-        values.forEach((store, value) -> rows.add(MultiGauge.Row.of(Tags.of("store", store), value)));
+        values.forEach((store, value) -> rows.add(MultiGauge.Row.of(Tags.of(STORE_TAG, store), value)));
         return rows;
     }
 
