@@ -2,10 +2,8 @@ package io.segstream.query;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -175,36 +173,20 @@ public final class Metrics implements AutoCloseable {
     /**
      * The registry to bind Kafka Streams' metrics to: what is registered there reaches {@code prometheus}
      * with the tag that names a store's metrics renamed. Kafka Streams names that tag after the store's
-     * kind ({@code rocksdb-state-id}, {@code rocksdb-window-state-id}, ...), and Prometheus takes one set
+     * kind ({@code rocksdb-state-id} or {@code rocksdb-window-state-id}), and Prometheus takes one set
      * of tag keys per metric name: the kind registered second would be dropped (the window stores' or the
      * key-value stores' figures of every metric both have). One key, {@value #STORE_TAG}, keeps them all.
      * The binder finds and removes its meters (a task that moved away) by the ids it gave them, which
      * this registry keeps; it removes them from {@code prometheus} too.
      */
     static MeterRegistry storeTagged(PrometheusMeterRegistry prometheus) {
-        prometheus.config().meterFilter(oneStoreTag());
+        // SegStream's stores are RocksDB key-value and window stores: these are all the kinds it has.
+        for (String kind : List.of("rocksdb.state.id", "rocksdb.window.state.id")) {
+            prometheus.config().meterFilter(MeterFilter.renameTag("kafka.stream.state", kind, STORE_TAG));
+        }
         CompositeMeterRegistry tagged = new CompositeMeterRegistry();
         tagged.add(prometheus);
         return tagged;
-    }
-
-    private static MeterFilter oneStoreTag() {
-        return new MeterFilter() {
-            @Override
-            public Meter.Id map(Meter.Id id) {
-                if (!id.getName().startsWith("kafka.stream.state.")) {
-                    return id;
-                }
-                List<Tag> tags = new ArrayList<>();
-                boolean renamed = false;
-                for (Tag tag : id.getTagsAsIterable()) {
-                    boolean storeId = tag.getKey().endsWith(".state.id");
-                    tags.add(storeId ? Tag.of(STORE_TAG, tag.getValue()) : tag);
-                    renamed |= storeId;
-                }
-                return renamed ? id.replaceTags(tags) : id;
-            }
-        };
     }
 
     private static List<MultiGauge.Row<?>> perStore(Map<String, Long> values) {
