@@ -407,14 +407,27 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     && metric.metricValue() instanceof Double value && !value.isNaN()) {
                 values.merge(name.name(), value, Math::max);
             }
+            if (name.group().equals("producer-metrics") && name.name().matches("(flush|txn-send-offsets|txn-commit)-time-ns-total")
+                    && metric.metricValue() instanceof Double value && !value.isNaN()) {
+                values.merge(name.name(), value, Double::sum);
+            }
         });
         StringBuilder times = new StringBuilder();
         for (String step : List.of("poll", "process", "punctuate", "commit")) {
             times.append(String.format("%s %.2f/%.0f ms  ", step, values.getOrDefault(step + "-latency-avg", 0.0),
                     values.getOrDefault(step + "-latency-max", 0.0)));
         }
-        return times.append(String.format("(avg/max), %,.0f commits so far", values.getOrDefault("commit-total", 0.0)))
-                .toString();
+        double commits = values.getOrDefault("commit-total", 0.0);
+        times.append(String.format("(avg/max), %,.0f commits so far", commits));
+        if (commits > 0) {
+            // The producer's share of a commit; the rest is the stores' write-back (SegStream's segment
+            // decisions and encoding of changed users among it) and Kafka Streams' own bookkeeping.
+            times.append(String.format("; per commit, the producer's flush %.2f ms, offsets to the transaction %.2f ms, "
+                    + "transaction commit %.2f ms", values.getOrDefault("flush-time-ns-total", 0.0) / 1e6 / commits,
+                    values.getOrDefault("txn-send-offsets-time-ns-total", 0.0) / 1e6 / commits,
+                    values.getOrDefault("txn-commit-time-ns-total", 0.0) / 1e6 / commits));
+        }
+        return times.toString();
     }
 
     /** The CPU time this JVM has used so far, in nanoseconds. */
