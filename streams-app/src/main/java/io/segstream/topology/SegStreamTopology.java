@@ -63,6 +63,8 @@ public final class SegStreamTopology {
     public static final String USER_FEATURES = "user-features";
     /** The producer linger.ms SegStream runs with unless configured. */
     public static final int OUTPUT_LINGER_MS = 5;
+    /** The producer batch.size SegStream runs with unless configured: 64 KiB, Kafka's default being 16 KiB. */
+    public static final int OUTPUT_BATCH_BYTES = 64 * 1024;
 
     private SegStreamTopology() {}
 
@@ -171,16 +173,24 @@ public final class SegStreamTopology {
         properties.putAll(config.kafkaProperties());
         properties.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // Segment changes are for tools that act on them now: send them at once rather than after
-        // Kafka Streams' 100 ms producer linger, unless linger.ms is configured.
-        if (!properties.containsKey(ProducerConfig.LINGER_MS_CONFIG)
-                && !properties.containsKey(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG))) {
-            properties.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), OUTPUT_LINGER_MS);
-        }
+        // Kafka Streams' 100 ms producer linger.
+        producerDefault(properties, ProducerConfig.LINGER_MS_CONFIG, OUTPUT_LINGER_MS);
+        // A commit writes every user changed since the last one (about a kilobyte each) and waits until
+        // the broker has them all; a request carries one batch per partition, so with 16 KiB batches and
+        // five requests in flight that wait was most of an exactly-once commit.
+        producerDefault(properties, ProducerConfig.BATCH_SIZE_CONFIG, OUTPUT_BATCH_BYTES);
         properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         // Kafka Streams 4.3 reads its settings again, in the partition assignor, from the main consumer's
         // settings, which leave this one out, and warns that it is off: it is on.
         properties.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), true);
         return properties;
+    }
+
+    /** Sets the producer's {@code key} to {@code value} unless it is configured, for every client or the producer's. */
+    private static void producerDefault(Properties properties, String key, Object value) {
+        if (!properties.containsKey(key) && !properties.containsKey(StreamsConfig.producerPrefix(key))) {
+            properties.put(StreamsConfig.producerPrefix(key), value);
+        }
     }
 
     @SuppressWarnings("unchecked")

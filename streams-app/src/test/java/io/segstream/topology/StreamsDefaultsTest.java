@@ -19,22 +19,24 @@ class StreamsDefaultsTest {
     }
 
     @Test
-    void segstreamRunsExactlyOnceWithAShortLingerUnlessConfigured() {
+    void segstreamRunsExactlyOnceWithAShortLingerAndLargeBatchesUnlessConfigured() {
         Properties defaults = streams(Map.of());
 
         assertThat(defaults.get("processing.guarantee")).isEqualTo("exactly_once_v2");
         assertThat(defaults).doesNotContainKey("commit.interval.ms");
         assertThat(defaults.get("producer.linger.ms")).isEqualTo(5);
+        assertThat(defaults.get("producer.batch.size")).isEqualTo(65_536);
     }
 
     @Test
     void configuredKafkaStreamsSettingsWin() {
         Properties configured = streams(Map.of("processing.guarantee", "at_least_once",
-                "statestore.cache.max.bytes", "1048576", "linger.ms", "20"));
+                "statestore.cache.max.bytes", "1048576", "linger.ms", "20", "producer.batch.size", "262144"));
 
         assertThat(configured.get("processing.guarantee")).isEqualTo("at_least_once");
         assertThat(configured.get("statestore.cache.max.bytes")).isEqualTo("1048576");
         assertThat(configured.get("linger.ms")).isEqualTo("20");
         assertThat(configured).doesNotContainKey("producer.linger.ms");
+        assertThat(configured.get("producer.batch.size")).isEqualTo("262144");
     }
 }
