@@ -2,6 +2,7 @@ package io.segstream.testing;
 
 import io.segstream.local.EmbeddedKafkaBroker;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -34,7 +35,12 @@ public final class RealInfrastructure implements BeforeAllCallback, ParameterRes
             CompletableFuture<ApicurioRegistry> registry = CompletableFuture.supplyAsync(() -> ApicurioRegistry.start(workDir));
             EmbeddedKafkaBroker kafka;
             try {
-                kafka = EmbeddedKafkaBroker.start();
+                // The tests' events carry fixed dates (November 2026): under the default 7 days of
+                // time-based retention the broker's retention check (30 s after its start, then every
+                // 5 min) deletes them from the input topics as soon as they are older than that,
+                // sometimes before a test has read them again. OldEventsIT measures that retention on a
+                // broker of its own.
+                kafka = EmbeddedKafkaBroker.start(null, Map.of("log.retention.ms", "-1"));
             } catch (RuntimeException e) {
                 registry.thenAccept(ApicurioRegistry::close);
                 throw e;
