@@ -722,12 +722,16 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         for (int run = 0; run < reference.length; run++) {
             ratios[run] = segstream[run] / reference[run];
         }
-        return String.join(" / ", Arrays.stream(ratios).mapToObj(ratio -> String.format("%.3f", ratio)).toList())
-                + String.format(" (%.3f×)", median(ratios));
+        return list(ratios, "%.3f") + String.format(" (%.3f×)", median(ratios));
     }
 
     private static String list(double[] values) {
-        return String.join(" / ", Arrays.stream(values).mapToObj(value -> String.format("%,.0f", value)).toList());
+        return list(values, "%,.0f");
+    }
+
+    /** {@code values}, each in {@code format}, separated by slashes. */
+    private static String list(double[] values, String format) {
+        return String.join(" / ", Arrays.stream(values).mapToObj(value -> String.format(format, value)).toList());
     }
 
     private static void say(String format, Object... arguments) {
