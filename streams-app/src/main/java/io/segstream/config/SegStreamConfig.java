@@ -53,6 +53,7 @@ public final class SegStreamConfig extends AbstractConfig {
     public static final String TIMELINE_MAX_RECENT = "timeline.max.recent";
     public static final String DEDUP_MAX_RECENT = "dedup.max.recent";
     public static final String USERS_CACHE_MAX = "users.cache.max";
+    public static final String USERS_WRITE_BACK_AFTER = "users.write.back.after";
     public static final String ORDERS_DEDUP_RETENTION = "orders.dedup.retention";
     public static final String TIMESTAMP_MAX_FUTURE = "timestamp.max.future";
     public static final String PUNCTUATION_INTERVAL = "punctuation.interval";
@@ -140,6 +141,10 @@ public final class SegStreamConfig extends AbstractConfig {
                     "At most this many users' states each task keeps decoded in memory between their events; a changed "
                             + "state is encoded and written to store users once per commit. Beyond it the least "
                             + "recently active user's state is written back and dropped.")
+            .define(USERS_WRITE_BACK_AFTER, Type.STRING, "5s", Durations.positive(), Importance.LOW,
+                    "A changed user's state is written to store users (and its changelog) this long after the change, "
+                            + "or at the next commit if that comes first; interactive queries and standbys see a change "
+                            + "at most this late. A busy user is written once per this time, however many events.")
             .define(DEDUP_RETENTION, Type.STRING, "24h", Durations.positive(), Importance.MEDIUM,
                     "How long a click's event id is remembered, counted back from the user's latest click, to drop "
                             + "a re-sent click.")

@@ -134,9 +134,16 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         customersChanged = sketches.get(context.taskId().toString()) == null;
         sketchesPublishedAt = context.currentSystemTimeMs();
         refreshQuintiles();
-        members = instance.members().start(context.taskId().toString(), countMembers());
-        // Due times are held in memory: a starting task re-evaluates everyone once, which schedules them.
-        startPass(ChangeTrigger.TIME);
+        Stored stored = scanStored();
+        members = instance.members().start(context.taskId().toString(), stored.members());
+        // Due times are held in memory: a starting task re-evaluates its stored users once, which schedules
+        // them (and covers any pass new quintiles asked for). A task with none has nothing to schedule: its
+        // users' events do it, and a pass would only chase them through the store as they arrive.
+        if (stored.users() > 0) {
+            startPass(ChangeTrigger.TIME);
+        } else {
+            passTrigger = null;
+        }
         context.schedule(settings.punctuationInterval(), settings.timeMode().punctuationType(),
                 timestamp -> fireDueTimers(now()));
         // Re-evaluation and the sketches are paced by the wall clock in both modes: a replay, whose stream
@@ -146,6 +153,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             instance.models().sync(models);
             reevaluate(now());
             continueSketches(sketchBatch());
+            // When events stop, what they changed is still written back on time.
+            users.writeBackChanged(Integer.MAX_VALUE);
         });
         context.schedule(settings.scoresInterval(), PunctuationType.WALL_CLOCK_TIME, timestamp -> {
             // Without new orders the sketches change only as recency ages: then once a day is enough.
@@ -507,15 +516,19 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         }
     }
 
-    /** Members per segment among the task's stored users (restored by the time the processor starts). */
-    private Map<String, Long> countMembers() {
+    /** The task's stored users (restored by the time the processor starts): how many, and members per segment. */
+    private record Stored(long users, Map<String, Long> members) {}
+
+    private Stored scanStored() {
         Map<String, Long> counted = new HashMap<>();
+        long stored = 0;
         try (KeyValueIterator<String, byte[]> all = users.all()) {
             while (all.hasNext()) {
                 serde.decodeMembership(all.next().value).forEach((segment, member) -> counted.merge(segment, 1L, Long::sum));
+                stored++;
             }
         }
-        return counted;
+        return new Stored(stored, counted);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.segstream.topology;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,13 +41,14 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * one the store is restored from its changelog.
  *
  * <p>Interactive queries, scans and standbys read the encoded store, which is at most one commit or
- * about a second behind, whichever is less: a changed user is written back a second after the change
- * ({@link #writeBackChanged}, driven by the processor's events and clock) if no commit wrote it first.
+ * {@code users.write.back.after} behind, whichever is less: a changed user is written back that long
+ * after the change ({@link #writeBackChanged}, driven by the processor's events and clock) if no commit
+ * wrote it first.
  */
 public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String, byte[]>, CachedStateStore<String, byte[]> {
 
     /** How long a changed user stays decoded-only before {@link #writeBackChanged} writes it to the store. */
-    static final long WRITE_BACK_AFTER_MS = 1_000;
+    private final long writeBackAfterMs;
 
     private final KeyValueStore<String, byte[]> encoded;
     private final UserStateSerde serde = UserStateSerde.forOneThread();
@@ -59,21 +61,27 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     /** What must change the held users before they are written back: the processor's segment decisions. */
     private Runnable beforeFlush = UserStore::nothing;
 
-    UserStore(KeyValueStore<String, byte[]> encoded, int maxDecoded, LongSupplier clock) {
+    UserStore(KeyValueStore<String, byte[]> encoded, int maxDecoded, Duration writeBackAfter, LongSupplier clock) {
         this.encoded = encoded;
         this.decoded = new Decoded(maxDecoded);
+        this.writeBackAfterMs = writeBackAfter.toMillis();
         this.clock = clock;
     }
 
-    /** A builder of store {@code name} on {@code supplier}'s bytes, logged, keeping up to {@code maxDecoded} users decoded. */
-    public static StoreBuilder<UserStore> builder(KeyValueBytesStoreSupplier supplier, int maxDecoded) {
-        return builder(supplier, maxDecoded, System::currentTimeMillis);
+    /**
+     * A builder of store {@code name} on {@code supplier}'s bytes, logged, keeping up to {@code maxDecoded} users
+     * decoded and writing a changed one back {@code writeBackAfter} after its change (or at the commit, if sooner).
+     */
+    public static StoreBuilder<UserStore> builder(KeyValueBytesStoreSupplier supplier, int maxDecoded,
+            Duration writeBackAfter) {
+        return builder(supplier, maxDecoded, writeBackAfter, System::currentTimeMillis);
     }
 
-    /** As {@link #builder(KeyValueBytesStoreSupplier, int)}, with the wall clock (ms) that times write-backs. */
-    static StoreBuilder<UserStore> builder(KeyValueBytesStoreSupplier supplier, int maxDecoded, LongSupplier clock) {
+    /** As {@link #builder(KeyValueBytesStoreSupplier, int, Duration)}, with the wall clock (ms) that times write-backs. */
+    static StoreBuilder<UserStore> builder(KeyValueBytesStoreSupplier supplier, int maxDecoded, Duration writeBackAfter,
+            LongSupplier clock) {
         return new Builder(Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.ByteArray()).withCachingDisabled(),
-                maxDecoded, clock);
+                maxDecoded, writeBackAfter, clock);
     }
 
     /** The user's state, decoded (the same object until it is evicted), or null when the user has none. */
@@ -108,13 +116,14 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     }
 
     /**
-     * Writes up to {@code max} users changed at least {@link #WRITE_BACK_AFTER_MS} ago to the store, oldest
+     * Writes up to {@code max} users changed at least {@code users.write.back.after} ago to the store, oldest
      * change first. Called a little after each event and on the clock, it spreads the writes over time:
-     * queries see a change about a second after it, and a commit (every 30 s at-least-once) finds only
-     * the last second's changes left to write instead of stalling the events behind it on all of them.
+     * queries see a change that long after it, and a commit (every 30 s at-least-once) finds only the
+     * changes since then left to write instead of stalling the events behind it on all of them. A busy
+     * user is written once per that time, however many of their events it holds.
      */
     public void writeBackChanged(int max) {
-        long due = clock.getAsLong() - WRITE_BACK_AFTER_MS;
+        long due = clock.getAsLong() - writeBackAfterMs;
         int written = 0;
         while (written < max && !changed.isEmpty()) {
             Entry oldest = changed.peekFirst();
@@ -360,11 +369,14 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     private static final class Builder implements StoreBuilder<UserStore> {
         private final StoreBuilder<KeyValueStore<String, byte[]>> encoded;
         private final int maxDecoded;
+        private final Duration writeBackAfter;
         private final LongSupplier clock;
 
-        Builder(StoreBuilder<KeyValueStore<String, byte[]>> encoded, int maxDecoded, LongSupplier clock) {
+        Builder(StoreBuilder<KeyValueStore<String, byte[]>> encoded, int maxDecoded, Duration writeBackAfter,
+                LongSupplier clock) {
             this.encoded = encoded;
             this.maxDecoded = maxDecoded;
+            this.writeBackAfter = writeBackAfter;
             this.clock = clock;
         }
 
@@ -393,7 +405,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
 
         @Override
         public UserStore build() {
-            return new UserStore(encoded.build(), maxDecoded, clock);
+            return new UserStore(encoded.build(), maxDecoded, writeBackAfter, clock);
         }
 
         @Override

@@ -60,7 +60,7 @@ class UserProcessorTest {
         privacySettings = PrivacySettings.from(config);
         context = new MockProcessorContext<>(new Properties());
         context.setCurrentSystemTimeMs(Instant.parse("2026-11-23T00:00:00Z").toEpochMilli());
-        users = UserStore.builder(Stores.inMemoryKeyValueStore(StoreNames.USERS), 100).withLoggingDisabled().build();
+        users = UserStore.builder(Stores.inMemoryKeyValueStore(StoreNames.USERS), 100, Duration.ofSeconds(5)).withLoggingDisabled().build();
         WindowStore<String, Long> orderIds = Stores.windowStoreBuilder(Stores.inMemoryWindowStore(StoreNames.ORDER_IDS,
                 settings.orderDedupRetention(), Duration.ofMillis(1), false), Serdes.String(), Serdes.Long())
                 .withLoggingDisabled().build();
@@ -172,7 +172,45 @@ class UserProcessorTest {
         });
         assertThat(forwarded(Outputs.MEMBERSHIP)).singleElement()
                 .satisfies(value -> assertThat(((UserSegments) value).getSegments()).isEmpty());
-        assertThat(instance.segments().reevaluatedUsers()).isEqualTo(2);
+        // Only u1, due by time: the task started empty, so no pass over everyone ran.
+        assertThat(instance.segments().reevaluatedUsers()).isEqualTo(1);
+    }
+
+    @Test
+    void aTaskThatStartsWithStoredUsersEvaluatesEachOnceInBatchesAndFindsWhenTimeMovesThem() {
+        define("lapsed", "rfm.frequency >= 1 && rfm.recencyDays >= 60", 1);
+        processor.init(context);
+        Instant purchased = T0.plusSeconds(7);
+        process(purchase("o1", "u1", "25.00", purchased), purchased);
+        for (int i = 0; i < 300; i++) {
+            process(add("e" + i, "v" + i, "sku-1", 1, "5.00", T0), T0);
+        }
+        users.flushCache();
+        processor.close();
+
+        // Started again (due times are held in memory only), it evaluates its 301 users once, 100 a second.
+        processor = newProcessor();
+        processor.init(context);
+        context.resetForwards();
+        long before = instance.segments().reevaluatedUsers();
+        processor.reevaluate(T0.plusSeconds(10).toEpochMilli());
+        assertThat(instance.segments().reevaluatedUsers()).isEqualTo(before + 100);
+        for (int second = 11; second < 15; second++) {
+            processor.reevaluate(T0.plusSeconds(second).toEpochMilli());
+        }
+        assertThat(instance.segments().reevaluatedUsers()).isEqualTo(before + 301);
+        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
+
+        // The pass scheduled u1 again: on the 60th day after the purchase it enters, by time alone.
+        Instant flips = purchased.plus(Duration.ofDays(60));
+        processor.reevaluate(flips.plusMillis(999).toEpochMilli());
+        assertThat(forwarded(Outputs.CHANGES)).singleElement().satisfies(value -> {
+            SegmentChange change = (SegmentChange) value;
+            assertThat(change.getUserId()).isEqualTo("u1");
+            assertThat(change.getKind()).isEqualTo(SegmentChangeKind.ENTERED);
+            assertThat(change.getTrigger()).isEqualTo(ChangeTrigger.TIME);
+        });
+        assertThat(instance.segments().reevaluatedUsers()).isEqualTo(before + 302);
     }
 
     @Test
@@ -355,13 +393,12 @@ class UserProcessorTest {
         for (int i = 0; i < 300; i++) {
             process(add("e" + i, "v" + i, "sku-1", 1, "5.00", T0), T0);
         }
-        // The first pass after the start evaluates everyone once (and finds when each can change by time),
-        // in batches of 100 users.
+        // Their events found when each can change by time; a task that started with no users has no pass to run.
         for (int second = 10; second < 15; second++) {
             processor.reevaluate(T0.plusSeconds(second).toEpochMilli());
         }
         long afterPass = instance.segments().reevaluatedUsers();
-        assertThat(afterPass).isEqualTo(301);
+        assertThat(afterPass).isZero();
         context.resetForwards();
 
         // Until the 60th day after the purchase only time passes: no one is evaluated.

@@ -8,6 +8,7 @@ import io.segstream.features.FeatureCounters;
 import io.segstream.features.FeatureSettings;
 import io.segstream.features.FeatureUpdates;
 import io.segstream.config.SegStreamConfig;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
@@ -39,7 +40,7 @@ class UserStoreTest {
                 Serdes.String(), Serdes.String()).withLoggingDisabled().build();
         timers.init(context.getStateStoreContext(), timers);
         features = new FeatureUpdates(settings, timers, new FeatureCounters());
-        users = UserStore.builder(Stores.inMemoryKeyValueStore(StoreNames.USERS), 2, () -> wallClock)
+        users = UserStore.builder(Stores.inMemoryKeyValueStore(StoreNames.USERS), 2, Duration.ofSeconds(1), () -> wallClock)
                 .withLoggingDisabled().build();
         users.init(context.getStateStoreContext(), users);
     }
