@@ -180,11 +180,7 @@ class UserProcessorTest {
     void aTaskThatStartsWithStoredUsersEvaluatesEachOnceInBatchesAndFindsWhenTimeMovesThem() {
         define("lapsed", "rfm.frequency >= 1 && rfm.recencyDays >= 60", 1);
         processor.init(context);
-        Instant purchased = T0.plusSeconds(7);
-        process(purchase("o1", "u1", "25.00", purchased), purchased);
-        for (int i = 0; i < 300; i++) {
-            process(add("e" + i, "v" + i, "sku-1", 1, "5.00", T0), T0);
-        }
+        Instant purchased = aBuyerAndThreeHundredShoppers();
         users.flushCache();
         processor.close();
 
@@ -383,16 +379,22 @@ class UserProcessorTest {
         assertThat(instance.members().total()).isEmpty();
     }
 
-    @Test
-    void aUserWhoseConditionFlipsByTimeAloneMovesWhenItFlipsWithoutAPassOverEveryone() {
-        define("lapsed", "rfm.frequency >= 1 && rfm.recencyDays >= 60", 1);
-        define("cart-holders", "cart.items > 0", 1);
-        processor.init(context);
+    /** u1 buys 7 s after T0 (returned), and 300 more users put something in their cart at T0. */
+    private Instant aBuyerAndThreeHundredShoppers() {
         Instant purchased = T0.plusSeconds(7);
         process(purchase("o1", "u1", "25.00", purchased), purchased);
         for (int i = 0; i < 300; i++) {
             process(add("e" + i, "v" + i, "sku-1", 1, "5.00", T0), T0);
         }
+        return purchased;
+    }
+
+    @Test
+    void aUserWhoseConditionFlipsByTimeAloneMovesWhenItFlipsWithoutAPassOverEveryone() {
+        define("lapsed", "rfm.frequency >= 1 && rfm.recencyDays >= 60", 1);
+        define("cart-holders", "cart.items > 0", 1);
+        processor.init(context);
+        Instant purchased = aBuyerAndThreeHundredShoppers();
         // Their events found when each can change by time; a task that started with no users has no pass to run.
         for (int second = 10; second < 15; second++) {
             processor.reevaluate(T0.plusSeconds(second).toEpochMilli());
