@@ -139,8 +139,9 @@ public final class SegStreamConfig extends AbstractConfig {
                             + "forgotten before dedup.retention.")
             .define(USERS_CACHE_MAX, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "At most this many users' states each task keeps decoded in memory between their events; a changed "
-                            + "state is encoded and written to store users once per commit. Beyond it the least "
-                            + "recently active user's state is written back and dropped.")
+                            + "state is encoded and written to store users at the next commit or users.write.back.after "
+                            + "after the change. Beyond it the least recently active user's state is written back and "
+                            + "dropped.")
             .define(USERS_WRITE_BACK_AFTER, Type.STRING, "5s", Durations.positive(), Importance.LOW,
                     "A changed user's state is written to store users (and its changelog) this long after the change, "
                             + "or at the next commit if that comes first; interactive queries and standbys see a change "
