@@ -92,7 +92,7 @@ public final class SegStreamTopology {
         }
 
         // Recently active users stay decoded: a busy user's record is encoded and goes to RocksDB and the
-        // changelog once per commit, not once per event.
+        // changelog once per commit or users.write.back.after, whichever comes first, not once per event.
         builder.addStateStore(UserStore.builder(Stores.persistentKeyValueStore(StoreNames.USERS),
                 config.getInt(SegStreamConfig.USERS_CACHE_MAX), config.duration(SegStreamConfig.USERS_WRITE_BACK_AFTER)));
         builder.addStateStore(Stores.windowStoreBuilder(
