@@ -30,8 +30,8 @@ public final class DwellState {
     /** Recently seen session keys, so switching back to an open tab's session does not count it again. */
     ArrayDeque<String> recentSessions = new ArrayDeque<>();
     TreeMap<Long, Long> sessionStartsByDay = new TreeMap<>();
-    TreeMap<Long, TreeMap<String, Long>> categoryDwellByDay = new TreeMap<>();
-    private final WindowTotals<Long> categoryWindow = new WindowTotals<>(Long::sum);
+    /** Dwell per category by day, with the totals of the last {@link #CATEGORY_WINDOW_DAYS} kept in step. */
+    CategoryBuckets categoryDwellByDay = new CategoryBuckets();
     /**
      * The sessions started in the window ending at day {@link #recentSessionsDay}, derived from
      * {@link #sessionStartsByDay} when first read for that day, counted on as sessions start and derived
@@ -146,10 +146,9 @@ public final class DwellState {
             recentSessionsDay = Long.MIN_VALUE;
             sessionsEncoded = null;
         }
-        if (Buckets.dropBefore(categoryDwellByDay, today - CATEGORY_WINDOW_DAYS + 1)) {
+        if (categoryDwellByDay.dropBefore(today - CATEGORY_WINDOW_DAYS + 1)) {
             olderDaysEncoded = null;
         }
-        categoryWindow.droppedBefore(today - CATEGORY_WINDOW_DAYS + 1);
     }
 
     private String sessionKey(Activity activity, long sessionGapMs) {
@@ -180,12 +179,11 @@ public final class DwellState {
         current.dwellMs += ms;
         String key = category == null ? UNCATEGORIZED : category;
         long day = Times.day(at);
-        if (categoryDwellByDay.isEmpty() || day != categoryDwellByDay.lastKey()) {
+        if (categoryDwellByDay.isEmpty() || day != categoryDwellByDay.newestTime()) {
             // A late day changes an older day's entry; a new day makes the newest one older.
             olderDaysEncoded = null;
         }
-        categoryDwellByDay.computeIfAbsent(day, d -> new TreeMap<>()).merge(key, ms, Long::sum);
-        categoryWindow.added(day, key, ms);
+        categoryDwellByDay.add(day, key, ms);
     }
 
     DwellState copy() {
@@ -200,8 +198,7 @@ public final class DwellState {
         copy.olderDaysEncoded = olderDaysEncoded;
         copy.recentSessions = new ArrayDeque<>(recentSessions);
         copy.sessionStartsByDay = new TreeMap<>(sessionStartsByDay);
-        copy.categoryDwellByDay = new TreeMap<>();
-        categoryDwellByDay.forEach((day, byCategory) -> copy.categoryDwellByDay.put(day, new TreeMap<>(byCategory)));
+        copy.categoryDwellByDay = categoryDwellByDay.copy();
         return copy;
     }
 
@@ -220,8 +217,7 @@ public final class DwellState {
             }
             recentSessionsDay = today;
         }
-        Map<String, Long> categories = byCategory ? categoryWindow.of(categoryDwellByDay, today, CATEGORY_WINDOW_DAYS)
-                : Map.of();
+        Map<String, Long> categories = byCategory ? categoryDwellByDay.totals(today, CATEGORY_WINDOW_DAYS) : Map.of();
         Dwell.CurrentSession session = current == null ? null : new Dwell.CurrentSession(
                 current.key.startsWith("s:") ? current.key.substring(2) : null,
                 Times.instant(current.start), Times.instant(current.lastAt), current.dwellMs, current.pages,
@@ -264,30 +260,31 @@ public final class DwellState {
      * taken from {@link #olderDaysEncoded}: the same bytes as writing every day.
      */
     private void writeCategoryDwell(Encoder out) throws IOException {
+        int days = categoryDwellByDay.size();
         out.writeArrayStart();
-        out.setItemCount(categoryDwellByDay.size());
-        if (!categoryDwellByDay.isEmpty()) {
-            Map.Entry<Long, TreeMap<String, Long>> newest = categoryDwellByDay.lastEntry();
+        out.setItemCount(days);
+        if (days > 0) {
             if (olderDaysEncoded == null) {
                 olderDaysEncoded = StateEncoding.encoded(out, encoder -> {
-                    for (Map.Entry<Long, TreeMap<String, Long>> day : categoryDwellByDay.headMap(newest.getKey()).entrySet()) {
-                        writeDay(encoder, day);
+                    for (int day = 0; day < days - 1; day++) {
+                        writeDay(encoder, categoryDwellByDay.bucket(day));
                     }
                 });
             }
             out.writeFixed(olderDaysEncoded);
-            writeDay(out, newest);
+            writeDay(out, categoryDwellByDay.bucket(days - 1));
         }
         out.writeArrayEnd();
     }
 
     /** One day's item (a binary encoder writes nothing to start an item, so the items can be kept apart). */
-    private static void writeDay(Encoder out, Map.Entry<Long, TreeMap<String, Long>> day) throws IOException {
+    private static void writeDay(Encoder out, CategoryBuckets.Bucket day) throws IOException {
         out.startItem();
-        out.writeLong(day.getKey());
-        StateEncoding.writeArray(out, day.getValue().entrySet(), (inner, category) -> {
-            inner.writeString(category.getKey());
-            inner.writeLong(category.getValue());
+        out.writeLong(day.time);
+        CategoryBuckets.Amounts dwell = day.amounts;
+        StateEncoding.writeArray(out, dwell.size(), (inner, i) -> {
+            inner.writeString(dwell.category(i));
+            inner.writeLong(dwell.value(i));
         });
     }
 
@@ -302,9 +299,8 @@ public final class DwellState {
         StateEncoding.readArray(in, decoder -> dwell.recentSessions.addLast(decoder.readString()));
         StateEncoding.readArray(in, decoder -> dwell.sessionStartsByDay.put(decoder.readLong(), decoder.readLong()));
         StateEncoding.readArray(in, decoder -> {
-            TreeMap<String, Long> byCategory = new TreeMap<>();
-            dwell.categoryDwellByDay.put(decoder.readLong(), byCategory);
-            StateEncoding.readArray(decoder, inner -> byCategory.put(inner.readString(), inner.readLong()));
+            CategoryBuckets.Amounts byCategory = dwell.categoryDwellByDay.bucketAt(decoder.readLong());
+            StateEncoding.readArray(decoder, inner -> byCategory.add(inner.readString(), inner.readLong()));
         });
         return dwell;
     }

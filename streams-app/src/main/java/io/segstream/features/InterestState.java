@@ -3,16 +3,15 @@ package io.segstream.features;
 import io.segstream.facts.Interest;
 import io.segstream.serde.StateEncoding;
 import java.io.IOException;
-import java.util.TreeMap;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
 
 /** Product views per category in hourly buckets (part of the user's state); commutative. */
 public final class InterestState {
 
-    TreeMap<Long, TreeMap<String, Long>> viewsByHour = new TreeMap<>();
+    /** Product views per category by hour, with the totals of the window kept in step. */
+    CategoryBuckets viewsByHour = new CategoryBuckets();
     long latestHour = Long.MIN_VALUE;
-    private final WindowTotals<Long> window = new WindowTotals<>(Long::sum);
     /** The encoding, made when first written and kept until the next product view. */
     private byte[] encoded;
 
@@ -21,18 +20,15 @@ public final class InterestState {
             return;
         }
         long hour = Times.hour(at);
-        viewsByHour.computeIfAbsent(hour, h -> new TreeMap<>()).merge(category, 1L, Long::sum);
-        window.added(hour, category, 1L);
+        viewsByHour.add(hour, category, 1L);
         latestHour = Math.max(latestHour, hour);
-        long first = latestHour - windowMs / Times.HOUR_MS + 1;
-        Buckets.dropBefore(viewsByHour, first);
-        window.droppedBefore(first);
+        viewsByHour.dropBefore(latestHour - windowMs / Times.HOUR_MS + 1);
         encoded = null;
     }
 
     /** Views per category in the window ending at {@code now}; views that aged out no longer count. */
     public Interest view(long now, long windowMs) {
-        return new Interest(window.of(viewsByHour, Times.hour(now), windowMs / Times.HOUR_MS));
+        return new Interest(viewsByHour.totals(Times.hour(now), windowMs / Times.HOUR_MS));
     }
 
     void write(Encoder out) throws IOException {
@@ -44,11 +40,13 @@ public final class InterestState {
 
     private void encode(Encoder out) throws IOException {
         out.writeLong(latestHour);
-        StateEncoding.writeArray(out, viewsByHour.entrySet(), (encoder, hour) -> {
-            encoder.writeLong(hour.getKey());
-            StateEncoding.writeArray(encoder, hour.getValue().entrySet(), (inner, category) -> {
-                inner.writeString(category.getKey());
-                inner.writeInt(category.getValue().intValue());
+        StateEncoding.writeArray(out, viewsByHour.size(), (encoder, hour) -> {
+            CategoryBuckets.Bucket bucket = viewsByHour.bucket(hour);
+            encoder.writeLong(bucket.time);
+            CategoryBuckets.Amounts views = bucket.amounts;
+            StateEncoding.writeArray(encoder, views.size(), (inner, i) -> {
+                inner.writeString(views.category(i));
+                inner.writeInt((int) views.value(i));
             });
         });
     }
@@ -57,9 +55,8 @@ public final class InterestState {
         InterestState interest = new InterestState();
         interest.latestHour = in.readLong();
         StateEncoding.readArray(in, decoder -> {
-            TreeMap<String, Long> byCategory = new TreeMap<>();
-            interest.viewsByHour.put(decoder.readLong(), byCategory);
-            StateEncoding.readArray(decoder, inner -> byCategory.put(inner.readString(), (long) inner.readInt()));
+            CategoryBuckets.Amounts byCategory = interest.viewsByHour.bucketAt(decoder.readLong());
+            StateEncoding.readArray(decoder, inner -> byCategory.add(inner.readString(), inner.readInt()));
         });
         return interest;
     }
