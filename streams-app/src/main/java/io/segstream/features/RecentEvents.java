@@ -34,6 +34,12 @@ final class RecentEvents {
     private ByteBuffer entries = ByteBuffer.allocate(4 * ENTRY);
     private int size;
     /**
+     * No entry is older than this (in memory only; Long.MIN_VALUE when not known, as after a read): a
+     * user's latest time moves with nearly every event, and only a retention that reaches back past it
+     * has entries to look at.
+     */
+    private long earliestAtLeast = Long.MIN_VALUE;
+    /**
      * The fingerprints of the entries, in a hash table with linear probing (0 marks a free slot, so the
      * fingerprint 0 is never in it and is looked for in the entries), or null below {@link #INDEXED_FROM}.
      */
@@ -55,6 +61,7 @@ final class RecentEvents {
         entries.putLong(size * ENTRY, fingerprint);
         entries.putLong(size * ENTRY + Long.BYTES, at);
         size++;
+        earliestAtLeast = Math.min(earliestAtLeast, at);
         index(fingerprint);
         if (at > latest) {
             latest = at;
@@ -154,7 +161,11 @@ final class RecentEvents {
     }
 
     private void expire(long before) {
+        if (earliestAtLeast >= before) {
+            return;
+        }
         int kept = 0;
+        long earliest = Long.MAX_VALUE;
         for (int i = 0; i < size; i++) {
             long fingerprint = entries.getLong(i * ENTRY);
             long time = entries.getLong(i * ENTRY + Long.BYTES);
@@ -164,11 +175,13 @@ final class RecentEvents {
                     entries.putLong(kept * ENTRY + Long.BYTES, time);
                 }
                 kept++;
+                earliest = Math.min(earliest, time);
             } else {
                 unindex(fingerprint);
             }
         }
         size = kept;
+        earliestAtLeast = earliest;
     }
 
     int size() {

@@ -235,7 +235,7 @@ public final class Timeline {
         out.writeFixed(settledEncoded);
         out.writeLong(settledBefore);
         out.writeLong(newestAt);
-        out.writeFixed(keyBytes(newestKey));
+        StateEncoding.writeFixedLong(out, newestKey);
         out.writeInt(count);
         encodeAppended(out);
         out.writeBytes(raw, rawStart, rawEnd - rawStart);
@@ -253,7 +253,7 @@ public final class Timeline {
         byte[] run = StateEncoding.encoded(out, encoder -> {
             for (Activity activity : appended) {
                 encoder.writeLong(activity.at());
-                encoder.writeFixed(keyBytes(activity.key()));
+                StateEncoding.writeFixedLong(encoder, activity.key());
                 StateEncoding.writeBytesOf(encoder, activity::writeBody);
             }
         });
@@ -269,16 +269,6 @@ public final class Timeline {
         System.arraycopy(run, 0, raw, rawEnd, run.length);
         rawEnd += run.length;
         appended.clear();
-    }
-
-    /** {@code key} as the 8 bytes of its fixed encoding, big-endian. */
-    private static byte[] keyBytes(long key) {
-        byte[] bytes = new byte[Long.BYTES];
-        for (int i = Long.BYTES - 1; i >= 0; i--) {
-            bytes[i] = (byte) key;
-            key >>>= 8;
-        }
-        return bytes;
     }
 
     /** Per-thread state for decoding activities from an encoded run. */

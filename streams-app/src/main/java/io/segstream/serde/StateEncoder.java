@@ -71,6 +71,16 @@ public final class StateEncoder extends BinaryEncoder {
         size += BinaryData.encodeLong(value, bytes, size);
     }
 
+    /** {@code value} as an Avro {@code fixed} of 8 bytes, big-endian, without an array to copy it from. */
+    public void writeFixedLong(long value) {
+        ensure(Long.BYTES);
+        for (int i = Long.BYTES - 1; i >= 0; i--) {
+            bytes[size + i] = (byte) value;
+            value >>>= 8;
+        }
+        size += Long.BYTES;
+    }
+
     @Override
     public void writeFloat(float value) {
         ensure(4);

@@ -112,6 +112,15 @@ public final class StateEncoding {
         return readNullable(in, StateEncoding::readDecimal);
     }
 
+    /** {@code value} as an Avro {@code fixed} of 8 bytes, big-endian. */
+    public static void writeFixedLong(Encoder out, long value) throws IOException {
+        if (out instanceof StateEncoder record) {
+            record.writeFixedLong(value);
+        } else {
+            out.writeFixed(ByteBuffer.allocate(Long.BYTES).putLong(0, value).array());
+        }
+    }
+
     public static <T> void writeArray(Encoder out, Collection<T> items, ItemWriter<T> writer) throws IOException {
         out.writeArrayStart();
         out.setItemCount(items.size());

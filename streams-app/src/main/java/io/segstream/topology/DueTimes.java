@@ -17,13 +17,22 @@ import java.util.TreeMap;
  * <p>Each user's time is kept in a map; the seconds index only says when to look. A busy user's time
  * moves later with nearly every event (their session ends later), so a later time leaves the index as
  * it is, and the user is filed under the later second when the earlier one comes: an event costs a
- * map update, not a move in the index.
+ * map lookup and the change of the user's second in place, not a move in the index.
  */
 final class DueTimes {
 
     private static final long SECOND_MS = 1_000;
 
-    private final Map<String, Long> secondByUser = new HashMap<>();
+    private final Map<String, Second> secondByUser = new HashMap<>();
+
+    /** A user's second, changed in place. */
+    private static final class Second {
+        long value;
+
+        Second(long value) {
+            this.value = value;
+        }
+    }
     private final TreeMap<Long, Set<String>> usersBySecond = new TreeMap<>();
 
     /** Schedules {@code user} at {@code due} (epoch ms), replacing their earlier time; {@link Long#MAX_VALUE} = never. */
@@ -34,9 +43,16 @@ final class DueTimes {
             return;
         }
         long second = Math.floorDiv(due, SECOND_MS) + (Math.floorMod(due, SECOND_MS) == 0 ? 0 : 1);
-        Long previous = secondByUser.put(user, second);
-        if (previous == null || second < previous) {
+        Second scheduled = secondByUser.get(user);
+        if (scheduled == null) {
+            secondByUser.put(user, new Second(second));
             file(user, second);
+        } else {
+            long previous = scheduled.value;
+            scheduled.value = second;
+            if (second < previous) {
+                file(user, second);
+            }
         }
     }
 
@@ -54,15 +70,15 @@ final class DueTimes {
             while (due.size() < max && each.hasNext()) {
                 String user = each.next();
                 each.remove();
-                Long second = secondByUser.get(user);
-                if (second == null) {
+                Second scheduled = secondByUser.get(user);
+                if (scheduled == null) {
                     continue;
                 }
-                if (second * SECOND_MS <= now) {
+                if (scheduled.value * SECOND_MS <= now) {
                     secondByUser.remove(user);
                     due.add(user);
-                } else if (second > earliest.getKey()) {
-                    file(user, second);
+                } else if (scheduled.value > earliest.getKey()) {
+                    file(user, scheduled.value);
                 }
             }
             if (earliest.getValue().isEmpty()) {
@@ -79,8 +95,8 @@ final class DueTimes {
 
     /** The time {@code user} is scheduled at (the start of a second), or null. */
     Long dueAt(String user) {
-        Long second = secondByUser.get(user);
-        return second == null ? null : second * SECOND_MS;
+        Second scheduled = secondByUser.get(user);
+        return scheduled == null ? null : scheduled.value * SECOND_MS;
     }
 
     private void file(String user, long second) {
