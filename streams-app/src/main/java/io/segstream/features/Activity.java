@@ -38,14 +38,14 @@ public record Activity(
 
     public static Activity of(ClickEvent click) {
         return new Activity(click.getEventTimestamp().toEpochMilli(), RecentEvents.fingerprint("c:" + click.getEventId()),
-                kindOf(click.getType()), click.getSessionId(), click.getProductId(), click.getCategory(),
-                click.getQuantity() == null ? 1 : click.getQuantity(), click.getPrice(), click.getCurrency(),
+                kindOf(click.getType()), click.getSessionId(), click.getProductId(), SharedNames.of(click.getCategory()),
+                click.getQuantity() == null ? 1 : click.getQuantity(), click.getPrice(), SharedNames.of(click.getCurrency()),
                 click.getDwellMs());
     }
 
     public static Activity of(Order order) {
         return new Activity(order.getEventTimestamp().toEpochMilli(), RecentEvents.fingerprint("o:" + order.getOrderId()),
-                kindOf(order.getType()), null, null, null, 0, null, order.getCurrency(), null);
+                kindOf(order.getType()), null, null, null, 0, null, SharedNames.of(order.getCurrency()), null);
     }
 
     /** What a click did; UNKNOWN (a symbol newer than this reader) is refused by the input contract first. */
@@ -91,7 +91,8 @@ public record Activity(
 
     static Activity readBody(long at, long key, Decoder in) throws IOException {
         return new Activity(at, key, KINDS[in.readEnum()], StateEncoding.readNullableString(in),
-                StateEncoding.readNullableString(in), StateEncoding.readNullableString(in), in.readInt(),
-                StateEncoding.readNullableDecimal(in), StateEncoding.readNullableString(in), StateEncoding.readNullableLong(in));
+                StateEncoding.readNullableString(in), SharedNames.of(StateEncoding.readNullableString(in)), in.readInt(),
+                StateEncoding.readNullableDecimal(in), SharedNames.of(StateEncoding.readNullableString(in)),
+                StateEncoding.readNullableLong(in));
     }
 }

@@ -168,14 +168,14 @@ public final class CartState {
     static CartState read(Decoder in) throws IOException {
         CartState cart = new CartState();
         StateEncoding.readArray(in, decoder -> {
-            CartLine line = new CartLine(decoder.readString(), StateEncoding.readNullableString(decoder), decoder.readInt(),
-                    StateEncoding.readDecimal(decoder));
+            CartLine line = new CartLine(decoder.readString(), SharedNames.of(StateEncoding.readNullableString(decoder)),
+                    decoder.readInt(), StateEncoding.readDecimal(decoder));
             cart.lines.put(line.productId(), line);
         });
         cart.checkoutStarted = in.readBoolean();
         cart.lastActivity = in.readLong();
         cart.sessionId = StateEncoding.readNullableString(in);
-        cart.currency = StateEncoding.readNullableString(in);
+        cart.currency = SharedNames.of(StateEncoding.readNullableString(in));
         cart.abandonedAt = StateEncoding.readNullableLong(in);
         cart.timerDue = StateEncoding.readNullableLong(in);
         return cart;

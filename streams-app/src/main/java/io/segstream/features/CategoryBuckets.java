@@ -32,12 +32,15 @@ final class CategoryBuckets {
         }
     }
 
-    /** Amounts by category, ascending by name, in two arrays; the category added to last is looked at first. */
+    /**
+     * Amounts by category, ascending by name, in two arrays. A category is looked for by reference first:
+     * categories are {@link SharedNames}, so that finds it without reading any string's contents (the
+     * users' own strings would be scattered over the heap).
+     */
     static final class Amounts {
         private String[] categories;
         private long[] values;
         private int size;
-        private int last;
 
         Amounts(int capacity) {
             categories = new String[capacity];
@@ -58,14 +61,17 @@ final class CategoryBuckets {
 
         /** Adds {@code amount} to {@code category}'s value, making it when new. */
         void add(String category, long amount) {
-            if (last < size && category.equals(categories[last])) {
-                values[last] += amount;
-                return;
+            for (int i = 0; i < size; i++) {
+                if (categories[i] == category) {
+                    values[i] += amount;
+                    return;
+                }
             }
             int found = Arrays.binarySearch(categories, 0, size, category);
             if (found >= 0) {
+                // An equal string of another instance: the one given is the shared one, or as good.
+                categories[found] = category;
                 values[found] += amount;
-                last = found;
             } else {
                 insert(-found - 1, category, amount);
             }
@@ -82,7 +88,6 @@ final class CategoryBuckets {
             categories[at] = category;
             values[at] = amount;
             size++;
-            last = at;
         }
 
         Amounts copy() {

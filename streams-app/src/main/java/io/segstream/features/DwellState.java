@@ -291,7 +291,7 @@ public final class DwellState {
     static DwellState read(Decoder in) throws IOException {
         DwellState dwell = new DwellState();
         dwell.previous = StateEncoding.readNullable(in, decoder -> new Page(decoder.readLong(), decoder.readString(),
-                StateEncoding.readNullableString(decoder), decoder.readBoolean()));
+                SharedNames.of(StateEncoding.readNullableString(decoder)), decoder.readBoolean()));
         dwell.sessions = in.readLong();
         dwell.totalDwellMs = in.readLong();
         dwell.current = StateEncoding.readNullable(in, decoder -> new Session(decoder.readString(), decoder.readLong(),
@@ -300,7 +300,7 @@ public final class DwellState {
         StateEncoding.readArray(in, decoder -> dwell.sessionStartsByDay.put(decoder.readLong(), decoder.readLong()));
         StateEncoding.readArray(in, decoder -> {
             CategoryBuckets.Amounts byCategory = dwell.categoryDwellByDay.bucketAt(decoder.readLong());
-            StateEncoding.readArray(decoder, inner -> byCategory.add(inner.readString(), inner.readLong()));
+            StateEncoding.readArray(decoder, inner -> byCategory.add(SharedNames.of(inner.readString()), inner.readLong()));
         });
         return dwell;
     }

@@ -39,14 +39,14 @@ public final class FeatureUpdates {
 
     /** Applies a click seen for the first time; {@code streamTime} settles the timeline. */
     public void click(String user, FeatureState state, ClickEvent click, long streamTime) {
+        Activity activity = Activity.of(click);
         if (click.getType() == ClickEventType.PRODUCT_VIEW) {
             if (state.interest == null) {
                 state.interest = new InterestState();
             }
-            state.interest.addView(click.getEventTimestamp().toEpochMilli(), click.getCategory(),
-                    settings.interestWindow().toMillis());
+            state.interest.addView(activity.at(), activity.category(), settings.interestWindow().toMillis());
         }
-        applyToTimeline(user, state, Activity.of(click), streamTime);
+        applyToTimeline(user, state, activity, streamTime);
         counters.processed();
     }
 

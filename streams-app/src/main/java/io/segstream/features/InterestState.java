@@ -56,7 +56,7 @@ public final class InterestState {
         interest.latestHour = in.readLong();
         StateEncoding.readArray(in, decoder -> {
             CategoryBuckets.Amounts byCategory = interest.viewsByHour.bucketAt(decoder.readLong());
-            StateEncoding.readArray(decoder, inner -> byCategory.add(inner.readString(), inner.readInt()));
+            StateEncoding.readArray(decoder, inner -> byCategory.add(SharedNames.of(inner.readString()), inner.readInt()));
         });
         return interest;
     }

@@ -12,8 +12,8 @@ import net.jqwik.api.constraints.IntRange;
 /**
  * Buckets of amounts per category hold, in bucket and name order, what a map of sorted maps given the
  * same adds and drops holds, and their totals over any window read between the changes are the sums
- * of that map's buckets in it: across new and late buckets, new and known categories, drops, and
- * copies (which derive their own totals).
+ * of that map's buckets in it: across new and late buckets, new and known categories (given as the
+ * instance held or as an equal copy), drops, and copies (which derive their own totals).
  */
 class CategoryBucketsProperties {
 
@@ -31,7 +31,9 @@ class CategoryBucketsProperties {
                 // Mostly the newest bucket, sometimes a new one or a late one.
                 newest += random.nextInt(4) == 0 ? 1 + random.nextInt(3) : 0;
                 long time = random.nextInt(5) == 0 ? newest - random.nextInt(8) : newest;
-                String category = CATEGORIES[random.nextInt(CATEGORIES.length)];
+                // The same name as the same instance (shared) or as a copy of its own (found by its contents).
+                String name = CATEGORIES[random.nextInt(CATEGORIES.length)];
+                String category = random.nextBoolean() ? name : new String(name);
                 long amount = 1 + random.nextInt(1_000_000);
                 buckets.add(time, category, amount);
                 model.computeIfAbsent(time, t -> new TreeMap<>()).merge(category, amount, Long::sum);
