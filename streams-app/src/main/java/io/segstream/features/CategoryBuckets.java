@@ -2,7 +2,6 @@ package io.segstream.features;
 
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -12,10 +11,10 @@ import java.util.TreeMap;
  * the order the state encoding lists them in.
  *
  * <p>Kept in arrays rather than a map of maps: an event adds to the newest bucket, nearly always to a
- * category that bucket already has (the one added to last, looked at first), so it neither walks a tree
- * nor boxes a number, and a user's buckets are a few arrays instead of a map entry and a boxed amount
- * per category and bucket for the collector to copy. The totals are derived, never encoded: a decoded
- * or copied state computes them when first read.
+ * category that bucket already has (found by reference, see {@link Amounts}), so it neither walks a
+ * tree nor boxes a number, and a user's buckets are a few arrays instead of a map entry and a boxed
+ * amount per category and bucket for the collector to copy. The totals are derived, never encoded: a
+ * decoded or copied state computes them when first read.
  */
 final class CategoryBuckets {
 
@@ -247,8 +246,11 @@ final class CategoryBuckets {
     public int hashCode() {
         int hash = count;
         for (int i = 0; i < count; i++) {
+            Amounts amounts = buckets[i].amounts;
             hash = 31 * hash + Long.hashCode(buckets[i].time);
-            hash = 31 * hash + Objects.hashCode(buckets[i].amounts.toMap());
+            for (int j = 0; j < amounts.size(); j++) {
+                hash = 31 * (31 * hash + amounts.category(j).hashCode()) + Long.hashCode(amounts.value(j));
+            }
         }
         return hash;
     }
@@ -257,7 +259,8 @@ final class CategoryBuckets {
     public String toString() {
         StringBuilder text = new StringBuilder("{");
         for (int i = 0; i < count; i++) {
-            text.append(i == 0 ? "" : ", ").append(buckets[i].time).append('=').append(new TreeMap<>(buckets[i].amounts.toMap()));
+            text.append(i == 0 ? "" : ", ").append(buckets[i].time).append('=')
+                    .append(new TreeMap<>(buckets[i].amounts.toMap()));
         }
         return text.append('}').toString();
     }
