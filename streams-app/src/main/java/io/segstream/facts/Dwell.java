@@ -2,6 +2,7 @@ package io.segstream.facts;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 
 /** Sessions and dwell of a user as of a given "now" (read model of store {@code dwell}). */
 public record Dwell(
@@ -10,10 +11,16 @@ public record Dwell(
         long sessionsLast30Days,
         long averageSessionDwellMs,
         long totalDwellMs,
-        Map<String, Long> categoryDwellMsLast7Days) {
+        CategoryCounts categoryDwellMsLast7Days) {
 
     public Dwell {
-        categoryDwellMsLast7Days = Map.copyOf(categoryDwellMsLast7Days);
+        Objects.requireNonNull(categoryDwellMsLast7Days, "categoryDwellMsLast7Days");
+    }
+
+    public Dwell(CurrentSession currentSession, long sessions, long sessionsLast30Days, long averageSessionDwellMs,
+            long totalDwellMs, Map<String, Long> categoryDwellMsLast7Days) {
+        this(currentSession, sessions, sessionsLast30Days, averageSessionDwellMs, totalDwellMs,
+                CategoryCounts.copyOf(categoryDwellMsLast7Days));
     }
 
     /**

@@ -180,9 +180,9 @@ public final class Facts {
             timed("interest.categoryViews", COUNTS, "product views per category in the interest window",
                     in -> in.features().interest().categoryViews(), INTEREST_WINDOW),
             timed("interest.totalViews", INT, "product views in the interest window",
-                    in -> viewTotal(in.features().interest(), Long::sum), INTEREST_WINDOW),
+                    in -> in.features().interest().categoryViews().sum(), INTEREST_WINDOW),
             timed("interest.topCategoryViews", INT, "views of the most viewed category in the interest window",
-                    in -> viewTotal(in.features().interest(), Math::max), INTEREST_WINDOW),
+                    in -> in.features().interest().categoryViews().max(), INTEREST_WINDOW),
             predicted("intent.score", "intent", "purchase-intent score 0..100 from the intent model", Input::intentScore,
                     new Clock.Steps(Facts::nextIntentChange)),
             predicted("clv.pAlive", "clv", "probability the customer is still active (BG/NBD); absent before a purchase",
@@ -281,15 +281,6 @@ public final class Facts {
 
     private static Dwell.CurrentSession session(Dwell dwell) {
         return dwell.currentSession();
-    }
-
-    /** The views of every category combined with {@code combine} (sum, max); 0 without views. */
-    private static long viewTotal(Interest interest, java.util.function.LongBinaryOperator combine) {
-        long total = 0;
-        for (long views : interest.categoryViews().values()) {
-            total = combine.applyAsLong(total, views);
-        }
-        return total;
     }
 
     private static ZonedDateTime utc(long now) {

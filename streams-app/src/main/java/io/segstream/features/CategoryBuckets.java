@@ -1,8 +1,7 @@
 package io.segstream.features;
 
+import io.segstream.facts.CategoryCounts;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Amounts per category in time buckets (days, hours) of one user's window (part of the user's state:
@@ -97,14 +96,9 @@ final class CategoryBuckets {
             return copy;
         }
 
-        /** As an immutable map (the read model's). */
-        Map<String, Long> toMap() {
-            @SuppressWarnings("unchecked")
-            Map.Entry<String, Long>[] entries = new Map.Entry[size];
-            for (int i = 0; i < size; i++) {
-                entries[i] = Map.entry(categories[i], values[i]);
-            }
-            return Map.ofEntries(entries);
+        /** As the read model's immutable counts. */
+        CategoryCounts toCounts() {
+            return CategoryCounts.of(categories, values, size);
         }
 
         boolean sameAs(Amounts other) {
@@ -121,7 +115,7 @@ final class CategoryBuckets {
     private long windowEnd;
     private long windowLength;
     /** {@link #totals} as handed to readers, shared until they change; null until asked for. */
-    private Map<String, Long> shared;
+    private CategoryCounts shared;
 
     boolean isEmpty() {
         return count == 0;
@@ -195,7 +189,7 @@ final class CategoryBuckets {
     }
 
     /** The totals per category of the buckets from {@code end - length + 1} to {@code end}, inclusive; immutable. */
-    Map<String, Long> totals(long end, long length) {
+    CategoryCounts totals(long end, long length) {
         if (totals == null || windowEnd != end || windowLength != length) {
             Amounts summed = new Amounts(4);
             for (int i = 0; i < count; i++) {
@@ -212,7 +206,7 @@ final class CategoryBuckets {
             shared = null;
         }
         if (shared == null) {
-            shared = totals.toMap();
+            shared = totals.toCounts();
         }
         return shared;
     }
@@ -260,7 +254,7 @@ final class CategoryBuckets {
         StringBuilder text = new StringBuilder("{");
         for (int i = 0; i < count; i++) {
             text.append(i == 0 ? "" : ", ").append(buckets[i].time).append('=')
-                    .append(new TreeMap<>(buckets[i].amounts.toMap()));
+                    .append(buckets[i].amounts.toCounts());
         }
         return text.append('}').toString();
     }

@@ -1,5 +1,6 @@
 package io.segstream.features;
 
+import io.segstream.facts.CategoryCounts;
 import io.segstream.facts.Dwell;
 import io.segstream.serde.StateEncoding;
 import java.io.IOException;
@@ -217,7 +218,7 @@ public final class DwellState {
             }
             recentSessionsDay = today;
         }
-        Map<String, Long> categories = byCategory ? categoryDwellByDay.totals(today, CATEGORY_WINDOW_DAYS) : Map.of();
+        CategoryCounts categories = byCategory ? categoryDwellByDay.totals(today, CATEGORY_WINDOW_DAYS) : CategoryCounts.EMPTY;
         Dwell.CurrentSession session = current == null ? null : new Dwell.CurrentSession(
                 current.key.startsWith("s:") ? current.key.substring(2) : null,
                 Times.instant(current.start), Times.instant(current.lastAt), current.dwellMs, current.pages,

@@ -18,6 +18,9 @@ import org.apache.avro.io.Encoder;
  */
 public final class RfmState {
 
+    /** The last {@link #none} made; any stream thread may replace it (a record, immutable: a race costs a copy). */
+    private static volatile Rfm none;
+
     long purchases;
     long refunds;
     BigDecimal monetary = BigDecimal.ZERO;
@@ -94,9 +97,14 @@ public final class RfmState {
         return made;
     }
 
-    /** The read model of a customer without orders, whatever the time. */
+    /** The read model of a customer without orders, whatever the time: one, shared, per window. */
     public static Rfm none(int windowDays) {
-        return new Rfm(0, BigDecimal.ZERO, null, null, null, null, 0, BigDecimal.ZERO, windowDays, 0, BigDecimal.ZERO, null);
+        Rfm last = none;
+        if (last == null || last.windowDays() != windowDays) {
+            last = new Rfm(0, BigDecimal.ZERO, null, null, null, null, 0, BigDecimal.ZERO, windowDays, 0, BigDecimal.ZERO, null);
+            none = last;
+        }
+        return last;
     }
 
     public long purchases() {

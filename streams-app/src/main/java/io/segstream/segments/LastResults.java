@@ -1,5 +1,6 @@
 package io.segstream.segments;
 
+import io.segstream.facts.CategoryCounts;
 import io.segstream.facts.Facts;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -305,6 +306,11 @@ final class LastResults {
      */
     private void diff(Map<?, ?> before, Map<?, ?> after) {
         scratch.changedEntryCount = 0;
+        if (before instanceof CategoryCounts counted && after instanceof CategoryCounts counts) {
+            // Both in name order: one walk, no lookups.
+            counts.differencesFrom(counted, this::changedEntry);
+            return;
+        }
         int kept = 0;
         for (Map.Entry<?, ?> entry : after.entrySet()) {
             Object previous = before.get(entry.getKey());
