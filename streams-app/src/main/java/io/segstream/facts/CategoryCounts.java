@@ -88,7 +88,7 @@ public final class CategoryCounts extends AbstractMap<String, Long> {
         int i = 0;
         int j = 0;
         while (i < before.names.length || j < names.length) {
-            int order = i == before.names.length ? 1 : j == names.length ? -1 : before.names[i].compareTo(names[j]);
+            int order = i == before.names.length ? 1 : j == names.length ? -1 : compare(before.names[i], names[j]);
             if (order < 0) {
                 difference.changed(before.names[i], before.amounts[i], null);
                 i++;
@@ -103,6 +103,11 @@ public final class CategoryCounts extends AbstractMap<String, Long> {
                 j++;
             }
         }
+    }
+
+    /** Name order; the same (shared) instance without reading it. */
+    private static int compare(String one, String other) {
+        return one == other ? 0 : one.compareTo(other);
     }
 
     private int indexOf(Object key) {

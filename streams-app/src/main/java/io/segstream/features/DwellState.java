@@ -90,6 +90,8 @@ public final class DwellState {
         long lastAt;
         long dwellMs;
         int pages;
+        /** The tracker's session id in {@link #key}, once read (each view hands it out); never encoded. */
+        private String trackerSessionId;
 
         Session(String key, long start, long lastAt, long dwellMs, int pages) {
             this.key = key;
@@ -105,7 +107,17 @@ public final class DwellState {
         }
 
         Session copy() {
-            return new Session(key, start, lastAt, dwellMs, pages);
+            Session copy = new Session(key, start, lastAt, dwellMs, pages);
+            copy.trackerSessionId = trackerSessionId;
+            return copy;
+        }
+
+        /** The tracker's session id, or null for a session derived from the inactivity gap. */
+        String trackerSessionId() {
+            if (trackerSessionId == null && key.startsWith("s:")) {
+                trackerSessionId = key.substring(2);
+            }
+            return trackerSessionId;
         }
     }
 
@@ -220,7 +232,7 @@ public final class DwellState {
         }
         CategoryCounts categories = byCategory ? categoryDwellByDay.totals(today, CATEGORY_WINDOW_DAYS) : CategoryCounts.EMPTY;
         Dwell.CurrentSession session = current == null ? null : new Dwell.CurrentSession(
-                current.key.startsWith("s:") ? current.key.substring(2) : null,
+                current.trackerSessionId(),
                 Times.instant(current.start), Times.instant(current.lastAt), current.dwellMs, current.pages,
                 now - current.lastAt <= sessionGapMs, Times.instant(current.lastAt + sessionGapMs));
         return new Dwell(session, sessions, recentSessionCount, sessions == 0 ? 0 : totalDwellMs / sessions,
