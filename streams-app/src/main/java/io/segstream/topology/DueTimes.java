@@ -16,60 +16,44 @@ import java.util.TreeMap;
  *
  * <p>Each user's time is kept in a map; the seconds index only says when to look. A busy user's time
  * moves later with nearly every event (their session ends later), so a later time leaves the index as
- * it is, and the user is filed under the later second when the earlier one comes: an event costs the
- * change of the user's second in place, not a move in the index. The processor keeps the user's
- * {@link Slot} with their decoded state and hands it back, so that an event does not look the user up
- * in the map either (a lookup that reads the user's key and entry, scattered over the heap).
+ * it is, and the user is filed under the later second when the earlier one comes: an event costs a
+ * map lookup and the change of the user's second in place, not a move in the index.
  */
 final class DueTimes {
 
     private static final long SECOND_MS = 1_000;
 
-    private final Map<String, Slot> slotByUser = new HashMap<>();
-    private final TreeMap<Long, Set<String>> usersBySecond = new TreeMap<>();
+    private final Map<String, Second> secondByUser = new HashMap<>();
 
-    /** A user's second, changed in place; while filed, the one slot of the map for that user. */
-    static final class Slot {
-        private long second;
-        private boolean filed = true;
+    /** A user's second, changed in place. */
+    private static final class Second {
+        long value;
 
-        private Slot(long second) {
-            this.second = second;
+        Second(long value) {
+            this.value = value;
         }
     }
+    private final TreeMap<Long, Set<String>> usersBySecond = new TreeMap<>();
 
     /** Schedules {@code user} at {@code due} (epoch ms), replacing their earlier time; {@link Long#MAX_VALUE} = never. */
     void schedule(String user, long due) {
-        schedule(user, null, due);
-    }
-
-    /**
-     * {@link #schedule(String, long)}, given the slot this returned for {@code user} before (or null): returns
-     * the user's slot now (null when never), to be given with their next schedule.
-     */
-    Slot schedule(String user, Slot known, long due) {
-        Slot slot = known != null && known.filed ? known : slotByUser.get(user);
         if (due == Long.MAX_VALUE) {
             // A look at an earlier second finds no time and drops the user.
-            if (slot != null) {
-                slotByUser.remove(user);
-                slot.filed = false;
-            }
-            return null;
+            secondByUser.remove(user);
+            return;
         }
         long second = Math.floorDiv(due, SECOND_MS) + (Math.floorMod(due, SECOND_MS) == 0 ? 0 : 1);
-        if (slot == null) {
-            slot = new Slot(second);
-            slotByUser.put(user, slot);
+        Second scheduled = secondByUser.get(user);
+        if (scheduled == null) {
+            secondByUser.put(user, new Second(second));
             file(user, second);
         } else {
-            long previous = slot.second;
-            slot.second = second;
+            long previous = scheduled.value;
+            scheduled.value = second;
             if (second < previous) {
                 file(user, second);
             }
         }
-        return slot;
     }
 
     /** Forgets {@code user} (erased). */
@@ -86,16 +70,15 @@ final class DueTimes {
             while (due.size() < max && each.hasNext()) {
                 String user = each.next();
                 each.remove();
-                Slot scheduled = slotByUser.get(user);
+                Second scheduled = secondByUser.get(user);
                 if (scheduled == null) {
                     continue;
                 }
-                if (scheduled.second * SECOND_MS <= now) {
-                    slotByUser.remove(user);
-                    scheduled.filed = false;
+                if (scheduled.value * SECOND_MS <= now) {
+                    secondByUser.remove(user);
                     due.add(user);
-                } else if (scheduled.second > earliest.getKey()) {
-                    file(user, scheduled.second);
+                } else if (scheduled.value > earliest.getKey()) {
+                    file(user, scheduled.value);
                 }
             }
             if (earliest.getValue().isEmpty()) {
@@ -107,13 +90,13 @@ final class DueTimes {
 
     /** Users with a time scheduled. */
     int size() {
-        return slotByUser.size();
+        return secondByUser.size();
     }
 
     /** The time {@code user} is scheduled at (the start of a second), or null. */
     Long dueAt(String user) {
-        Slot scheduled = slotByUser.get(user);
-        return scheduled == null ? null : scheduled.second * SECOND_MS;
+        Second scheduled = secondByUser.get(user);
+        return scheduled == null ? null : scheduled.value * SECOND_MS;
     }
 
     private void file(String user, long second) {

@@ -337,7 +337,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             outputs.membership(user, outcome.current());
         }
         members.apply(outcome.changes());
-        users.dueSlot(user, due.schedule(user, users.dueSlot(user), outcome.nextChange()));
+        due.schedule(user, outcome.nextChange());
         instance.segments().evaluated(System.nanoTime() - started);
         return state.withMembership(outcome.membership());
     }

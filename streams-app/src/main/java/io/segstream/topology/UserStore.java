@@ -171,20 +171,6 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
         return entry == null ? null : entry.state;
     }
 
-    /** The slot of the user's due time kept with their decoded state (see {@link DueTimes}), or null. */
-    DueTimes.Slot dueSlot(String user) {
-        Entry entry = entryOf(user);
-        return entry == null ? null : entry.dueSlot;
-    }
-
-    /** Keeps {@code slot} with the user's decoded state while it is held; nothing when it is not. */
-    void dueSlot(String user, DueTimes.Slot slot) {
-        Entry entry = entryOf(user);
-        if (entry != null) {
-            entry.dueSlot = slot;
-        }
-    }
-
     /** The user's entry if held, made the most recently used. */
     private Entry entryOf(String user) {
         Entry last = recent;
@@ -347,8 +333,6 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
         boolean dirty;
         /** Wall-clock ms of the first change since it was last written. */
         long changedAt;
-        /** In memory only, like the decoded state: the user's due time ({@link DueTimes}), or null. */
-        DueTimes.Slot dueSlot;
 
         Entry(String user, UserState state) {
             this.user = user;
