@@ -305,6 +305,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
                 log.error("Deciding the segments of a user of task {} before a commit failed; they keep their segments "
                         + "until their next event or time-driven evaluation", context.taskId(), e);
             }
+            // The flush would write the user next anyway: now, while what the decision read is still in the CPU's caches.
+            users.writeBack(user);
         });
     }
 

@@ -139,6 +139,15 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
         }
     }
 
+    /** Writes the user's state to the store now if it changed since it was last written (flush work that just changed it). */
+    void writeBack(String user) {
+        Entry entry = entryOf(user);
+        if (entry != null && entry.dirty) {
+            write(entry.user, entry.state);
+            entry.dirty = false;
+        }
+    }
+
     /**
      * Removes the user's state: the decoded one at once (a pending write of it is dropped) and the
      * encoded one with a tombstone in the store's changelog. Returns whether there was any.
