@@ -5,7 +5,6 @@ import io.segstream.facts.Dwell;
 import io.segstream.serde.StateEncoding;
 import java.io.IOException;
 import java.util.ArrayDeque;
-import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
