@@ -131,8 +131,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
                 if (oldest.changedAt > due) {
                     return;
                 }
-                write(oldest.user, oldest.state);
-                oldest.dirty = false;
+                writeIfChanged(oldest);
                 written++;
             }
             changed.pollFirst();
@@ -142,9 +141,8 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     /** Writes the user's state to the store now if it changed since it was last written (flush work that just changed it). */
     void writeBack(String user) {
         Entry entry = entryOf(user);
-        if (entry != null && entry.dirty) {
-            write(entry.user, entry.state);
-            entry.dirty = false;
+        if (entry != null) {
+            writeIfChanged(entry);
         }
     }
 
@@ -215,12 +213,17 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
         // Every changed user is in the queue: the held ones that did not change (most of them, under
         // exactly-once's commit every 100 ms) are not looked at.
         for (Entry entry : changed) {
-            if (entry.dirty) {
-                write(entry.user, entry.state);
-                entry.dirty = false;
-            }
+            writeIfChanged(entry);
         }
         changed.clear();
+    }
+
+    /** Writes the entry's state if it changed since it was last written, and marks it written. */
+    private void writeIfChanged(Entry entry) {
+        if (entry.dirty) {
+            write(entry.user, entry.state);
+            entry.dirty = false;
+        }
     }
 
     /** Encodes {@code state} into the encoded store (and its changelog). */
@@ -367,10 +370,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
             if (entry == recent) {
                 recent = null;
             }
-            if (entry.dirty) {
-                write(entry.user, entry.state);
-                entry.dirty = false;
-            }
+            writeIfChanged(entry);
             return true;
         }
     }
