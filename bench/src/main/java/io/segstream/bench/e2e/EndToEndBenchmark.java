@@ -210,17 +210,19 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     Pipelines.Drain drain = drain(pipeline, guarantee, applicationId, topics);
                     if (run < 1) {
                         say("warm-up %-11s %-16s %,8.0f events/s, %5.1f µs CPU/event, %5.1f KB allocated/event, GC paused "
-                                + "%4.1f%% (not counted)", pipeline, guarantee, drain.perSecond(), drain.cpuMicrosPerRecord(),
-                                drain.allocatedBytesPerRecord() / 1e3, 100 * drain.gcPausedShare());
+                                + "%4.1f%%, CPU/event of the JVM %5.1f µs and of the broker %5.1f µs (not counted)", pipeline,
+                                guarantee, drain.perSecond(), drain.cpuMicrosPerRecord(), drain.allocatedBytesPerRecord() / 1e3,
+                                100 * drain.gcPausedShare(), drain.jvmCpuMicrosPerRecord(), drain.brokerCpuMicrosPerRecord());
                         continue;
                     }
                     rates.computeIfAbsent(pipeline + " " + guarantee, key -> new double[runs])[run - 1] = drain.perSecond();
                     cpu.computeIfAbsent(pipeline + " " + guarantee, key -> new double[runs])[run - 1] = drain.cpuMicrosPerRecord();
                     allocated.computeIfAbsent(pipeline + " " + guarantee, key -> new double[runs])[run - 1] =
                             drain.allocatedBytesPerRecord();
-                    say("run %d %-11s %-16s %,8.0f events/s, %5.1f µs CPU/event, %5.1f KB allocated/event, GC paused %4.1f%%",
-                            run, pipeline, guarantee, drain.perSecond(), drain.cpuMicrosPerRecord(),
-                            drain.allocatedBytesPerRecord() / 1e3, 100 * drain.gcPausedShare());
+                    say("run %d %-11s %-16s %,8.0f events/s, %5.1f µs CPU/event, %5.1f KB allocated/event, GC paused %4.1f%%, "
+                            + "CPU/event of the JVM %5.1f µs and of the broker %5.1f µs", run, pipeline, guarantee,
+                            drain.perSecond(), drain.cpuMicrosPerRecord(), drain.allocatedBytesPerRecord() / 1e3,
+                            100 * drain.gcPausedShare(), drain.jvmCpuMicrosPerRecord(), drain.brokerCpuMicrosPerRecord());
                     // The state of the first exactly-once run (at-least-once when only that is measured).
                     if (footprintApp == null && pipeline.equals("segstream") && (guarantee.equals(EOS) || !guarantees.contains(EOS))) {
                         footprintApp = applicationId;
@@ -329,7 +331,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             SegStreamConfig config = config(applicationId, "input", guarantee, state);
             try (SegStreamApp app = new SegStreamApp(config, registry)) {
                 app.start();
-                Pipelines.Drain drain = Pipelines.drain(app.streams(), applicationId, events, timeout);
+                Pipelines.Drain drain = Pipelines.drain(app.streams(), applicationId, events, timeout, broker::cpuNanos);
                 say("%s wrote %s", applicationId, Pipelines.recordsSent(app.streams()));
                 say("%s stream thread: %s", applicationId, threadTimes(app.streams()));
                 return drain;
@@ -350,7 +352,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         };
         try (KafkaStreams streams = new KafkaStreams(topology, properties)) {
             streams.start();
-            Pipelines.Drain drain = Pipelines.drain(streams, applicationId, events, timeout);
+            Pipelines.Drain drain = Pipelines.drain(streams, applicationId, events, timeout, broker::cpuNanos);
             say("%s stream thread: %s", applicationId, threadTimes(streams));
             return drain;
         }
@@ -378,7 +380,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             reader.start();
             java.util.function.DoubleSupplier processed = Pipelines.processed(app.streams());
             long cpuBefore = Pipelines.streamThreadCpuNanos("bench-" + prefix);
-            long processCpuBefore = processCpuNanos();
+            long processCpuBefore = Pipelines.processCpuNanos();
             long brokerCpuBefore = broker.cpuNanos();
             ThreadTimes threadsBefore = ThreadTimes.now();
             double processedBefore = processed.getAsDouble();
@@ -392,7 +394,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             say("latency %s, CPU per event under live traffic: stream thread %.1f µs, this JVM (SegStream, load generator, "
                     + "consumer, collector) %.1f µs, broker %.1f µs (%,.0f events)", tag(guarantee),
                     (Pipelines.streamThreadCpuNanos("bench-" + prefix) - cpuBefore) / 1e3 / events,
-                    (processCpuNanos() - processCpuBefore) / 1e3 / events, (broker.cpuNanos() - brokerCpuBefore) / 1e3 / events,
+                    (Pipelines.processCpuNanos() - processCpuBefore) / 1e3 / events, (broker.cpuNanos() - brokerCpuBefore) / 1e3 / events,
                     events);
             say("latency %s, this JVM's busiest threads, µs CPU per event (names cut to 15 characters): %s", tag(guarantee),
                     ThreadTimes.now().busiestSince(threadsBefore, events, 10));
@@ -436,10 +438,6 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     }
 
     /** The CPU time this JVM has used so far, in nanoseconds. */
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
-    }
 
     /**
      * Reads segments.changes until a few seconds after {@code stopAt}: the latencies of changes whose event
@@ -503,7 +501,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             }
             try (SegStreamApp app = new SegStreamApp(config, registry)) {
                 app.start();
-                rates[run - 1] = Pipelines.drain(app.streams(), "bench-" + prefix, orders, Duration.ofMinutes(30)).perSecond();
+                rates[run - 1] = Pipelines.drain(app.streams(), "bench-" + prefix, orders, Duration.ofMinutes(30), broker::cpuNanos).perSecond();
             }
             say("run %d online-retail orders  %,8.0f orders/s", run, rates[run - 1]);
         }

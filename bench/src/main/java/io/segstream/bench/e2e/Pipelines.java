@@ -139,18 +139,20 @@ final class Pipelines {
      * pipeline's own cost, which other work on a shared machine changes far less than the rate.
      */
     /**
-     * A drain's rate, its stream threads' CPU and heap allocation per record, and the share of its time the
-     * collectors stopped the JVM.
+     * A drain's rate, its stream threads' CPU and heap allocation per record, the share of its time the
+     * collectors stopped the JVM, and the CPU per record of the whole JVM (the stream threads, the
+     * producer's sender, the collector, the compilers) and of the broker over the same span.
      */
-    record Drain(double perSecond, double cpuMicrosPerRecord, double allocatedBytesPerRecord, double gcPausedShare) {}
+    record Drain(double perSecond, double cpuMicrosPerRecord, double allocatedBytesPerRecord, double gcPausedShare,
+            double jvmCpuMicrosPerRecord, double brokerCpuMicrosPerRecord) {}
 
     /**
      * Waits until {@code streams} has processed {@code expected} records; the rate and CPU per record
      * are timed from the first processed record (start-up and rebalancing excluded). Polls every 5 ms,
      * so the measurement itself takes no CPU worth counting from the pipeline.
      */
-    static Drain drain(KafkaStreams streams, String applicationId, long expected, Duration timeout)
-            throws InterruptedException {
+    static Drain drain(KafkaStreams streams, String applicationId, long expected, Duration timeout,
+            java.util.function.LongSupplier brokerCpuNanos) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         java.util.function.DoubleSupplier processed = null;
         long first = 0;
@@ -158,6 +160,8 @@ final class Pipelines {
         long cpuAtFirst = 0;
         long allocatedAtFirst = 0;
         long pausedAtFirst = 0;
+        long jvmCpuAtFirst = 0;
+        long brokerCpuAtFirst = 0;
         while (System.nanoTime() < deadline) {
             if (processed == null && streams.state() == KafkaStreams.State.RUNNING) {
                 processed = processed(streams);
@@ -170,13 +174,16 @@ final class Pipelines {
                 cpuAtFirst = streamThreadCpuNanos(applicationId);
                 allocatedAtFirst = streamThreadAllocatedBytes(applicationId);
                 pausedAtFirst = gcPausedMillis();
+                jvmCpuAtFirst = processCpuNanos();
+                brokerCpuAtFirst = brokerCpuNanos.getAsLong();
             }
             if (done >= expected) {
                 double records = expected - atFirst;
                 double seconds = (now - first) / 1e9;
                 return new Drain(records / seconds, (streamThreadCpuNanos(applicationId) - cpuAtFirst) / 1e3 / records,
                         (streamThreadAllocatedBytes(applicationId) - allocatedAtFirst) / records,
-                        (gcPausedMillis() - pausedAtFirst) / 1e3 / seconds);
+                        (gcPausedMillis() - pausedAtFirst) / 1e3 / seconds, (processCpuNanos() - jvmCpuAtFirst) / 1e3 / records,
+                        (brokerCpuNanos.getAsLong() - brokerCpuAtFirst) / 1e3 / records);
             }
             Thread.sleep(5);
         }
@@ -192,6 +199,12 @@ final class Pipelines {
         return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
                 .filter(collector -> !collector.getName().contains("Concurrent"))
                 .mapToLong(collector -> Math.max(0, collector.getCollectionTime())).sum();
+    }
+
+    /** CPU time (ns) this JVM has used so far, every thread. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** CPU time (ns) the stream threads of application {@code applicationId} have used so far. */
