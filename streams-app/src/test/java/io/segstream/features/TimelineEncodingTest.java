@@ -51,6 +51,42 @@ class TimelineEncodingTest {
         assertThat(encoded).isEqualTo(encode(neverWritten));
     }
 
+    @Test
+    void activitiesAreEncodedInEventTimeOrderWhateverTheirArrivalAndWhereverTheTimelineWasRead() throws IOException {
+        Activity first = view(at("2026-11-20T10:00:00Z").toEpochMilli(), 11);
+        Activity second = view(at("2026-11-20T10:00:05Z").toEpochMilli(), 12);
+        Activity third = view(at("2026-11-20T10:00:09Z").toEpochMilli(), 13);
+        Activity fourth = view(at("2026-11-20T10:00:20Z").toEpochMilli(), 14);
+        Timeline inOrder = new Timeline();
+        for (Activity activity : List.of(first, second, third)) {
+            inOrder.add(activity, new CartState(), new DwellState(), GAP, DWELL_MAX);
+        }
+        // The first arrives late: every recent activity is decoded, and the third is appended after them.
+        Timeline outOfOrder = new Timeline();
+        for (Activity activity : List.of(second, first, third)) {
+            outOfOrder.add(activity, new CartState(), new DwellState(), GAP, DWELL_MAX);
+        }
+
+        byte[] encoded = encode(inOrder);
+        assertThat(encode(outOfOrder)).isEqualTo(encoded);
+        // A timeline read from its record takes the next in-order activity after the ones it read.
+        Timeline read = Timeline.read(DecoderFactory.get().binaryDecoder(encoded, null));
+        read.add(fourth, new CartState(), new DwellState(), GAP, DWELL_MAX);
+        inOrder.add(fourth, new CartState(), new DwellState(), GAP, DWELL_MAX);
+        outOfOrder.add(fourth, new CartState(), new DwellState(), GAP, DWELL_MAX);
+        assertThat(encode(read)).isEqualTo(encode(inOrder)).isEqualTo(encode(outOfOrder));
+        assertThat(read.size()).isEqualTo(4);
+        // Settling decodes the encoded activities it folds.
+        read.settle(fourth.at() + HOUR, 200, GAP, DWELL_MAX);
+        assertThat(read.size()).isZero();
+        assertThat(read.settledDwell.sessions).isEqualTo(1);
+        assertThat(read.settledDwell.totalDwellMs).isEqualTo(20_000);
+    }
+
+    private static Activity view(long at, long key) {
+        return new Activity(at, key, Activity.Kind.PAGE_VIEW, "s1", null, "shoes", 1, null, null, null);
+    }
+
     private static byte[] encode(Timeline timeline) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         BinaryEncoder out = EncoderFactory.get().directBinaryEncoder(bytes, null);
