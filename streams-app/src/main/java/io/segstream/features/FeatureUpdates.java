@@ -21,6 +21,7 @@ public final class FeatureUpdates {
     private final FeatureSettings settings;
     private final Timers timers;
     private final FeatureCounters counters;
+    private final Timeline.Folding folding;
 
     public FeatureUpdates(FeatureSettings settings, KeyValueStore<String, String> timerStore, FeatureCounters counters) {
         this(settings, Timers.in(timerStore), counters);
@@ -30,6 +31,7 @@ public final class FeatureUpdates {
         this.settings = settings;
         this.timers = timers;
         this.counters = counters;
+        this.folding = new Timeline.Folding(settings.sessionGap().toMillis(), settings.dwellMaxMs());
     }
 
     /** The same updates with their timers in memory: a replay of an export without Kafka (model training). */
@@ -61,12 +63,10 @@ public final class FeatureUpdates {
     }
 
     private void applyToTimeline(String user, FeatureState state, Activity activity, long streamTime) {
-        long gap = settings.sessionGap().toMillis();
-        long dwellMax = settings.dwellMaxMs();
         Timeline timeline = state.timeline;
-        Timeline.Folded folded = timeline.add(activity, state.cart, state.dwell, gap, dwellMax);
+        Timeline.Folded folded = timeline.add(activity, state.cart, state.dwell, folding);
         CartState cart = folded.cart();
-        timeline.settle(streamTime - settings.grace().toMillis(), settings.timelineMaxRecent(), gap, dwellMax);
+        timeline.settle(streamTime - settings.grace().toMillis(), settings.timelineMaxRecent(), folding);
         if (folded.cartChanged()) {
             cart.abandonedAt = null;
         }

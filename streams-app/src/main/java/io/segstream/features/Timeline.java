@@ -1,5 +1,6 @@
 package io.segstream.features;
 
+import io.segstream.serde.StateEncoder;
 import io.segstream.serde.StateEncoding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,10 +23,13 @@ import org.apache.avro.io.Encoder;
  *
  * <p>A busy user has many recent activities, and the timeline is read and written with every
  * event, while in-order arrival (nearly all of them) never looks inside them. So the recent
- * activities stay one encoded run of bytes, as read: an in-order activity is appended after it,
- * settling decodes only the activities it folds from the front, and only an out-of-order arrival
- * decodes them all. Each encoded activity is its time, its key and its body (see
- * io/segstream/state/timeline-entry-v1.avsc).
+ * activities stay one encoded run of bytes, as read: an in-order activity is encoded after it as
+ * it arrives, settling decodes only the activities it folds from the front, and only an
+ * out-of-order arrival decodes them all. Encoded on arrival, an activity leaves nothing new in the
+ * user's long-lived state: held as an object until the user's next write (up to
+ * users.write.back.after later), it and its strings were copied by the young collections in
+ * between, and the reference to it marked a card of that state for them to scan. Each encoded
+ * activity is its time, its key and its body (see io/segstream/state/timeline-entry-v1.avsc).
  */
 public final class Timeline {
 
@@ -46,13 +50,16 @@ public final class Timeline {
 
     /**
      * Encoded activities not decoded yet, from {@link #rawStart} to {@link #rawEnd}: they come before
-     * {@link #appended}. Settling moves the start on; appended activities are encoded after the end,
-     * into room left for them (the run grows by doubling), so a commit copies its new activities only.
+     * {@link #appended}. Settling moves the start on; new activities are encoded after the end, into
+     * room left for them (the run grows by doubling).
      */
     private byte[] raw = new byte[0];
     private int rawStart;
     private int rawEnd;
-    /** Activities after the raw ones, in order; all of them once the raw ones were decoded. */
+    /**
+     * Activities after the raw ones, in order: all of them once an out-of-order arrival decoded the raw
+     * ones, and the in-order arrivals after that until the timeline is next written.
+     */
     private final List<Activity> appended = new ArrayList<>();
     /** The sort key of the newest activity, raw or appended; at is Long.MIN_VALUE when there is none. */
     private long newestAt = Long.MIN_VALUE;
@@ -73,6 +80,25 @@ public final class Timeline {
     record Folded(CartState cart, DwellState dwell, boolean cartChanged) {}
 
     /**
+     * What folding activities into timelines needs: the sessions' settings, and room to encode and
+     * decode activities in (the stage's own: a thread-local would be looked up with every event).
+     * Made once per stage and used by its thread alone.
+     */
+    static final class Folding {
+        final long sessionGapMs;
+        final long dwellMaxMs;
+        private final StateEncoder encoder = new StateEncoder();
+        /** A position in an encoded run, and the decoder of the activity body at it. */
+        private final int[] position = new int[1];
+        private BinaryDecoder decoder;
+
+        Folding(long sessionGapMs, long dwellMaxMs) {
+            this.sessionGapMs = sessionGapMs;
+            this.dwellMaxMs = dwellMaxMs;
+        }
+    }
+
+    /**
      * Inserts {@code activity} in event-time order and folds it into the user's live {@code cart} and
      * {@code dwell}: on top of them when it is the newest (an in-order arrival; they are changed in
      * place), else folded again with every activity after it. A busy user's events often share a
@@ -81,7 +107,9 @@ public final class Timeline {
      * and an activity landing inside that millisecond folds only its activities again instead of every
      * recent one.
      */
-    Folded add(Activity activity, CartState cart, DwellState dwell, long sessionGapMs, long dwellMaxMs) {
+    Folded add(Activity activity, CartState cart, DwellState dwell, Folding folding) {
+        long sessionGapMs = folding.sessionGapMs;
+        long dwellMaxMs = folding.dwellMaxMs;
         count++;
         boolean newerTime = newestAt == Long.MIN_VALUE || activity.at() > newestAt;
         if (newerTime || activity.at() == newestAt && activity.key() > newestKey) {
@@ -91,14 +119,18 @@ public final class Timeline {
                 beforeNewestDwell = keep ? dwell.copy() : null;
                 snapshotsLeft = Math.max(0, snapshotsLeft - 1);
             }
-            appended.add(activity);
+            if (appended.isEmpty()) {
+                appendEncoded(activity, folding.encoder);
+            } else {
+                appended.add(activity);
+            }
             newestAt = activity.at();
             newestKey = activity.key();
             boolean cartChanged = cart.fold(activity);
             dwell.fold(activity, sessionGapMs, dwellMaxMs);
             return new Folded(cart, dwell, cartChanged);
         }
-        decodeAll();
+        decodeAll(folding);
         int position = Collections.binarySearch(appended, activity, Activity.EVENT_TIME_ORDER);
         appended.add(position >= 0 ? position : -position - 1, activity);
         if (activity.at() == newestAt) {
@@ -140,13 +172,14 @@ public final class Timeline {
      * overtaken, and the oldest beyond {@code maxRecent} too: an activity arriving later behind those
      * is folded after them.
      */
-    void settle(long horizon, int maxRecent, long sessionGapMs, long dwellMaxMs) {
+    void settle(long horizon, int maxRecent, Folding folding) {
+        long sessionGapMs = folding.sessionGapMs;
+        long dwellMaxMs = folding.dwellMaxMs;
         if (rawStart < rawEnd) {
-            Scratch scratch = SCRATCH.get();
-            int[] position = scratch.position;
+            int[] position = folding.position;
             position[0] = rawStart;
             while (rawStart < rawEnd && (count > maxRecent || readLong(position) < horizon)) {
-                fold(decodeNext(scratch), sessionGapMs, dwellMaxMs);
+                fold(decodeNext(folding), sessionGapMs, dwellMaxMs);
                 count--;
                 position[0] = rawStart;
             }
@@ -181,21 +214,20 @@ public final class Timeline {
         return count;
     }
 
-    private void decodeAll() {
+    private void decodeAll(Folding folding) {
         if (rawStart >= rawEnd) {
             return;
         }
-        Scratch scratch = SCRATCH.get();
         List<Activity> decoded = new ArrayList<>();
         while (rawStart < rawEnd) {
-            decoded.add(decodeNext(scratch));
+            decoded.add(decodeNext(folding));
         }
         appended.addAll(0, decoded);
     }
 
-    /** Decodes the raw activity at {@link #rawStart} and moves past it, with the scratch's decoder. */
-    private Activity decodeNext(Scratch scratch) {
-        int[] position = scratch.position;
+    /** Decodes the raw activity at {@link #rawStart} and moves past it, with the folding's decoder. */
+    private Activity decodeNext(Folding folding) {
+        int[] position = folding.position;
         position[0] = rawStart;
         long at = readLong(position);
         long key = 0;
@@ -203,10 +235,10 @@ public final class Timeline {
             key = key << 8 | raw[position[0]++] & 0xFF;
         }
         int length = (int) readLong(position);
-        scratch.decoder = DecoderFactory.get().binaryDecoder(raw, position[0], length, scratch.decoder);
+        folding.decoder = DecoderFactory.get().binaryDecoder(raw, position[0], length, folding.decoder);
         rawStart = position[0] + length;
         try {
-            return Activity.readBody(at, key, scratch.decoder);
+            return Activity.readBody(at, key, folding.decoder);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read a timeline activity", e);
         }
@@ -243,8 +275,7 @@ public final class Timeline {
 
     /**
      * Moves the appended activities into the encoded run, so a timeline kept in hand across events
-     * encodes each activity once, not once per event: each one's time, key and length-prefixed body,
-     * encoded in {@code out}'s nested encoder.
+     * encodes each activity once, not once per event; encoded in {@code out}'s nested encoder.
      */
     private void encodeAppended(Encoder out) throws IOException {
         if (appended.isEmpty()) {
@@ -252,32 +283,49 @@ public final class Timeline {
         }
         byte[] run = StateEncoding.encoded(out, encoder -> {
             for (Activity activity : appended) {
-                encoder.writeLong(activity.at());
-                StateEncoding.writeFixedLong(encoder, activity.key());
-                StateEncoding.writeBytesOf(encoder, activity::writeBody);
+                writeActivity(encoder, activity);
             }
         });
-        int live = rawEnd - rawStart;
-        if (rawEnd + run.length > raw.length) {
-            // Moved to the front, within the same array while that leaves room for as much again.
-            byte[] moved = 2 * (live + run.length) <= raw.length ? raw : new byte[Math.max(MIN_RUN, 2 * (live + run.length))];
-            System.arraycopy(raw, rawStart, moved, 0, live);
-            raw = moved;
-            rawStart = 0;
-            rawEnd = live;
-        }
+        makeRoom(run.length);
         System.arraycopy(run, 0, raw, rawEnd, run.length);
         rawEnd += run.length;
         appended.clear();
     }
 
-    /** Per-thread state for decoding activities from an encoded run. */
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    /** Encodes an in-order arrival after the raw activities (none are appended after them). */
+    private void appendEncoded(Activity activity, StateEncoder encoder) {
+        try {
+            writeActivity(encoder.reset(), activity);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot encode a timeline activity", e);
+        }
+        makeRoom(encoder.size());
+        encoder.copyTo(raw, rawEnd);
+        rawEnd += encoder.size();
+    }
 
-    private static final class Scratch {
-        /** A position in an encoded run, and the decoder of the activity body at it. */
-        final int[] position = new int[1];
-        BinaryDecoder decoder;
+    /** An encoded activity: its time, key and length-prefixed body. */
+    private static void writeActivity(Encoder encoder, Activity activity) throws IOException {
+        encoder.writeLong(activity.at());
+        StateEncoding.writeFixedLong(encoder, activity.key());
+        StateEncoding.writeBytesOf(encoder, activity::writeBody);
+    }
+
+    /**
+     * Room for {@code length} more bytes after the raw activities: they move to the front of the run,
+     * or into a larger one.
+     */
+    private void makeRoom(int length) {
+        if (rawEnd + length <= raw.length) {
+            return;
+        }
+        int live = rawEnd - rawStart;
+        // Moved to the front, within the same array while that leaves room for as much again.
+        byte[] moved = 2 * (live + length) <= raw.length ? raw : new byte[Math.max(MIN_RUN, 2 * (live + length))];
+        System.arraycopy(raw, rawStart, moved, 0, live);
+        raw = moved;
+        rawStart = 0;
+        rawEnd = live;
     }
 
     static Timeline read(Decoder in) throws IOException {

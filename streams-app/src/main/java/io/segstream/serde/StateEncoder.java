@@ -33,6 +33,16 @@ public final class StateEncoder extends BinaryEncoder {
         return Arrays.copyOf(bytes, size);
     }
 
+    /** How many bytes were written since the last reset. */
+    public int size() {
+        return size;
+    }
+
+    /** Copies the bytes written since the last reset into {@code target} from {@code offset}, which must have room for them. */
+    public void copyTo(byte[] target, int offset) {
+        System.arraycopy(bytes, 0, target, offset, size);
+    }
+
     /** The nested encoder, empty: for a part written while this encoder's record is. */
     StateEncoder nested() {
         if (nested == null) {

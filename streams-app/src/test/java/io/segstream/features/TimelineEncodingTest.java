@@ -19,6 +19,7 @@ class TimelineEncodingTest {
     private static final long GAP = 30 * 60_000L;
     private static final long DWELL_MAX = 600_000L;
     private static final long HOUR = 3_600_000L;
+    private static final Timeline.Folding FOLDING = new Timeline.Folding(GAP, DWELL_MAX);
 
     @Test
     void anActivitySettledAfterTheTimelineWasWrittenIsInItsNextEncoding() throws IOException {
@@ -30,16 +31,16 @@ class TimelineEncodingTest {
                 null, null, 1, null, null, null);
 
         for (Timeline timeline : List.of(written, neverWritten)) {
-            timeline.add(added, new CartState(), new DwellState(), GAP, DWELL_MAX);
-            timeline.settle(added.at() - HOUR, 200, GAP, DWELL_MAX);
+            timeline.add(added, new CartState(), new DwellState(), FOLDING);
+            timeline.settle(added.at() - HOUR, 200, FOLDING);
         }
         encode(written);
         for (Timeline timeline : List.of(written, neverWritten)) {
             CartState cart = new CartState();
             cart.fold(added);
-            timeline.add(viewed, cart, new DwellState(), GAP, DWELL_MAX);
+            timeline.add(viewed, cart, new DwellState(), FOLDING);
             // An hour of grace after the add has passed: it is settled.
-            timeline.settle(viewed.at() - HOUR, 200, GAP, DWELL_MAX);
+            timeline.settle(viewed.at() - HOUR, 200, FOLDING);
         }
 
         byte[] encoded = encode(written);
@@ -59,25 +60,25 @@ class TimelineEncodingTest {
         Activity fourth = view(at("2026-11-20T10:00:20Z").toEpochMilli(), 14);
         Timeline inOrder = new Timeline();
         for (Activity activity : List.of(first, second, third)) {
-            inOrder.add(activity, new CartState(), new DwellState(), GAP, DWELL_MAX);
+            inOrder.add(activity, new CartState(), new DwellState(), FOLDING);
         }
         // The first arrives late: every recent activity is decoded, and the third is appended after them.
         Timeline outOfOrder = new Timeline();
         for (Activity activity : List.of(second, first, third)) {
-            outOfOrder.add(activity, new CartState(), new DwellState(), GAP, DWELL_MAX);
+            outOfOrder.add(activity, new CartState(), new DwellState(), FOLDING);
         }
 
         byte[] encoded = encode(inOrder);
         assertThat(encode(outOfOrder)).isEqualTo(encoded);
         // A timeline read from its record takes the next in-order activity after the ones it read.
         Timeline read = Timeline.read(DecoderFactory.get().binaryDecoder(encoded, null));
-        read.add(fourth, new CartState(), new DwellState(), GAP, DWELL_MAX);
-        inOrder.add(fourth, new CartState(), new DwellState(), GAP, DWELL_MAX);
-        outOfOrder.add(fourth, new CartState(), new DwellState(), GAP, DWELL_MAX);
+        read.add(fourth, new CartState(), new DwellState(), FOLDING);
+        inOrder.add(fourth, new CartState(), new DwellState(), FOLDING);
+        outOfOrder.add(fourth, new CartState(), new DwellState(), FOLDING);
         assertThat(encode(read)).isEqualTo(encode(inOrder)).isEqualTo(encode(outOfOrder));
         assertThat(read.size()).isEqualTo(4);
         // Settling decodes the encoded activities it folds.
-        read.settle(fourth.at() + HOUR, 200, GAP, DWELL_MAX);
+        read.settle(fourth.at() + HOUR, 200, FOLDING);
         assertThat(read.size()).isZero();
         assertThat(read.settledDwell.sessions).isEqualTo(1);
         assertThat(read.settledDwell.totalDwellMs).isEqualTo(20_000);
