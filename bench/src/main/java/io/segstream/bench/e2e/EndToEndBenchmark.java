@@ -394,8 +394,8 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             say("latency %s, CPU per event under live traffic: stream thread %.1f µs, this JVM (SegStream, load generator, "
                     + "consumer, collector) %.1f µs, broker %.1f µs (%,.0f events)", tag(guarantee),
                     (Pipelines.streamThreadCpuNanos("bench-" + prefix) - cpuBefore) / 1e3 / events,
-                    (Pipelines.processCpuNanos() - processCpuBefore) / 1e3 / events, (broker.cpuNanos() - brokerCpuBefore) / 1e3 / events,
-                    events);
+                    (Pipelines.processCpuNanos() - processCpuBefore) / 1e3 / events,
+                    (broker.cpuNanos() - brokerCpuBefore) / 1e3 / events, events);
             say("latency %s, this JVM's busiest threads, µs CPU per event (names cut to 15 characters): %s", tag(guarantee),
                     ThreadTimes.now().busiestSince(threadsBefore, events, 10));
         }
@@ -436,8 +436,6 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         }
         return times.toString();
     }
-
-    /** The CPU time this JVM has used so far, in nanoseconds. */
 
     /**
      * Reads segments.changes until a few seconds after {@code stopAt}: the latencies of changes whose event
@@ -501,7 +499,8 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             }
             try (SegStreamApp app = new SegStreamApp(config, registry)) {
                 app.start();
-                rates[run - 1] = Pipelines.drain(app.streams(), "bench-" + prefix, orders, Duration.ofMinutes(30), broker::cpuNanos).perSecond();
+                rates[run - 1] = Pipelines.drain(app.streams(), "bench-" + prefix, orders, Duration.ofMinutes(30),
+                        broker::cpuNanos).perSecond();
             }
             say("run %d online-retail orders  %,8.0f orders/s", run, rates[run - 1]);
         }
