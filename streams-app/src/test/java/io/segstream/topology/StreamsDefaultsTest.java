@@ -25,7 +25,25 @@ class StreamsDefaultsTest {
         assertThat(defaults.get("processing.guarantee")).isEqualTo("exactly_once_v2");
         assertThat(defaults).doesNotContainKey("commit.interval.ms");
         assertThat(defaults.get("producer.linger.ms")).isEqualTo(5);
+        assertThat(defaults.get("producer.batch.size")).isEqualTo(262_144);
+        assertThat(defaults.get("producer.buffer.memory")).isEqualTo(67_108_864L);
+    }
+
+    @Test
+    void atLeastOnceKeepsSmallerBatchesInKafkasBuffer() {
+        Properties defaults = streams(Map.of("processing.guarantee", "at_least_once"));
+
+        assertThat(defaults.get("producer.linger.ms")).isEqualTo(5);
         assertThat(defaults.get("producer.batch.size")).isEqualTo(65_536);
+        assertThat(defaults).doesNotContainKey("producer.buffer.memory");
+    }
+
+    @Test
+    void aConfiguredBufferWinsUnderExactlyOnce() {
+        Properties configured = streams(Map.of("buffer.memory", "16777216"));
+
+        assertThat(configured.get("buffer.memory")).isEqualTo("16777216");
+        assertThat(configured).doesNotContainKey("producer.buffer.memory");
     }
 
     @Test
