@@ -1,8 +1,5 @@
 package io.segstream.topology;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.ObjLongConsumer;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -12,7 +9,8 @@ import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
 
 /**
  * The users whose segments wait for the next commit ({@code segments.evaluate=commit}): each one once,
- * however many of their events arrived since, with the time of the latest of them.
+ * however many of their events arrived since, with the time of the latest of them. The wait is kept
+ * with the user's decoded state in {@link UserStore} (a user waits right after their event saved them).
  *
  * <p>They are decided in the flush Kafka Streams runs before each commit ({@link UserStore#flushCache()}),
  * where no processor node is current and forwarding would fail. {@link #drain} runs there as the
@@ -23,25 +21,25 @@ import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
  */
 final class PendingEvaluations {
 
-    /** User to the latest event time among their events waiting, in the order the users first waited. */
-    private final Map<String, Long> latestEventTime = new LinkedHashMap<>();
+    private final UserStore users;
     private final ProcessorContext<?, ?> context;
     /** The processor's node, captured in its init (where Kafka Streams makes it current); null outside Kafka Streams. */
     private final ProcessorNode<?, ?, ?, ?> node;
 
-    PendingEvaluations(ProcessorContext<?, ?> context) {
+    PendingEvaluations(ProcessorContext<?, ?> context, UserStore users) {
+        this.users = users;
         this.context = context;
         this.node = context instanceof InternalProcessorContext<?, ?> internal ? internal.currentNode() : null;
     }
 
-    /** The user waits (again) for the next commit, with an event of {@code eventTime}. */
+    /** The user, just saved, waits (again) for the next commit, with an event of {@code eventTime}. */
     void add(String user, long eventTime) {
-        latestEventTime.merge(user, eventTime, Math::max);
+        users.markWaiting(user, eventTime);
     }
 
     /** Stops the user's wait: the latest event time they waited with, or null when they were not waiting. */
     Long remove(String user) {
-        return latestEventTime.remove(user);
+        return users.stopWaiting(user);
     }
 
     /**
@@ -49,11 +47,11 @@ final class PendingEvaluations {
      * event time they waited with; each is removed before it is handed over.
      */
     void drain(ObjLongConsumer<String> decide) {
-        if (latestEventTime.isEmpty()) {
+        if (!users.anyWaiting()) {
             return;
         }
         if (!(context instanceof InternalProcessorContext<?, ?> internal) || node == null) {
-            drainHere(decide);
+            users.takeWaiting(decide);
             return;
         }
         ProcessorNode<?, ?, ?, ?> previousNode = internal.currentNode();
@@ -62,19 +60,10 @@ final class PendingEvaluations {
         internal.setRecordContext(new ProcessorRecordContext(context.currentSystemTimeMs(), -1L, -1, null,
                 new RecordHeaders()));
         try {
-            drainHere(decide);
+            users.takeWaiting(decide);
         } finally {
             internal.setRecordContext(previousRecord);
             internal.setCurrentNode(previousNode);
-        }
-    }
-
-    private void drainHere(ObjLongConsumer<String> decide) {
-        Iterator<Map.Entry<String, Long>> waiting = latestEventTime.entrySet().iterator();
-        while (waiting.hasNext()) {
-            Map.Entry<String, Long> next = waiting.next();
-            waiting.remove();
-            decide.accept(next.getKey(), next.getValue());
         }
     }
 }

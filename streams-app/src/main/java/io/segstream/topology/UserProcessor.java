@@ -120,7 +120,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         privacy = new PrivacyRequests(context.getStateStore(StoreNames.PRIVACY_REQUEST_IDS), privacySettings,
                 instance.privacy());
         outputs = new Outputs(context);
-        pending = new PendingEvaluations(context);
+        pending = new PendingEvaluations(context, users);
         users.beforeFlush(this::decidePending);
         definitions = context.getStateStore(StoreNames.DEFINITIONS);
         sketches = context.getStateStore(StoreNames.RFM_SKETCHES);
@@ -339,7 +339,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             outputs.membership(user, outcome.current());
         }
         members.apply(outcome.changes());
-        due.schedule(user, outcome.nextChange());
+        users.keepDueSecond(user, due.schedule(user, outcome.nextChange(), users.dueSecond(user)));
         instance.segments().evaluated(System.nanoTime() - started);
         return state.withMembership(outcome.membership());
     }

@@ -2,9 +2,13 @@ package io.segstream.topology;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.ObjLongConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.StateStore;
@@ -58,6 +62,13 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     /** Every changed user not written yet, in the order they changed (and written ones not popped yet). */
     private final ArrayDeque<Entry> changed = new ArrayDeque<>();
     private final LongSupplier clock;
+    /**
+     * The users waiting for the processor (its segment decisions before the next commit), in the order
+     * they started waiting; where one stopped waiting, null until the list is next taken.
+     */
+    private final List<Entry> waiting = new ArrayList<>();
+    /** Waiting users whose decoded state was evicted since they started waiting, until held again or taken. */
+    private final Map<String, Entry> waitingEvicted = new HashMap<>();
     /** What must change the held users before they are written back: the processor's segment decisions. */
     private Runnable beforeFlush = UserStore::nothing;
 
@@ -157,6 +168,10 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
             // It may still sit in the queue of changed users; a clean entry is skipped there.
             entry.dirty = false;
         }
+        stopWaiting(entry);
+        if (!waitingEvicted.isEmpty()) {
+            stopWaiting(waitingEvicted.remove(user));
+        }
         return encoded.delete(user) != null || entry != null;
     }
 
@@ -178,6 +193,91 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
         return entry == null ? null : entry.state;
     }
 
+    /**
+     * The user, held since the save that just changed them, waits (again) for the processor, with an
+     * event of {@code eventTime}: kept with their decoded state, so that the user costs no lookup of
+     * their own when {@link #takeWaiting} hands them over.
+     */
+    void markWaiting(String user, long eventTime) {
+        Entry entry = entryOf(user);
+        if (entry == null) {
+            throw new IllegalStateException("A user waits only when held: save them first");
+        }
+        if (entry.waiting) {
+            entry.latestEventTime = Math.max(entry.latestEventTime, eventTime);
+            return;
+        }
+        entry.waiting = true;
+        entry.latestEventTime = eventTime;
+        entry.waitingAt = waiting.size();
+        waiting.add(entry);
+    }
+
+    /** Stops the user's wait: the latest event time they waited with, or null when they were not waiting. */
+    Long stopWaiting(String user) {
+        if (waiting.isEmpty()) {
+            return null;
+        }
+        Entry entry = entryOf(user);
+        if ((entry == null || !entry.waiting) && !waitingEvicted.isEmpty()) {
+            entry = waitingEvicted.remove(user);
+        }
+        if (entry == null || !entry.waiting) {
+            return null;
+        }
+        stopWaiting(entry);
+        return entry.latestEventTime;
+    }
+
+    private void stopWaiting(Entry entry) {
+        if (entry != null && entry.waiting) {
+            entry.waiting = false;
+            waiting.set(entry.waitingAt, null);
+        }
+    }
+
+    /**
+     * Hands every waiting user to {@code take}, in the order they started waiting, with the latest event
+     * time they waited with, each stopped waiting first (and, when held, made the entry the next lookups
+     * of the user find first).
+     */
+    void takeWaiting(ObjLongConsumer<String> take) {
+        for (int i = 0; i < waiting.size(); i++) {
+            Entry entry = waiting.get(i);
+            if (entry == null) {
+                continue;
+            }
+            entry.waiting = false;
+            if (!waitingEvicted.isEmpty() && waitingEvicted.remove(entry.user) == entry) {
+                recent = null;
+            } else {
+                recent = entry;
+            }
+            take.accept(entry.user, entry.latestEventTime);
+        }
+        waiting.clear();
+        waitingEvicted.clear();
+    }
+
+    /** Whether a user waits (or a place where one stopped waiting is left until the next {@link #takeWaiting}). */
+    boolean anyWaiting() {
+        return !waiting.isEmpty();
+    }
+
+    /** The user's second in {@link DueTimes} kept with their decoded state, or null (none kept, or not held). */
+    DueTimes.Second dueSecond(String user) {
+        Entry entry = entryOf(user);
+        return entry == null ? null : entry.dueSecond;
+    }
+
+    /** Keeps the user's second in {@link DueTimes} with their decoded state, if it is held. */
+    void keepDueSecond(String user, DueTimes.Second second) {
+        Entry entry = entryOf(user);
+        if (entry != null) {
+            entry.dueSecond = second;
+        }
+    }
+
     /** The user's entry if held, made the most recently used. */
     private Entry entryOf(String user) {
         Entry last = recent;
@@ -191,6 +291,17 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     }
 
     private void hold(Entry entry) {
+        if (!waitingEvicted.isEmpty()) {
+            Entry evicted = waitingEvicted.remove(entry.user);
+            if (evicted != null && evicted.waiting) {
+                // Held again, the user goes on waiting in the same place.
+                evicted.waiting = false;
+                entry.waiting = true;
+                entry.latestEventTime = evicted.latestEventTime;
+                entry.waitingAt = evicted.waitingAt;
+                waiting.set(entry.waitingAt, entry);
+            }
+        }
         decoded.put(entry.user, entry);
         recent = entry;
     }
@@ -239,6 +350,8 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     private void forgetDecoded() {
         decoded.clear();
         changed.clear();
+        waiting.clear();
+        waitingEvicted.clear();
         recent = null;
     }
 
@@ -345,6 +458,13 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
         boolean dirty;
         /** Wall-clock ms of the first change since it was last written. */
         long changedAt;
+        /** What {@link DueTimes} last returned for the user, or null. */
+        DueTimes.Second dueSecond;
+        /** Waiting for the processor ({@link #markWaiting}); then it is at {@link #waitingAt} in {@link #waiting}. */
+        boolean waiting;
+        int waitingAt;
+        /** The latest event time the user waits with. */
+        long latestEventTime;
 
         Entry(String user, UserState state) {
             this.user = user;
@@ -369,6 +489,9 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
             Entry entry = eldest.getValue();
             if (entry == recent) {
                 recent = null;
+            }
+            if (entry.waiting) {
+                waitingEvicted.put(entry.user, entry);
             }
             writeIfChanged(entry);
             return true;

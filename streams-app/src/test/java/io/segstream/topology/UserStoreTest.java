@@ -2,6 +2,7 @@ package io.segstream.topology;
 
 import static io.segstream.testing.Events.add;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.segstream.config.StoreNames;
 import io.segstream.features.FeatureCounters;
@@ -10,6 +11,8 @@ import io.segstream.features.FeatureUpdates;
 import io.segstream.config.SegStreamConfig;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
@@ -185,6 +188,74 @@ class UserStoreTest {
         addToCart("u1", "e3", 5);
         users.init(context.getStateStoreContext(), users);
         assertThat(users.load("u1").features().cart().view().items()).isEqualTo(1);
+    }
+
+    /** The users taken from {@link UserStore#takeWaiting}, each as "user@latest event time", in order. */
+    private List<String> takeWaiting() {
+        List<String> taken = new ArrayList<>();
+        users.takeWaiting((user, eventTime) -> taken.add(user + "@" + eventTime));
+        return taken;
+    }
+
+    @Test
+    void waitingUsersAreTakenOnceEachInTheOrderTheyStartedWaitingWithTheirLatestEventTime() {
+        addToCart("u1", "e1", 1);
+        users.markWaiting("u1", 10);
+        addToCart("u2", "e2", 1);
+        users.markWaiting("u2", 30);
+        addToCart("u1", "e3", 1);
+        users.markWaiting("u1", 20);
+        addToCart("u3", "e4", 1);
+        users.markWaiting("u3", 5);
+        assertThat(users.stopWaiting("u3")).isEqualTo(5);
+        assertThat(users.stopWaiting("u3")).isNull();
+
+        assertThat(takeWaiting()).containsExactly("u1@20", "u2@30");
+        assertThat(takeWaiting()).isEmpty();
+        assertThat(users.stopWaiting("u1")).isNull();
+
+        // Stopped and started again, a user waits behind those who waited meanwhile.
+        addToCart("u1", "e5", 1);
+        users.markWaiting("u1", 40);
+        addToCart("u2", "e6", 1);
+        users.markWaiting("u2", 50);
+        assertThat(users.stopWaiting("u1")).isEqualTo(40);
+        addToCart("u1", "e7", 1);
+        users.markWaiting("u1", 60);
+        assertThat(takeWaiting()).containsExactly("u2@50", "u1@60");
+    }
+
+    @Test
+    void aWaitingUserEvictedFromTheDecodedOnesKeepsTheirPlaceAndTimeWhenHeldAgain() {
+        addToCart("u1", "e1", 1);
+        users.markWaiting("u1", 10);
+        addToCart("u2", "e2", 1);
+        users.markWaiting("u2", 20);
+        // Two are held: u3 evicts u1, who is written back and keeps waiting.
+        addToCart("u3", "e3", 1);
+        users.markWaiting("u3", 30);
+        assertThat(users.held("u1")).isNull();
+        assertThat(encodedItems("u1")).isEqualTo(1);
+
+        // Held again by their next event, u1 waits with the later time, still first.
+        addToCart("u1", "e4", 2);
+        users.markWaiting("u1", 40);
+        assertThat(takeWaiting()).containsExactly("u1@40", "u2@20", "u3@30");
+
+        // Evicted while waiting and erased, a user waits no more.
+        addToCart("u4", "e5", 1);
+        users.markWaiting("u4", 50);
+        addToCart("u5", "e6", 1);
+        addToCart("u6", "e7", 1);
+        assertThat(users.held("u4")).isNull();
+        assertThat(users.delete("u4")).isTrue();
+        assertThat(users.stopWaiting("u4")).isNull();
+        assertThat(takeWaiting()).isEmpty();
+    }
+
+    @Test
+    void aUserWaitsOnlyOnceSaved() {
+        assertThatThrownBy(() -> users.markWaiting("u1", 10)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
