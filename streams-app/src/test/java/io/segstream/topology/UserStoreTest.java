@@ -197,16 +197,18 @@ class UserStoreTest {
         return taken;
     }
 
+    /** The user's event adds {@code quantity} to their cart, and they wait with an event time of {@code eventTime}. */
+    private void waitsAfter(String user, String event, int quantity, long eventTime) {
+        addToCart(user, event, quantity);
+        users.markWaiting(user, eventTime);
+    }
+
     @Test
     void waitingUsersAreTakenOnceEachInTheOrderTheyStartedWaitingWithTheirLatestEventTime() {
-        addToCart("u1", "e1", 1);
-        users.markWaiting("u1", 10);
-        addToCart("u2", "e2", 1);
-        users.markWaiting("u2", 30);
-        addToCart("u1", "e3", 1);
-        users.markWaiting("u1", 20);
-        addToCart("u3", "e4", 1);
-        users.markWaiting("u3", 5);
+        waitsAfter("u1", "e1", 1, 10);
+        waitsAfter("u2", "e2", 1, 30);
+        waitsAfter("u1", "e3", 1, 20);
+        waitsAfter("u3", "e4", 1, 5);
         assertThat(users.stopWaiting("u3")).isEqualTo(5);
         assertThat(users.stopWaiting("u3")).isNull();
 
@@ -215,36 +217,28 @@ class UserStoreTest {
         assertThat(users.stopWaiting("u1")).isNull();
 
         // Stopped and started again, a user waits behind those who waited meanwhile.
-        addToCart("u1", "e5", 1);
-        users.markWaiting("u1", 40);
-        addToCart("u2", "e6", 1);
-        users.markWaiting("u2", 50);
+        waitsAfter("u1", "e5", 1, 40);
+        waitsAfter("u2", "e6", 1, 50);
         assertThat(users.stopWaiting("u1")).isEqualTo(40);
-        addToCart("u1", "e7", 1);
-        users.markWaiting("u1", 60);
+        waitsAfter("u1", "e7", 1, 60);
         assertThat(takeWaiting()).containsExactly("u2@50", "u1@60");
     }
 
     @Test
     void aWaitingUserEvictedFromTheDecodedOnesKeepsTheirPlaceAndTimeWhenHeldAgain() {
-        addToCart("u1", "e1", 1);
-        users.markWaiting("u1", 10);
-        addToCart("u2", "e2", 1);
-        users.markWaiting("u2", 20);
+        waitsAfter("u1", "e1", 1, 10);
+        waitsAfter("u2", "e2", 1, 20);
         // Two are held: u3 evicts u1, who is written back and keeps waiting.
-        addToCart("u3", "e3", 1);
-        users.markWaiting("u3", 30);
+        waitsAfter("u3", "e3", 1, 30);
         assertThat(users.held("u1")).isNull();
         assertThat(encodedItems("u1")).isEqualTo(1);
 
         // Held again by their next event, u1 waits with the later time, still first.
-        addToCart("u1", "e4", 2);
-        users.markWaiting("u1", 40);
+        waitsAfter("u1", "e4", 2, 40);
         assertThat(takeWaiting()).containsExactly("u1@40", "u2@20", "u3@30");
 
         // Evicted while waiting and erased, a user waits no more.
-        addToCart("u4", "e5", 1);
-        users.markWaiting("u4", 50);
+        waitsAfter("u4", "e5", 1, 50);
         addToCart("u5", "e6", 1);
         addToCart("u6", "e7", 1);
         assertThat(users.held("u4")).isNull();
