@@ -166,8 +166,10 @@ public final class DwellState {
     private String sessionKey(Activity activity, long sessionGapMs) {
         String tracked = activity.sessionId();
         if (tracked != null) {
-            // Nearly every click continues the current session: its key is taken, not made again.
-            if (current != null && isKeyOf(current.key, tracked)) {
+            // Nearly every click continues the current session: its key is taken, not made again. The id
+            // is compared with the session's tracker id, read from its key once (each view hands it out
+            // too), as a whole: matching the key's end byte by byte cost more with every click.
+            if (current != null && tracked.equals(current.trackerSessionId())) {
                 return current.key;
             }
             return "s:" + tracked;
@@ -176,11 +178,6 @@ public final class DwellState {
             return previous.session;
         }
         return "g:" + activity.at();
-    }
-
-    /** Whether {@code key} is the key of the tracker's session {@code sessionId}. */
-    private static boolean isKeyOf(String key, String sessionId) {
-        return key.length() == sessionId.length() + 2 && key.startsWith("s:") && key.endsWith(sessionId);
     }
 
     private void addDwell(long at, String category, long ms) {
