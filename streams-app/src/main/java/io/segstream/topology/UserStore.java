@@ -48,6 +48,10 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * {@code users.write.back.after} behind, whichever is less: a changed user is written back that long
  * after the change ({@link #writeBackChanged}, driven by the processor's events and clock) if no commit
  * wrote it first.
+ *
+ * <p>A held user's entry also carries what the processor keeps of them in memory only: their second in
+ * {@link DueTimes} and, under exactly-once, their wait for the decision before the commit
+ * ({@link #markWaiting}, {@link #takeWaiting}). An event then looks its user up once, not once per map.
  */
 public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String, byte[]>, CachedStateStore<String, byte[]> {
 
