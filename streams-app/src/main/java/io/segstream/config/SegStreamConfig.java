@@ -65,6 +65,7 @@ public final class SegStreamConfig extends AbstractConfig {
     public static final String INTEREST_WINDOW = "interest.window";
     public static final String REEVALUATE_INTERVAL = "reevaluate.interval";
     public static final String SEGMENTS_EVALUATE = "segments.evaluate";
+    public static final String SEGMENTS_EVALUATE_INTERVAL = "segments.evaluate.interval";
     public static final String INTENT_MODEL_PATH = "intent.model.path";
     public static final String API_PORT = "api.port";
     public static final String API_BIND_ADDRESS = "api.bind.address";
@@ -175,13 +176,16 @@ public final class SegStreamConfig extends AbstractConfig {
                             + "change, new RFM quintiles read by a condition), in batches every second of wall clock; "
                             + "time-driven changes do not wait for it: each user is evaluated again when one of their "
                             + "conditions can change by time.")
-            .define(SEGMENTS_EVALUATE, Type.STRING, "auto", ConfigDef.ValidString.in("auto", "event", "commit"),
+            .define(SEGMENTS_EVALUATE, Type.STRING, "auto", ConfigDef.ValidString.in("auto", "event", "commit", "interval"),
                     Importance.LOW,
                     "When a user's segments are decided after their events: event = after each event; commit = once per "
                             + "commit for all of the user's events since the last one, just before the commit (under "
                             + "exactly-once that is when a read_committed consumer sees the changes anyway; changes that "
-                            + "undo each other within a commit are not emitted); auto = commit under exactly_once_v2, "
-                            + "event otherwise.")
+                            + "undo each other within a commit are not emitted); interval = the same every "
+                            + "segments.evaluate.interval as well; auto = commit under exactly_once_v2, interval otherwise.")
+            .define(SEGMENTS_EVALUATE_INTERVAL, Type.STRING, "10ms", Durations.positive(), Importance.LOW,
+                    "With segments.evaluate=interval (at-least-once's default), how often the users whose events "
+                            + "wait are decided, each once for all of their events since.")
             .define(INTENT_MODEL_PATH, Type.STRING, null, Importance.MEDIUM,
                     "JSON file of the intent model; empty uses the bundled default model.")
             .define(API_PORT, Type.INT, 7070, ConfigDef.Range.between(0, 65535), Importance.MEDIUM,

@@ -8,12 +8,14 @@ import org.apache.kafka.streams.processor.internals.ProcessorNode;
 import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
 
 /**
- * The users whose segments wait for the next commit ({@code segments.evaluate=commit}): each one once,
- * however many of their events arrived since, with the time of the latest of them. The wait is kept
- * with the user's decoded state in {@link UserStore} (a user waits right after their event saved them).
+ * The users whose segments wait for a later decision ({@code segments.evaluate=commit} or {@code interval}):
+ * each one once, however many of their events arrived since, with the time of the latest of them. The
+ * wait is kept with the user's decoded state in {@link UserStore} (a user waits right after their event
+ * saved them).
  *
- * <p>They are decided in the flush Kafka Streams runs before each commit ({@link UserStore#flushCache()}),
- * where no processor node is current and forwarding would fail. {@link #drain} runs there as the
+ * <p>They are decided in the flush Kafka Streams runs before each commit ({@link UserStore#flushCache()})
+ * and, with {@code interval}, by the processor between commits. In the flush no processor node is
+ * current and forwarding would fail: {@link #drain} runs there as the
  * processor's node with a record context of its own, as a punctuation does; Kafka Streams' own record
  * caches forward from the same flush in the same way (internal API, pinned with Kafka 4.3.1 and covered
  * by the integration tests, which commit under exactly-once on a real broker). Outside Kafka Streams
@@ -42,12 +44,17 @@ final class PendingEvaluations {
         return users.stopWaiting(user);
     }
 
+    /** Whether a user waits (or one stopped waiting since the last {@link #drain}). */
+    boolean any() {
+        return users.anyWaiting();
+    }
+
     /**
      * Hands every waiting user to {@code decide}, in the order they started waiting, with the latest
      * event time they waited with; each is removed before it is handed over.
      */
     void drain(ObjLongConsumer<String> decide) {
-        if (!users.anyWaiting()) {
+        if (!any()) {
             return;
         }
         if (!(context instanceof InternalProcessorContext<?, ?> internal) || node == null) {

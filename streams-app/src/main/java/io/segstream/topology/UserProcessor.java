@@ -101,6 +101,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     /** Whether an order or an erasure changed the task's customers since its sketches were last published. */
     private boolean customersChanged;
     private long sketchesPublishedAt;
+    /** Wall-clock ms of the last decision of users whose events waited (with EvaluationTiming.INTERVAL); 0 before the first. */
+    private long decidedAt;
 
     public UserProcessor(FeatureSettings settings, PrivacySettings privacySettings, InstanceState instance,
             SegmentEvaluator evaluator, EvaluationTiming timing) {
@@ -121,7 +123,11 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
                 instance.privacy());
         outputs = new Outputs(context);
         pending = new PendingEvaluations(context, users);
-        users.beforeFlush(this::decidePending);
+        users.beforeFlush(() -> decidePending(true));
+        if (timing.interval() != null) {
+            // Between commits, too: at-least-once commits every 30 s, and its outputs are visible at once.
+            context.schedule(timing.interval(), PunctuationType.WALL_CLOCK_TIME, timestamp -> decidePending(false));
+        }
         definitions = context.getStateStore(StoreNames.DEFINITIONS);
         sketches = context.getStateStore(StoreNames.RFM_SKETCHES);
         models = context.getStateStore(StoreNames.MODELS);
@@ -195,9 +201,14 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         } else {
             return;
         }
-        if (timing == EvaluationTiming.COMMIT) {
+        if (timing.waits()) {
             users.save(user, state);
             pending.add(user, record.timestamp());
+            if (timing.interval() != null && context.currentSystemTimeMs() - decidedAt >= timing.interval().toMillis()) {
+                // The first event after a quiet interval is decided at once, and a steady stream of them every
+                // interval: the punctuator runs only between batches of records, or after a poll.
+                decidePending(false);
+            }
         } else {
             users.save(user, evaluate(user, state, now(), record.timestamp(), ChangeTrigger.EVENT));
         }
@@ -288,12 +299,17 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     }
 
     /**
-     * Decides the segments of every user waiting for the commit, each for all of their events since the
-     * last one (trigger EVENT, event time of the latest). Runs in the flush before each commit. A user
-     * whose evaluation fails keeps their segments until their next evaluation; the failure is logged and
-     * counted, and the others are still decided.
+     * Decides the segments of every user whose events wait, each for all of their events since their last
+     * decision (trigger EVENT, event time of the latest). Runs in the flush before each commit, where each
+     * user is written back right after ({@code writeBack}), and with EvaluationTiming.INTERVAL every
+     * interval between commits. A user whose evaluation fails keeps their segments until their next
+     * evaluation; the failure is logged and counted, and the others are still decided.
      */
-    private void decidePending() {
+    private void decidePending(boolean writeBack) {
+        if (!pending.any()) {
+            return;
+        }
+        decidedAt = context.currentSystemTimeMs();
         pending.drain((user, eventTime) -> {
             try {
                 UserState state = users.load(user);
@@ -302,11 +318,13 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
                 }
             } catch (RuntimeException e) {
                 instance.segments().evaluationFailed();
-                log.error("Deciding the segments of a user of task {} before a commit failed; they keep their segments "
+                log.error("Deciding the segments of a user of task {} after their events failed; they keep their segments "
                         + "until their next event or time-driven evaluation", context.taskId(), e);
             }
-            // The flush would write the user next anyway: now, while what the decision read is still in the CPU's caches.
-            users.writeBack(user);
+            if (writeBack) {
+                // The flush would write the user next anyway: now, while what the decision read is still in the CPU's caches.
+                users.writeBack(user);
+            }
         });
     }
 

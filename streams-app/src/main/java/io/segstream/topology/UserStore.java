@@ -50,7 +50,7 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * wrote it first.
  *
  * <p>A held user's entry also carries what the processor keeps of them in memory only: their second in
- * {@link DueTimes} and, under exactly-once, their wait for the decision before the commit
+ * {@link DueTimes} and their wait for a later decision of their segments (before the commit, or at an interval)
  * ({@link #markWaiting}, {@link #takeWaiting}). An event then looks its user up once, not once per map.
  */
 public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String, byte[]>, CachedStateStore<String, byte[]> {
@@ -67,7 +67,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     private final ArrayDeque<Entry> changed = new ArrayDeque<>();
     private final LongSupplier clock;
     /**
-     * The users waiting for the processor (its segment decisions before the next commit), in the order
+     * The users waiting for the processor (its next decision of the segments of those waiting), in the order
      * they started waiting; where one stopped waiting, null until the list is next taken.
      */
     private final List<Entry> waiting = new ArrayList<>();

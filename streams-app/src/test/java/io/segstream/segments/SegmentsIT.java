@@ -3,11 +3,14 @@ package io.segstream.segments;
 import static io.segstream.testing.Events.add;
 import static io.segstream.testing.Events.at;
 import static io.segstream.testing.Events.click;
+import static io.segstream.testing.Events.remove;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.segstream.app.SegStreamApp;
 import io.segstream.avro.ClickEvent;
+import io.segstream.avro.ChangeTrigger;
 import io.segstream.avro.ClickEventType;
 import io.segstream.avro.SegmentChange;
 import io.segstream.avro.SegmentChangeKind;
@@ -35,6 +38,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,6 +105,74 @@ class SegmentsIT {
             assertThat(exited.getUserId()).isEqualTo("u1");
             assertThat(exited.getKind()).isEqualTo(SegmentChangeKind.EXITED);
             assertThat(exited.getTrigger().name()).isEqualTo("DEFINITION_CHANGE");
+        }
+    }
+
+    @Test
+    void underAtLeastOnceEachUsersEventsAreDecidedAfterThemOnceOrTogether(EmbeddedKafkaBroker kafka,
+            ApicurioRegistry registry, @TempDir Path dir) throws Exception {
+        String suffix = TestConfigs.suffix();
+        Map<String, String> values = TestConfigs.pipeline(kafka.bootstrapServers(), registry.url(), suffix);
+        values.put("processing.guarantee", "at_least_once");
+        Path configFile = TestConfigs.write(values, dir.resolve("segstream.properties"));
+        Path definitions = dir.resolve("carts.yaml");
+        Files.writeString(definitions, """
+                segments:
+                  - name: cart-holders
+                    condition: cart.items > 0
+                  - name: big-carts
+                    condition: cart.value >= 20.0
+                """);
+        SegStreamConfig config = SegStreamConfig.of(values);
+        Topics topics = Topics.from(config);
+        TopicCreator.createMissing(config);
+        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(values));
+
+        try (SegStreamApp app = new SegStreamApp(config, client)) {
+            app.start();
+            Cli.run("segments", "apply", "--config", configFile.toString(), definitions.toString());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> app.instance().catalog().snapshot().segments().keySet().containsAll(
+                            List.of("cart-holders", "big-carts")));
+
+            // Sent at once: whether a user's events are decided one by one or together depends on how they
+            // reach the stream thread; what each user ends up with, and each change's trigger, do not.
+            SpecificAvroSerializer<ClickEvent> clicks = new SpecificAvroSerializer<>(ClickEvent.class, client, false);
+            List<ClickEvent> events = List.of(
+                    add("e1", "u1", "sku-1", 1, "5.00", T0),
+                    add("e2", "u1", "sku-2", 1, "30.00", T0.plusSeconds(1)),
+                    remove("e3", "u1", "sku-1", 1, T0.plusSeconds(2)),
+                    add("e4", "u2", "sku-1", 1, "5.00", T0.plusSeconds(3)),
+                    remove("e5", "u2", "sku-1", 1, T0.plusSeconds(4)),
+                    add("e6", "u3", "sku-3", 1, "2.00", T0.plusSeconds(5)));
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaTopics.producerConfig(kafka),
+                    new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                for (ClickEvent event : events) {
+                    producer.send(new ProducerRecord<>(topics.clickstream(), event.getUserId(),
+                            clicks.serialize(topics.clickstream(), event)));
+                }
+                producer.flush();
+            }
+
+            SpecificAvroDeserializer<SegmentChange> deserializer = new SpecificAvroDeserializer<>(SegmentChange.class, client);
+            // u3's event comes last in the topic's one partition: its change is decided with or after the others'.
+            List<SegmentChange> changes = KafkaTopics.consumeUntil(kafka, topics.segmentChanges(), new ByteArrayDeserializer(),
+                    "u3 entering cart-holders", records -> records.stream().anyMatch(record -> "u3".equals(record.key())))
+                    .stream().map(record -> deserializer.deserialize(topics.segmentChanges(), record.value())).toList();
+
+            assertThat(changes).allSatisfy(change -> assertThat(change.getTrigger()).isEqualTo(ChangeTrigger.EVENT));
+            assertThat(changes).filteredOn(change -> change.getUserId().equals("u1"))
+                    .extracting(SegmentChange::getSegment, SegmentChange::getKind)
+                    .containsExactlyInAnyOrder(tuple("cart-holders", SegmentChangeKind.ENTERED),
+                            tuple("big-carts", SegmentChangeKind.ENTERED));
+            // u2's cart filled and emptied: one entry and exit when decided apart, nothing when decided together.
+            List<Tuple> u2 = changes.stream().filter(change -> change.getUserId().equals("u2"))
+                    .map(change -> tuple(change.getSegment(), change.getKind())).toList();
+            assertThat(u2).isIn(List.of(), List.of(tuple("cart-holders", SegmentChangeKind.ENTERED),
+                    tuple("cart-holders", SegmentChangeKind.EXITED)));
+            assertThat(changes).filteredOn(change -> change.getUserId().equals("u3"))
+                    .extracting(SegmentChange::getSegment, SegmentChange::getKind)
+                    .containsExactly(tuple("cart-holders", SegmentChangeKind.ENTERED));
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -43,6 +44,15 @@ public final class KafkaTopics {
     /** Reads {@code count} records from the start of {@code topic}, failing if they do not arrive in time. */
     public static <V> List<ConsumerRecord<String, V>> consume(EmbeddedKafkaBroker kafka, String topic,
             Deserializer<V> valueDeserializer, int count) {
+        return consumeUntil(kafka, topic, valueDeserializer, "" + count + " records", records -> records.size() >= count);
+    }
+
+    /**
+     * Reads {@code topic} from its start until the records read so far are {@code done}, failing if they are not
+     * in time ({@code what} says what was waited for).
+     */
+    public static <V> List<ConsumerRecord<String, V>> consumeUntil(EmbeddedKafkaBroker kafka, String topic,
+            Deserializer<V> valueDeserializer, String what, Predicate<List<ConsumerRecord<String, V>>> done) {
         Map<String, Object> config = kafka.clientConfig();
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -50,13 +60,13 @@ public final class KafkaTopics {
         try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, new StringDeserializer(), valueDeserializer)) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + CONSUME_TIMEOUT.toNanos();
-            while (records.size() < count && System.nanoTime() < deadline) {
+            while (!done.test(records) && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
             }
         }
-        if (records.size() < count) {
-            throw new AssertionError("Expected " + count + " records on " + topic + " but got " + records.size()
-                    + " within " + CONSUME_TIMEOUT);
+        if (!done.test(records)) {
+            throw new AssertionError("Expected " + what + " on " + topic + " but got " + records.size()
+                    + " records within " + CONSUME_TIMEOUT);
         }
         return records;
     }

@@ -2,6 +2,7 @@ package io.segstream.topology;
 
 import static io.segstream.testing.Events.add;
 import static io.segstream.testing.Events.purchase;
+import static io.segstream.testing.Events.remove;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -27,6 +28,8 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.Punctuator;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -351,7 +354,7 @@ class UserProcessorTest {
         process(purchase("o2", "u2", "40.00", T0), T0);
         process(add("e1", "u2", "sku-1", 1, "5.00", T0.plusSeconds(1)), T0.plusSeconds(1));
         process(add("e2", "u3", "sku-2", 1, "5.00", T0.plusSeconds(2)), T0.plusSeconds(2));
-        process(io.segstream.testing.Events.remove("e3", "u3", "sku-2", 1, T0.plusSeconds(3)), T0.plusSeconds(3));
+        process(remove("e3", "u3", "sku-2", 1, T0.plusSeconds(3)), T0.plusSeconds(3));
         String task = context.taskId().toString();
         assertThat(instance.members().tasks()).containsExactly(task);
         assertThat(instance.members().total()).containsExactly(Map.entry("buyers", 2L), Map.entry("cart-holders", 1L));
@@ -458,7 +461,7 @@ class UserProcessorTest {
         define("cart-holders", "cart.items > 0", 1);
         startDecidingAtTheCommit();
         process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
-        process(io.segstream.testing.Events.remove("e2", "u1", "sku-1", 1, T0.plusSeconds(1)), T0.plusSeconds(1));
+        process(remove("e2", "u1", "sku-1", 1, T0.plusSeconds(1)), T0.plusSeconds(1));
 
         users.flushCache();
 
@@ -502,6 +505,63 @@ class UserProcessorTest {
         });
         assertThat(users.get("u1")).isNull();
         assertThat(instance.members().total()).isEmpty();
+    }
+
+    @Test
+    void decidedEveryIntervalTheFirstEventAfterAQuietIntervalIsDecidedAtOnceAndTheNextOnesTogether() {
+        define("cart-holders", "cart.items > 0", 1);
+        define("big-carts", "cart.value >= 20.0", 1);
+        processor = newProcessor(EvaluationTiming.every(Duration.ofMillis(10)));
+        processor.init(context);
+        List<Punctuator> deciding = context.scheduledPunctuators().stream()
+                .filter(punctuator -> punctuator.getInterval().equals(Duration.ofMillis(10)))
+                .filter(punctuator -> punctuator.getType() == PunctuationType.WALL_CLOCK_TIME)
+                .map(MockProcessorContext.CapturedPunctuator::getPunctuator)
+                .toList();
+        assertThat(deciding).hasSize(1);
+        Punctuator decide = deciding.get(0);
+        long now = context.currentSystemTimeMs();
+
+        process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
+        assertThat(changes()).containsExactly(
+                change("u1", "cart-holders", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0));
+
+        // Within the interval the next events wait, each user once, for the punctuator.
+        context.resetForwards();
+        context.setCurrentSystemTimeMs(now + 4);
+        process(add("e2", "u2", "sku-1", 1, "5.00", T0.plusSeconds(1)), T0.plusSeconds(1));
+        process(add("e3", "u1", "sku-2", 1, "30.00", T0.plusSeconds(2)), T0.plusSeconds(2));
+        process(remove("e4", "u1", "sku-1", 1, T0.plusSeconds(3)), T0.plusSeconds(3));
+        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
+        decide.punctuate(now + 6);
+        assertThat(changes()).containsExactly(
+                change("u2", "cart-holders", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(1)),
+                change("u1", "big-carts", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(3)));
+        assertThat(instance.segments().evaluations()).isEqualTo(3);
+        // Decided, not written: the write waits for the commit (or the write-back), as with each event.
+        assertThat(users.get("u1")).isNull();
+
+        // A steady stream: the event an interval after the last decision decides everyone waiting, itself too.
+        context.resetForwards();
+        process(remove("e5", "u2", "sku-1", 1, T0.plusSeconds(4)), T0.plusSeconds(4));
+        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
+        context.setCurrentSystemTimeMs(now + 16);
+        process(add("e6", "u3", "sku-3", 1, "2.00", T0.plusSeconds(5)), T0.plusSeconds(5));
+        assertThat(changes()).containsExactly(
+                change("u2", "cart-holders", SegmentChangeKind.EXITED, ChangeTrigger.EVENT, T0.plusSeconds(4)),
+                change("u3", "cart-holders", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(5)));
+
+        assertTheNextCommitEmitsNothing();
+        assertThat(serdeDecode("u1").membership().segments().keySet()).containsExactly("big-carts", "cart-holders");
+        assertThat(serdeDecode("u2").membership().segments()).isEmpty();
+
+        // A punctuation with no one waiting decides nothing: it does not hold back the next event.
+        context.setCurrentSystemTimeMs(now + 30);
+        decide.punctuate(now + 30);
+        context.setCurrentSystemTimeMs(now + 31);
+        process(add("e7", "u2", "sku-1", 1, "5.00", T0.plusSeconds(6)), T0.plusSeconds(6));
+        assertThat(changes()).containsExactly(
+                change("u2", "cart-holders", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(6)));
     }
 
     private void startDecidingAtTheCommit() {
