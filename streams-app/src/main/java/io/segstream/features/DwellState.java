@@ -4,7 +4,6 @@ import io.segstream.facts.CategoryCounts;
 import io.segstream.facts.Dwell;
 import io.segstream.serde.StateEncoding;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.TreeMap;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
@@ -28,7 +27,7 @@ public final class DwellState {
     /** Session being continued: key, start, last event, dwell and page count; changed in place. */
     Session current;
     /** Recently seen session keys, so switching back to an open tab's session does not count it again. */
-    ArrayDeque<String> recentSessions = new ArrayDeque<>();
+    SessionKeys recentSessions = new SessionKeys(REMEMBERED_SESSIONS);
     TreeMap<Long, Long> sessionStartsByDay = new TreeMap<>();
     /** Dwell per category by day, with the totals of the last {@link #CATEGORY_WINDOW_DAYS} kept in step. */
     CategoryBuckets categoryDwellByDay = new CategoryBuckets();
@@ -137,10 +136,7 @@ public final class DwellState {
                 if (day <= recentSessionsDay && day > recentSessionsDay - SESSION_WINDOW_DAYS) {
                     recentSessionCount++;
                 }
-                recentSessions.addLast(key);
-                if (recentSessions.size() > REMEMBERED_SESSIONS) {
-                    recentSessions.removeFirst();
-                }
+                recentSessions.add(key);
             }
             current = new Session(key, activity.at(), activity.at(), 0, 0);
         }
@@ -205,7 +201,7 @@ public final class DwellState {
         copy.recentSessionCount = recentSessionCount;
         copy.sessionsEncoded = sessionsEncoded;
         copy.olderDaysEncoded = olderDaysEncoded;
-        copy.recentSessions = new ArrayDeque<>(recentSessions);
+        copy.recentSessions = recentSessions.copy();
         copy.sessionStartsByDay = new TreeMap<>(sessionStartsByDay);
         copy.categoryDwellByDay = categoryDwellByDay.copy();
         return copy;
@@ -253,7 +249,7 @@ public final class DwellState {
         });
         if (sessionsEncoded == null) {
             sessionsEncoded = StateEncoding.encoded(out, encoder -> {
-                StateEncoding.writeArray(encoder, recentSessions, Encoder::writeString);
+                StateEncoding.writeArray(encoder, recentSessions.size(), (inner, i) -> inner.writeString(recentSessions.get(i)));
                 StateEncoding.writeArray(encoder, sessionStartsByDay.entrySet(), (inner, day) -> {
                     inner.writeLong(day.getKey());
                     inner.writeLong(day.getValue());
@@ -305,7 +301,7 @@ public final class DwellState {
         dwell.totalDwellMs = in.readLong();
         dwell.current = StateEncoding.readNullable(in, decoder -> new Session(decoder.readString(), decoder.readLong(),
                 decoder.readLong(), decoder.readLong(), decoder.readInt()));
-        StateEncoding.readArray(in, decoder -> dwell.recentSessions.addLast(decoder.readString()));
+        StateEncoding.readArray(in, decoder -> dwell.recentSessions.add(decoder.readString()));
         StateEncoding.readArray(in, decoder -> dwell.sessionStartsByDay.put(decoder.readLong(), decoder.readLong()));
         StateEncoding.readArray(in, decoder -> {
             CategoryBuckets.Amounts byCategory = dwell.categoryDwellByDay.bucketAt(decoder.readLong());

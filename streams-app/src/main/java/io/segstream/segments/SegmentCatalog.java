@@ -336,7 +336,12 @@ public final class SegmentCatalog {
 
         /** Whether a condition reads {@code fact}. */
         public boolean reads(Fact fact) {
-            return named[Facts.indexOf(fact)];
+            return reads(Facts.indexOf(fact));
+        }
+
+        /** Whether a condition reads the fact at {@code index} of {@link Facts#ALL} (see {@link Facts#indexOf}). */
+        public boolean reads(int index) {
+            return named[index];
         }
 
         /** Whether a condition reads one of the facts named {@code facts} (names of no fact are not read). */

@@ -11,7 +11,6 @@ import io.segstream.avro.PrivacyRequestType;
 import io.segstream.avro.RfmSketches;
 import io.segstream.avro.SegmentDefinition;
 import io.segstream.config.StoreNames;
-import io.segstream.facts.Fact;
 import io.segstream.facts.Facts;
 import io.segstream.facts.UserFeatures;
 import io.segstream.features.Deduplication;
@@ -63,8 +62,11 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private static final int MIN_SKETCH_BATCH = 1_000;
     private static final Duration CADENCE = Duration.ofSeconds(1);
     private static final Duration SKETCHES_UNCHANGED_MAX = Duration.ofDays(1);
-    /** Left out of the facts of an evaluation when no condition reads it (a model cannot: it is a map). */
-    private static final Fact CATEGORY_DWELL = Facts.named("dwell.categoryDwellMs");
+    /**
+     * Left out of the facts of an evaluation when no condition reads it (a model cannot: it is a map); its
+     * position in Facts.ALL.
+     */
+    private static final int CATEGORY_DWELL = Facts.indexOf(Facts.named("dwell.categoryDwellMs"));
     /** Facts read from the RFM quintiles: new quintiles can change them for any customer. */
     private static final Set<String> SCORE_FACTS = Set.of("rfm.r", "rfm.f", "rfm.m");
 
