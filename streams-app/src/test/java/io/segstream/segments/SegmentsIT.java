@@ -63,13 +63,10 @@ class SegmentsIT {
                     condition: cart.items > 0
                     outputTopic: %s
                 """.formatted(routed));
-        SegStreamConfig config = SegStreamConfig.of(values);
-        Topics topics = Topics.from(config);
-        TopicCreator.createMissing(config);
-        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(values));
-
-        try (SegStreamApp app = new SegStreamApp(config, client)) {
-            app.start();
+        try (Running running = Running.start(values)) {
+            SegStreamApp app = running.app();
+            Topics topics = running.topics();
+            HttpSchemaRegistryClient client = running.registry();
             assertThat(Cli.run("segments", "apply", "--config", configFile.toString(), definitions.toString()))
                     .isEqualTo("created    cart-holders (v1)");
             assertThat(Cli.run("segments", "apply", "--config", configFile.toString(), definitions.toString()))
@@ -123,13 +120,10 @@ class SegmentsIT {
                   - name: big-carts
                     condition: cart.value >= 20.0
                 """);
-        SegStreamConfig config = SegStreamConfig.of(values);
-        Topics topics = Topics.from(config);
-        TopicCreator.createMissing(config);
-        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(values));
-
-        try (SegStreamApp app = new SegStreamApp(config, client)) {
-            app.start();
+        try (Running running = Running.start(values)) {
+            SegStreamApp app = running.app();
+            Topics topics = running.topics();
+            HttpSchemaRegistryClient client = running.registry();
             Cli.run("segments", "apply", "--config", configFile.toString(), definitions.toString());
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> app.instance().catalog().snapshot().segments().keySet().containsAll(
@@ -173,6 +167,24 @@ class SegmentsIT {
             assertThat(changes).filteredOn(change -> change.getUserId().equals("u3"))
                     .extracting(SegmentChange::getSegment, SegmentChange::getKind)
                     .containsExactly(tuple("cart-holders", SegmentChangeKind.ENTERED));
+        }
+    }
+
+    /** The pipeline of {@code values} started on the real broker, its topics created first; with its registry client. */
+    private record Running(SegStreamApp app, Topics topics, HttpSchemaRegistryClient registry) implements AutoCloseable {
+
+        static Running start(Map<String, String> values) {
+            SegStreamConfig config = SegStreamConfig.of(values);
+            TopicCreator.createMissing(config);
+            HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(new RegistryConfig(values));
+            SegStreamApp app = new SegStreamApp(config, registry);
+            app.start();
+            return new Running(app, Topics.from(config), registry);
+        }
+
+        @Override
+        public void close() {
+            app.close();
         }
     }
 }
