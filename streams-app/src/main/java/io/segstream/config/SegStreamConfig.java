@@ -184,8 +184,9 @@ public final class SegStreamConfig extends AbstractConfig {
                             + "undo each other within a commit are not emitted); interval = the same every "
                             + "segments.evaluate.interval as well; auto = commit under exactly_once_v2, interval otherwise.")
             .define(SEGMENTS_EVALUATE_INTERVAL, Type.STRING, "10ms", Durations.positive(), Importance.LOW,
-                    "With segments.evaluate=interval (at-least-once's default), how often the users whose events "
-                            + "wait are decided, each once for all of their events since.")
+                    "With segments.evaluate=interval (at-least-once's default): a user last decided at least this long "
+                            + "ago is decided at once, else their event waits; the users waiting are decided every "
+                            + "interval, each once for all of their events since.")
             .define(INTENT_MODEL_PATH, Type.STRING, null, Importance.MEDIUM,
                     "JSON file of the intent model; empty uses the bundled default model.")
             .define(API_PORT, Type.INT, 7070, ConfigDef.Range.between(0, 65535), Importance.MEDIUM,

@@ -7,7 +7,8 @@ import org.apache.kafka.streams.StreamsConfig;
 /**
  * When a user's segments are decided after their events ({@code segments.evaluate}): at once, or once
  * for all of their events since the last decision, before each commit and, with {@code interval}, every
- * {@code segments.evaluate.interval} as well.
+ * {@code segments.evaluate.interval} as well (where a user last decided at least that long ago is
+ * decided at once).
  *
  * @param kind when they are decided
  * @param interval how often waiting users are decided between commits (INTERVAL), else null

@@ -39,6 +39,15 @@ final class PendingEvaluations {
         users.markWaiting(user, eventTime);
     }
 
+    /**
+     * Whether the user, just saved with an event of {@code eventTime}, is decided now rather than waiting:
+     * they do not wait already and were last decided at least {@code quietMs} before {@code now} (recorded
+     * as decided now); otherwise they wait (again).
+     */
+    boolean decideNow(String user, long eventTime, long now, long quietMs) {
+        return users.decideAtOnceElseWait(user, eventTime, now, quietMs);
+    }
+
     /** Stops the user's wait: the latest event time they waited with, or null when they were not waiting. */
     Long remove(String user) {
         return users.stopWaiting(user);
@@ -58,7 +67,7 @@ final class PendingEvaluations {
             return;
         }
         if (!(context instanceof InternalProcessorContext<?, ?> internal) || node == null) {
-            users.takeWaiting(decide);
+            users.takeWaiting(context.currentSystemTimeMs(), decide);
             return;
         }
         ProcessorNode<?, ?, ?, ?> previousNode = internal.currentNode();
@@ -67,7 +76,7 @@ final class PendingEvaluations {
         internal.setRecordContext(new ProcessorRecordContext(context.currentSystemTimeMs(), -1L, -1, null,
                 new RecordHeaders()));
         try {
-            users.takeWaiting(decide);
+            users.takeWaiting(context.currentSystemTimeMs(), decide);
         } finally {
             internal.setRecordContext(previousRecord);
             internal.setCurrentNode(previousNode);

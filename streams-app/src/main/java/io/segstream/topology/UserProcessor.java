@@ -75,6 +75,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private final InstanceState instance;
     private final SegmentEvaluator evaluator;
     private final EvaluationTiming timing;
+    private final long intervalMs;
     private final UserStateSerde serde = UserStateSerde.forOneThread();
     private ProcessorContext<String, Object> context;
     private UserStore users;
@@ -103,8 +104,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     /** Whether an order or an erasure changed the task's customers since its sketches were last published. */
     private boolean customersChanged;
     private long sketchesPublishedAt;
-    /** Wall-clock ms of the last decision of users whose events waited (with EvaluationTiming.INTERVAL); 0 before the first. */
-    private long decidedAt;
+    /** Wall-clock ms the users waiting now began to (with EvaluationTiming.INTERVAL): when the first of them did. */
+    private long waitingSince;
 
     public UserProcessor(FeatureSettings settings, PrivacySettings privacySettings, InstanceState instance,
             SegmentEvaluator evaluator, EvaluationTiming timing) {
@@ -113,6 +114,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         this.instance = instance;
         this.evaluator = evaluator;
         this.timing = timing;
+        this.intervalMs = timing.interval() == null ? 0 : timing.interval().toMillis();
     }
 
     @Override
@@ -203,16 +205,27 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         } else {
             return;
         }
-        if (timing.waits()) {
+        if (!timing.waits()) {
+            users.save(user, evaluate(user, state, now(), record.timestamp(), ChangeTrigger.EVENT));
+        } else if (timing.interval() == null) {
             users.save(user, state);
             pending.add(user, record.timestamp());
-            if (timing.interval() != null && context.currentSystemTimeMs() - decidedAt >= timing.interval().toMillis()) {
-                // The first event after a quiet interval is decided at once, and a steady stream of them every
-                // interval: the punctuator runs only between batches of records, or after a poll.
+        } else {
+            users.save(user, state);
+            long wallClock = context.currentSystemTimeMs();
+            boolean othersWait = pending.any();
+            if (pending.decideNow(user, record.timestamp(), wallClock, intervalMs)) {
+                // The user's first event after a quiet interval: decided at once, while what the decision
+                // reads is still in the CPU's caches. Their next ones within the interval wait.
+                users.save(user, evaluate(user, state, now(), record.timestamp(), ChangeTrigger.EVENT));
+            } else if (!othersWait) {
+                waitingSince = wallClock;
+            }
+            if (othersWait && wallClock - waitingSince >= intervalMs) {
+                // In a steady stream no one waits longer than an interval: the punctuator runs only between
+                // batches of records, or after a poll.
                 decidePending(false);
             }
-        } else {
-            users.save(user, evaluate(user, state, now(), record.timestamp(), ChangeTrigger.EVENT));
         }
         // Two at most, so the writes keep up with the users that change (one per event) without a burst.
         users.writeBackChanged(2);
@@ -308,10 +321,6 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
      * evaluation; the failure is logged and counted, and the others are still decided.
      */
     private void decidePending(boolean writeBack) {
-        if (!pending.any()) {
-            return;
-        }
-        decidedAt = context.currentSystemTimeMs();
         pending.drain((user, eventTime) -> {
             try {
                 UserState state = users.load(user);

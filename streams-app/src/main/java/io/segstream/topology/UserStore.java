@@ -203,10 +203,34 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
      * their own when {@link #takeWaiting} hands them over.
      */
     void markWaiting(String user, long eventTime) {
+        markWaiting(heldEntry(user), eventTime);
+    }
+
+    /**
+     * Whether the user, held since the save that just changed them, is decided at once rather than waiting:
+     * they do not wait already and the processor last took them (a decision of their events) at least
+     * {@code quietMs} before {@code now}; that is then recorded as a decision at {@code now}. Otherwise they
+     * wait (again), as with {@link #markWaiting}.
+     */
+    boolean decideAtOnceElseWait(String user, long eventTime, long now, long quietMs) {
+        Entry entry = heldEntry(user);
+        if (!entry.waiting && now - entry.decidedAt >= quietMs) {
+            entry.decidedAt = now;
+            return true;
+        }
+        markWaiting(entry, eventTime);
+        return false;
+    }
+
+    private Entry heldEntry(String user) {
         Entry entry = entryOf(user);
         if (entry == null) {
             throw new IllegalStateException("A user waits only when held: save them first");
         }
+        return entry;
+    }
+
+    private void markWaiting(Entry entry, long eventTime) {
         if (entry.waiting) {
             entry.latestEventTime = Math.max(entry.latestEventTime, eventTime);
             return;
@@ -242,16 +266,17 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
 
     /**
      * Hands every waiting user to {@code take}, in the order they started waiting, with the latest event
-     * time they waited with, each stopped waiting first (and, when held, made the entry the next lookups
-     * of the user find first).
+     * time they waited with, each stopped waiting first and taken at {@code now} (and, when held, made the
+     * entry the next lookups of the user find first).
      */
-    void takeWaiting(ObjLongConsumer<String> take) {
+    void takeWaiting(long now, ObjLongConsumer<String> take) {
         for (int i = 0; i < waiting.size(); i++) {
             Entry entry = waiting.get(i);
             if (entry == null) {
                 continue;
             }
             entry.waiting = false;
+            entry.decidedAt = now;
             if (!waitingEvicted.isEmpty() && waitingEvicted.remove(entry.user) == entry) {
                 recent = null;
             } else {
@@ -469,6 +494,8 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
         int waitingAt;
         /** The latest event time the user waits with. */
         long latestEventTime;
+        /** Wall-clock ms the processor last took the user's waiting events, or decided them at once; 0 before. */
+        long decidedAt;
 
         Entry(String user, UserState state) {
             this.user = user;

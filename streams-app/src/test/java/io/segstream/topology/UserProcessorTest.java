@@ -508,7 +508,7 @@ class UserProcessorTest {
     }
 
     @Test
-    void decidedEveryIntervalTheFirstEventAfterAQuietIntervalIsDecidedAtOnceAndTheNextOnesTogether() {
+    void decidedEveryIntervalAUsersFirstEventAfterAQuietIntervalIsDecidedAtOnceAndTheNextOnesTogether() {
         define("cart-holders", "cart.items > 0", 1);
         define("big-carts", "cart.value >= 20.0", 1);
         processor = newProcessor(EvaluationTiming.every(Duration.ofMillis(10)));
@@ -526,42 +526,47 @@ class UserProcessorTest {
         assertThat(changes()).containsExactly(
                 change("u1", "cart-holders", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0));
 
-        // Within the interval the next events wait, each user once, for the punctuator.
+        // Within the interval u1's next events wait, for the punctuator; u2's first is decided at once.
         context.resetForwards();
         context.setCurrentSystemTimeMs(now + 4);
-        process(add("e2", "u2", "sku-1", 1, "5.00", T0.plusSeconds(1)), T0.plusSeconds(1));
-        process(add("e3", "u1", "sku-2", 1, "30.00", T0.plusSeconds(2)), T0.plusSeconds(2));
+        process(add("e2", "u1", "sku-2", 1, "30.00", T0.plusSeconds(1)), T0.plusSeconds(1));
+        process(add("e3", "u2", "sku-1", 1, "5.00", T0.plusSeconds(2)), T0.plusSeconds(2));
         process(remove("e4", "u1", "sku-1", 1, T0.plusSeconds(3)), T0.plusSeconds(3));
-        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
-        decide.punctuate(now + 6);
         assertThat(changes()).containsExactly(
-                change("u2", "cart-holders", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(1)),
+                change("u2", "cart-holders", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(2)));
+        context.resetForwards();
+        decide.punctuate(now + 4);
+        assertThat(changes()).containsExactly(
                 change("u1", "big-carts", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(3)));
         assertThat(instance.segments().evaluations()).isEqualTo(3);
         // Decided, not written: the write waits for the commit (or the write-back), as with each event.
         assertThat(users.get("u1")).isNull();
 
-        // A steady stream: the event an interval after the last decision decides everyone waiting, itself too.
+        // A steady stream: an event an interval after the last decision decides everyone waiting.
         context.resetForwards();
         process(remove("e5", "u2", "sku-1", 1, T0.plusSeconds(4)), T0.plusSeconds(4));
         assertThat(forwarded(Outputs.CHANGES)).isEmpty();
-        context.setCurrentSystemTimeMs(now + 16);
+        context.setCurrentSystemTimeMs(now + 14);
         process(add("e6", "u3", "sku-3", 1, "2.00", T0.plusSeconds(5)), T0.plusSeconds(5));
         assertThat(changes()).containsExactly(
-                change("u2", "cart-holders", SegmentChangeKind.EXITED, ChangeTrigger.EVENT, T0.plusSeconds(4)),
-                change("u3", "cart-holders", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(5)));
+                change("u3", "cart-holders", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(5)),
+                change("u2", "cart-holders", SegmentChangeKind.EXITED, ChangeTrigger.EVENT, T0.plusSeconds(4)));
 
         assertTheNextCommitEmitsNothing();
         assertThat(serdeDecode("u1").membership().segments().keySet()).containsExactly("big-carts", "cart-holders");
         assertThat(serdeDecode("u2").membership().segments()).isEmpty();
 
-        // A punctuation with no one waiting decides nothing: it does not hold back the next event.
+        // The interval counts from when the first of those waiting began to, not from a later one's event.
+        context.setCurrentSystemTimeMs(now + 20);
+        process(add("e7", "u3", "sku-4", 1, "30.00", T0.plusSeconds(6)), T0.plusSeconds(6));
+        context.setCurrentSystemTimeMs(now + 24);
+        process(add("e8", "u1", "sku-5", 1, "1.00", T0.plusSeconds(7)), T0.plusSeconds(7));
+        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
         context.setCurrentSystemTimeMs(now + 30);
-        decide.punctuate(now + 30);
-        context.setCurrentSystemTimeMs(now + 31);
-        process(add("e7", "u2", "sku-1", 1, "5.00", T0.plusSeconds(6)), T0.plusSeconds(6));
+        process(add("e9", "u2", "sku-1", 1, "5.00", T0.plusSeconds(8)), T0.plusSeconds(8));
         assertThat(changes()).containsExactly(
-                change("u2", "cart-holders", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(6)));
+                change("u2", "cart-holders", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(8)),
+                change("u3", "big-carts", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(6)));
     }
 
     private void startDecidingAtTheCommit() {

@@ -192,9 +192,36 @@ class UserStoreTest {
 
     /** The users taken from {@link UserStore#takeWaiting}, each as "user@latest event time", in order. */
     private List<String> takeWaiting() {
+        return takeWaiting(0);
+    }
+
+    /** As {@link #takeWaiting()}, taken at wall-clock ms {@code now}. */
+    private List<String> takeWaiting(long now) {
         List<String> taken = new ArrayList<>();
-        users.takeWaiting((user, eventTime) -> taken.add(user + "@" + eventTime));
+        users.takeWaiting(now, (user, eventTime) -> taken.add(user + "@" + eventTime));
         return taken;
+    }
+
+    @Test
+    void aUserQuietForTheIntervalIsDecidedAtOnceAndTheirNextEventsWithinItWait() {
+        addToCart("u1", "e1", 1);
+        assertThat(users.decideAtOnceElseWait("u1", 10, 1_000, 10)).isTrue();
+        addToCart("u1", "e2", 1);
+        assertThat(users.decideAtOnceElseWait("u1", 20, 1_004, 10)).isFalse();
+        addToCart("u1", "e3", 1);
+        // Waiting, the user goes on waiting however long ago they were decided.
+        assertThat(users.decideAtOnceElseWait("u1", 30, 1_012, 10)).isFalse();
+        addToCart("u2", "e4", 1);
+        assertThat(users.decideAtOnceElseWait("u2", 40, 1_012, 10)).isTrue();
+
+        assertThat(takeWaiting(1_013)).containsExactly("u1@30");
+        // Taken at 1,013: quiet again from 1,023.
+        addToCart("u1", "e5", 1);
+        assertThat(users.decideAtOnceElseWait("u1", 50, 1_022, 10)).isFalse();
+        assertThat(takeWaiting(1_030)).containsExactly("u1@50");
+        addToCart("u1", "e6", 1);
+        assertThat(users.decideAtOnceElseWait("u1", 60, 1_040, 10)).isTrue();
+        assertThat(takeWaiting(1_041)).isEmpty();
     }
 
     /** The user's event adds {@code quantity} to their cart, and they wait with an event time of {@code eventTime}. */
