@@ -528,8 +528,7 @@ class UserProcessorTest {
 
         // Within the interval u1's next events wait, for the punctuator; u2's first is decided at once.
         context.resetForwards();
-        context.setCurrentSystemTimeMs(now + 4);
-        process(add("e2", "u1", "sku-2", 1, "30.00", T0.plusSeconds(1)), T0.plusSeconds(1));
+        processAt(now + 4, add("e2", "u1", "sku-2", 1, "30.00", T0.plusSeconds(1)), T0.plusSeconds(1));
         process(add("e3", "u2", "sku-1", 1, "5.00", T0.plusSeconds(2)), T0.plusSeconds(2));
         process(remove("e4", "u1", "sku-1", 1, T0.plusSeconds(3)), T0.plusSeconds(3));
         assertThat(changes()).containsExactly(
@@ -546,8 +545,7 @@ class UserProcessorTest {
         context.resetForwards();
         process(remove("e5", "u2", "sku-1", 1, T0.plusSeconds(4)), T0.plusSeconds(4));
         assertThat(forwarded(Outputs.CHANGES)).isEmpty();
-        context.setCurrentSystemTimeMs(now + 14);
-        process(add("e6", "u3", "sku-3", 1, "2.00", T0.plusSeconds(5)), T0.plusSeconds(5));
+        processAt(now + 14, add("e6", "u3", "sku-3", 1, "2.00", T0.plusSeconds(5)), T0.plusSeconds(5));
         assertThat(changes()).containsExactly(
                 change("u3", "cart-holders", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(5)),
                 change("u2", "cart-holders", SegmentChangeKind.EXITED, ChangeTrigger.EVENT, T0.plusSeconds(4)));
@@ -557,16 +555,19 @@ class UserProcessorTest {
         assertThat(serdeDecode("u2").membership().segments()).isEmpty();
 
         // The interval counts from when the first of those waiting began to, not from a later one's event.
-        context.setCurrentSystemTimeMs(now + 20);
-        process(add("e7", "u3", "sku-4", 1, "30.00", T0.plusSeconds(6)), T0.plusSeconds(6));
-        context.setCurrentSystemTimeMs(now + 24);
-        process(add("e8", "u1", "sku-5", 1, "1.00", T0.plusSeconds(7)), T0.plusSeconds(7));
+        processAt(now + 20, add("e7", "u3", "sku-4", 1, "30.00", T0.plusSeconds(6)), T0.plusSeconds(6));
+        processAt(now + 24, add("e8", "u1", "sku-5", 1, "1.00", T0.plusSeconds(7)), T0.plusSeconds(7));
         assertThat(forwarded(Outputs.CHANGES)).isEmpty();
-        context.setCurrentSystemTimeMs(now + 30);
-        process(add("e9", "u2", "sku-1", 1, "5.00", T0.plusSeconds(8)), T0.plusSeconds(8));
+        processAt(now + 30, add("e9", "u2", "sku-1", 1, "5.00", T0.plusSeconds(8)), T0.plusSeconds(8));
         assertThat(changes()).containsExactly(
                 change("u2", "cart-holders", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(8)),
                 change("u3", "big-carts", SegmentChangeKind.ENTERED, ChangeTrigger.EVENT, T0.plusSeconds(6)));
+    }
+
+    /** The event, processed at wall-clock ms {@code wallClock}. */
+    private void processAt(long wallClock, SpecificRecord event, Instant at) {
+        context.setCurrentSystemTimeMs(wallClock);
+        process(event, at);
     }
 
     private void startDecidingAtTheCommit() {
