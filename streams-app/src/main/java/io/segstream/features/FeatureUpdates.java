@@ -112,6 +112,18 @@ public final class FeatureUpdates {
         return true;
     }
 
+    /**
+     * Puts back the abandonment timer {@code state}'s cart waits for when the store does not hold it, and
+     * returns whether it did. Timers are written at once and a user's state later: under at-least-once a
+     * crash can lose the state that knew a timer had fired or moved while the store kept the change, and
+     * the state restored from before would wait for a timer that is gone. A pass over the users after a
+     * start puts such timers back: the cart is abandoned, at worst a second time, never not at all.
+     */
+    public boolean keepTimer(String user, FeatureState state) {
+        Long due = state.cart.timerDue;
+        return due != null && timers.scheduleIfMissing(Timers.Kind.CART_ABANDON, user, due);
+    }
+
     /** The timers due at or before {@code now}, earliest first. */
     public List<Timers.Due> dueBy(long now) {
         return timers.dueBy(now);

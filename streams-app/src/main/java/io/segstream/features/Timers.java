@@ -22,6 +22,8 @@ public final class Timers {
 
     /** Where timers are kept: the pipeline's store, or memory. */
     private interface Keeper {
+        boolean has(String key);
+
         void put(String key, String user);
 
         void delete(String key);
@@ -39,6 +41,11 @@ public final class Timers {
     /** Timers kept in the pipeline's {@code timers} store. */
     static Timers in(KeyValueStore<String, String> store) {
         return new Timers(new Keeper() {
+            @Override
+            public boolean has(String key) {
+                return store.get(key) != null;
+            }
+
             @Override
             public void put(String key, String user) {
                 store.put(key, user);
@@ -65,6 +72,11 @@ public final class Timers {
         TreeMap<String, String> timers = new TreeMap<>();
         return new Timers(new Keeper() {
             @Override
+            public boolean has(String key) {
+                return timers.containsKey(key);
+            }
+
+            @Override
             public void put(String key, String user) {
                 timers.put(key, user);
             }
@@ -84,6 +96,16 @@ public final class Timers {
 
     void schedule(Kind kind, String user, long due) {
         keeper.put(key(due, kind, user), user);
+    }
+
+    /** Schedules the timer unless it is kept already; returns whether it was missing. */
+    boolean scheduleIfMissing(Kind kind, String user, long due) {
+        String key = key(due, kind, user);
+        if (keeper.has(key)) {
+            return false;
+        }
+        keeper.put(key, user);
+        return true;
     }
 
     void cancel(Kind kind, String user, long due) {

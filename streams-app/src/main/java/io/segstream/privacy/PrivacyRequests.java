@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.streams.state.WindowStore;
@@ -40,13 +41,22 @@ public final class PrivacyRequests {
         }
     }
 
-    /** True, and remembered, when {@code request} is seen for the first time. */
+    /** True when {@code request} is seen for the first time; {@link #remember} remembers it once handled. */
     public boolean first(PrivacyRequest request) {
-        boolean first = requestIds.firstSeen(request.getRequestId(), request.getRequestedAt().toEpochMilli());
+        boolean first = !requestIds.seen(request.getRequestId(), request.getRequestedAt().toEpochMilli());
         if (!first) {
             counters.duplicate();
         }
         return first;
+    }
+
+    /**
+     * Remembers the handled {@code request}: a repeat of it is a duplicate from now on, and its id is
+     * written to store {@code privacy-request-ids} when {@code when} runs the write (with the state
+     * the request changed).
+     */
+    public void remember(PrivacyRequest request, Consumer<Runnable> when) {
+        requestIds.remember(request.getRequestId(), request.getRequestedAt().toEpochMilli(), when);
     }
 
     /** The consent {@code request} (a consent request) leaves the user with. */

@@ -95,6 +95,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     /** The last user of the pass's previous batch, or null at its start. */
     private String passCursor;
     private long passUsers;
+    /** Abandonment timers the running pass put back ({@link FeatureUpdates#keepTimer}). */
+    private long passTimersRestored;
     private long passGeneration;
     private long passModels;
     /** The scan of the task's users for its RFM sketches, while one runs (else null). */
@@ -227,6 +229,9 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
                 decidePending(false);
             }
         }
+        if (record.value() instanceof Order order) {
+            deduplication.rememberOrder(order, write -> users.afterStateWritten(user, write));
+        }
         // Two at most, so the writes keep up with the users that change (one per event) without a burst.
         users.writeBackChanged(2);
     }
@@ -251,12 +256,14 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         UserState state = caughtUp(user, load(user));
         Consent consent = privacy.consentAfter(request);
         if (consent == state.consent()) {
+            privacy.remember(request, Runnable::run);
             outputs.audit(privacy.audit(request, PrivacyOutcome.CONSENT_UNCHANGED, List.of(), 0, handledAt));
             return;
         }
         // A user with no state yet gets one holding their consent, so their first events respect it.
         UserState evaluated = evaluate(user, state.withConsent(consent), now(), requestedAt, ChangeTrigger.CONSENT);
         users.save(user, evaluated);
+        privacy.remember(request, write -> users.afterStateWritten(user, write));
         int exited = (int) state.membership().segments().keySet().stream()
                 .filter(segment -> !evaluated.membership().holds(segment)).count();
         outputs.audit(privacy.audit(request, PrivacyOutcome.CONSENT_RECORDED, List.of(), exited, handledAt));
@@ -281,6 +288,9 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         if (users.delete(user)) {
             purged.add(0, StoreNames.USERS);
         }
+        // Written before the commit, not now: under at-least-once the events before the request come
+        // again after a crash and make the user anew, and the request must come again to erase them.
+        privacy.remember(request, users::atNextFlush);
         members.apply(exits);
         due.forget(user);
         customersChanged = true;
@@ -439,17 +449,23 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         }
         for (KeyValue<String, byte[]> entry : next) {
             UserState held = users.held(entry.key);
-            reevaluate(entry.key, held == null ? serde.decode(entry.value) : held, now, passTrigger);
+            UserState state = held == null ? serde.decode(entry.value) : held;
+            if (features.keepTimer(entry.key, state.features())) {
+                passTimersRestored++;
+            }
+            reevaluate(entry.key, state, now, passTrigger);
         }
         passUsers += next.size();
         instance.segments().reevaluated(next.size());
         if (exhausted) {
-            log.info("Re-evaluation after {} done for task {}: {} users, {} with a time-driven change ahead",
+            log.info("Re-evaluation after {} done for task {}: {} users, {} with a time-driven change ahead{}",
                     passTrigger == ChangeTrigger.TIME ? "start or new quintiles" : passTrigger, context.taskId(),
-                    passUsers, due.size());
+                    passUsers, due.size(), passTimersRestored == 0 ? ""
+                            : "; " + passTimersRestored + " abandonment timers put back (lost in a crash under at-least-once)");
             passTrigger = null;
             passCursor = null;
             passUsers = 0;
+            passTimersRestored = 0;
         } else if (!next.isEmpty()) {
             passCursor = next.get(next.size() - 1).key;
         }
@@ -467,6 +483,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         passTrigger = trigger;
         passCursor = null;
         passUsers = 0;
+        passTimersRestored = 0;
     }
 
     /** Users per batch: a pass over every user fits in reevaluate.interval. */

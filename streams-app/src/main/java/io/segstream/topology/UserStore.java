@@ -75,6 +75,8 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     private final Map<String, Entry> waitingEvicted = new HashMap<>();
     /** What must change the held users before they are written back: the processor's segment decisions. */
     private Runnable beforeFlush = UserStore::nothing;
+    /** Writes to other stores waiting for the next {@link #flushCache()} ({@link #atNextFlush}). */
+    private final List<Runnable> atNextFlush = new ArrayList<>();
 
     UserStore(KeyValueStore<String, byte[]> encoded, int maxDecoded, Duration writeBackAfter, LongSupplier clock) {
         this.encoded = encoded;
@@ -162,6 +164,32 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     }
 
     /**
+     * Runs {@code write}, a write to another store that goes with the change of the user just saved (a
+     * remembered order id), once that state is written to the encoded store: at once if it is written
+     * already. Under at-least-once a crash loses the changes not written yet, and the input that made them
+     * comes again; written before them, the id would drop that input as a duplicate.
+     */
+    public void afterStateWritten(String user, Runnable write) {
+        Entry entry = entryOf(user);
+        if (entry == null || !entry.dirty) {
+            write.run();
+            return;
+        }
+        if (entry.afterWrite == null) {
+            entry.afterWrite = new ArrayList<>(2);
+        }
+        entry.afterWrite.add(write);
+    }
+
+    /**
+     * Runs {@code write} at the end of the next {@link #flushCache()}, before the commit, once every changed
+     * user is written: for what goes with no user's state (an erasure's request id, the user deleted).
+     */
+    public void atNextFlush(Runnable write) {
+        atNextFlush.add(write);
+    }
+
+    /**
      * Removes the user's state: the decoded one at once (a pending write of it is dropped) and the
      * encoded one with a tombstone in the store's changelog. Returns whether there was any.
      */
@@ -176,7 +204,11 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
         if (!waitingEvicted.isEmpty()) {
             stopWaiting(waitingEvicted.remove(user));
         }
-        return encoded.delete(user) != null || entry != null;
+        boolean existed = encoded.delete(user) != null || entry != null;
+        if (entry != null) {
+            runAfterWrite(entry);
+        }
+        return existed;
     }
 
     /**
@@ -356,6 +388,10 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
             writeIfChanged(entry);
         }
         changed.clear();
+        if (!atNextFlush.isEmpty()) {
+            atNextFlush.forEach(Runnable::run);
+            atNextFlush.clear();
+        }
     }
 
     /** Writes the entry's state if it changed since it was last written, and marks it written. */
@@ -363,6 +399,15 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
         if (entry.dirty) {
             write(entry.user, entry.state);
             entry.dirty = false;
+            runAfterWrite(entry);
+        }
+    }
+
+    private static void runAfterWrite(Entry entry) {
+        if (entry.afterWrite != null) {
+            List<Runnable> writes = entry.afterWrite;
+            entry.afterWrite = null;
+            writes.forEach(Runnable::run);
         }
     }
 
@@ -379,6 +424,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     private void forgetDecoded() {
         decoded.clear();
         changed.clear();
+        atNextFlush.clear();
         waiting.clear();
         waitingEvicted.clear();
         recent = null;
@@ -496,6 +542,8 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
         long latestEventTime;
         /** Wall-clock ms the processor last took the user's waiting events, or decided them at once; 0 before. */
         long decidedAt;
+        /** Writes to other stores waiting for this state to be written ({@link #afterStateWritten}), or null. */
+        List<Runnable> afterWrite;
 
         Entry(String user, UserState state) {
             this.user = user;

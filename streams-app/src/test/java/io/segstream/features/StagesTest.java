@@ -62,11 +62,28 @@ class StagesTest {
     @Test
     void anOrderIdCountsOnceWithinTheOrderRetentionWhateverItsTimestamp() {
         Deduplication deduplication = new Deduplication(orderIds, settings, counters);
+        List<Runnable> writes = new ArrayList<>();
 
         assertThat(deduplication.firstOrder(purchase("o1", "u1", "10.00", T0))).isTrue();
+        deduplication.rememberOrder(purchase("o1", "u1", "10.00", T0), writes::add);
+        // Remembered before it is written to the store (with the user's state that counted it).
         assertThat(deduplication.firstOrder(purchase("o1", "u1", "10.00", T0.plus(Duration.ofDays(4))))).isFalse();
+        assertThat(storedOrderIds()).isEmpty();
+
+        writes.forEach(Runnable::run);
+        assertThat(storedOrderIds()).containsExactly("o1@" + T0.toEpochMilli());
+        assertThat(deduplication.firstOrder(purchase("o1", "u1", "10.00", T0.plus(Duration.ofDays(4))))).isFalse();
+        assertThat(deduplication.firstOrder(purchase("o1", "u1", "10.00", T0.plus(Duration.ofDays(31))))).isTrue();
         assertThat(deduplication.firstOrder(purchase("o2", "u1", "10.00", T0.plus(Duration.ofDays(4))))).isTrue();
-        assertThat(counters.duplicateCount()).isEqualTo(1);
+        assertThat(counters.duplicateCount()).isEqualTo(2);
+    }
+
+    private List<String> storedOrderIds() {
+        List<String> ids = new ArrayList<>();
+        try (var all = orderIds.all()) {
+            all.forEachRemaining(entry -> ids.add(entry.key.key() + "@" + entry.value));
+        }
+        return ids;
     }
 
     @Test

@@ -50,6 +50,7 @@ class UserProcessorTest {
     private KeyValueStore<String, SegmentDefinition> definitions;
     private KeyValueStore<String, Model> models;
     private KeyValueStore<String, String> timers;
+    private WindowStore<String, Long> orderIds;
     private UserStore users;
     private FeatureSettings settings;
     private PrivacySettings privacySettings;
@@ -64,7 +65,7 @@ class UserProcessorTest {
         context = new MockProcessorContext<>(new Properties());
         context.setCurrentSystemTimeMs(Instant.parse("2026-11-23T00:00:00Z").toEpochMilli());
         users = UserStore.builder(Stores.inMemoryKeyValueStore(StoreNames.USERS), 100, Duration.ofSeconds(5)).withLoggingDisabled().build();
-        WindowStore<String, Long> orderIds = Stores.windowStoreBuilder(Stores.inMemoryWindowStore(StoreNames.ORDER_IDS,
+        orderIds = Stores.windowStoreBuilder(Stores.inMemoryWindowStore(StoreNames.ORDER_IDS,
                 settings.orderDedupRetention(), Duration.ofMillis(1), false), Serdes.String(), Serdes.Long())
                 .withLoggingDisabled().build();
         timers = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.TIMERS), Serdes.String(),
@@ -343,6 +344,125 @@ class UserProcessorTest {
 
         assertThat(instance.features().processedCount()).isEqualTo(2);
         assertThat(instance.features().duplicateCount()).isEqualTo(2);
+    }
+
+    private boolean orderIdStored(String orderId, Instant at) {
+        try (var seen = orderIds.fetch(orderId, at.toEpochMilli(), at.toEpochMilli())) {
+            return seen.hasNext();
+        }
+    }
+
+    /** A crash of an at-least-once instance: the decoded users not written yet are lost, and the processor starts again. */
+    private void crashAndRestart() {
+        users.clearCache();
+        processor.close();
+        processor = newProcessor();
+        processor.init(context);
+        context.resetForwards();
+    }
+
+    @Test
+    void anOrdersIdIsWrittenWithTheStateThatCountedItSoACrashLosesBothAndTheOrderCountsWhenItComesAgain() {
+        processor.init(context);
+        process(purchase("o1", "u1", "25.00", T0), T0);
+        assertThat(orderIdStored("o1", T0)).isFalse();
+        // Remembered all the same: a repeat now is a duplicate.
+        process(purchase("o1", "u1", "25.00", T0), T0);
+        assertThat(instance.features().duplicateCount()).isEqualTo(1);
+
+        crashAndRestart();
+        process(purchase("o1", "u1", "25.00", T0), T0);
+        assertThat(instance.features().duplicateCount()).isEqualTo(1);
+        users.flushCache();
+        assertThat(orderIdStored("o1", T0)).isTrue();
+        assertThat(UserStateSerde.INSTANCE.decode(users.get("u1")).features().rfm().purchases()).isEqualTo(1);
+
+        // Written with the state, the id outlives a crash with it.
+        crashAndRestart();
+        process(purchase("o1", "u1", "25.00", T0), T0);
+        assertThat(instance.features().duplicateCount()).isEqualTo(2);
+    }
+
+    private void withdrawConsent(String user, String requestId, Instant at) {
+        processor.process(new Record<>(user, io.segstream.avro.PrivacyRequest.newBuilder().setRequestId(requestId)
+                .setUserId(user).setType(io.segstream.avro.PrivacyRequestType.CONSENT_WITHDRAWN).setRequestedAt(at)
+                .build(), at.toEpochMilli()));
+    }
+
+    private io.segstream.privacy.Consent storedConsent(String user) {
+        return UserStateSerde.INSTANCE.decode(users.get(user)).consent();
+    }
+
+    @Test
+    void aConsentChangeACrashLostIsMadeAgainWhenItsRequestComesAgain() {
+        processor.init(context);
+        process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
+        users.flushCache();
+        withdrawConsent("u1", "r1", T0.plusSeconds(1));
+        withdrawConsent("u1", "r1", T0.plusSeconds(1));
+        assertThat(instance.privacy().duplicateCount()).isEqualTo(1);
+
+        crashAndRestart();
+        assertThat(storedConsent("u1")).isEqualTo(io.segstream.privacy.Consent.UNSET);
+        withdrawConsent("u1", "r1", T0.plusSeconds(1));
+        users.flushCache();
+        assertThat(storedConsent("u1")).isEqualTo(io.segstream.privacy.Consent.WITHDRAWN);
+        assertThat(instance.privacy().duplicateCount()).isEqualTo(1);
+
+        crashAndRestart();
+        withdrawConsent("u1", "r1", T0.plusSeconds(1));
+        assertThat(instance.privacy().duplicateCount()).isEqualTo(2);
+    }
+
+    @Test
+    void anErasureRequestIsRememberedAtTheCommitSoOneACrashInterruptedErasesAgain() {
+        processor.init(context);
+        process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
+        users.flushCache();
+        erase("u1", "r1", T0.plusSeconds(1));
+        erase("u1", "r1", T0.plusSeconds(1));
+        assertThat(instance.privacy().duplicateCount()).isEqualTo(1);
+
+        // Before the commit: the events before the request come again, and the request erases them again.
+        crashAndRestart();
+        process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
+        erase("u1", "r1", T0.plusSeconds(1));
+        assertThat(instance.privacy().duplicateCount()).isEqualTo(1);
+        users.flushCache();
+        assertThat(users.get("u1")).isNull();
+
+        crashAndRestart();
+        erase("u1", "r1", T0.plusSeconds(1));
+        assertThat(instance.privacy().duplicateCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aPassAfterAStartPutsBackAnAbandonmentTimerWhoseFiringACrashLostFromTheState() {
+        define("abandoners", "cart.abandoned", 1);
+        processor.init(context);
+        process(add("e1", "u1", "sku-1", 2, "10.00", T0), T0);
+        users.flushCache();
+        Instant due = T0.plus(Duration.ofMinutes(30));
+        context.setCurrentStreamTimeMs(due.toEpochMilli());
+        processor.fireDueTimers(due.toEpochMilli());
+        assertThat(forwarded(Outputs.ABANDONED)).hasSize(1);
+        assertThat(timers.approximateNumEntries()).isZero();
+
+        // The timer's removal reached the store; the state that knew of the abandonment did not.
+        crashAndRestart();
+        processor.fireDueTimers(due.plusSeconds(60).toEpochMilli());
+        assertThat(forwarded(Outputs.ABANDONED)).isEmpty();
+        processor.reevaluate(due.plusSeconds(60).toEpochMilli());
+        assertThat(timers.approximateNumEntries()).isEqualTo(1);
+        processor.fireDueTimers(due.plusSeconds(61).toEpochMilli());
+
+        assertThat(forwarded(Outputs.ABANDONED)).singleElement().satisfies(value -> {
+            CartAbandoned abandonment = (CartAbandoned) value;
+            assertThat(abandonment.getUserId()).isEqualTo("u1");
+            assertThat(abandonment.getAbandonedAt()).isEqualTo(due);
+            assertThat(abandonment.getCartValue()).isEqualByComparingTo("20.00");
+        });
+        assertThat(changes()).containsExactly(change("u1", "abandoners", SegmentChangeKind.ENTERED, ChangeTrigger.TIME, due));
     }
 
     @Test

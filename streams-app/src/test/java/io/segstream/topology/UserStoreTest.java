@@ -190,6 +190,67 @@ class UserStoreTest {
         assertThat(users.load("u1").features().cart().view().items()).isEqualTo(1);
     }
 
+    /**
+     * What {@link UserStore#afterStateWritten} and {@link UserStore#atNextFlush} ran, each write recording the
+     * user's encoded cart items at that moment: a write never runs before the state it goes with is written.
+     */
+    private final List<String> written = new ArrayList<>();
+
+    private void writeAfterState(String user, String what) {
+        users.afterStateWritten(user, () -> written.add(what + " with " + encodedItems(user)));
+    }
+
+    @Test
+    void aWriteThatGoesWithAChangeRunsRightAfterTheUsersStateIsWrittenHoweverItIs() {
+        addToCart("u1", "e1", 1);
+        writeAfterState("u1", "order-1");
+        addToCart("u1", "e2", 2);
+        writeAfterState("u1", "order-2");
+        assertThat(written).isEmpty();
+
+        // Written back a second after the change.
+        wallClock += 1_000;
+        users.writeBackChanged(5);
+        assertThat(written).containsExactly("order-1 with 3", "order-2 with 3");
+
+        // Evicted: two users are held.
+        addToCart("u1", "e3", 1);
+        writeAfterState("u1", "order-3");
+        addToCart("u2", "e4", 1);
+        addToCart("u3", "e5", 1);
+        assertThat(written).containsExactly("order-1 with 3", "order-2 with 3", "order-3 with 4");
+
+        // At the flush before a commit; then deleted (an erasure) before it was written.
+        writeAfterState("u2", "order-4");
+        users.atNextFlush(() -> written.add("request-1 after u3 with " + encodedItems("u3")));
+        users.flushCache();
+        addToCart("u3", "e6", 1);
+        writeAfterState("u3", "order-5");
+        users.delete("u3");
+        assertThat(written).containsExactly("order-1 with 3", "order-2 with 3", "order-3 with 4", "order-4 with 1",
+                "request-1 after u3 with 1", "order-5 with -1");
+
+        // A user not held, or held and written already: at once. The next flush runs nothing again.
+        writeAfterState("u9", "order-6");
+        writeAfterState("u2", "order-7");
+        users.flushCache();
+        assertThat(written).endsWith("order-6 with -1", "order-7 with 1").hasSize(8);
+    }
+
+    @Test
+    void writesWaitingForStatesThatAreDroppedAreDroppedWithThem() {
+        addToCart("u1", "e1", 1);
+        writeAfterState("u1", "order-1");
+        users.atNextFlush(() -> written.add("request-1"));
+
+        users.clearCache();
+        users.flushCache();
+        addToCart("u1", "e2", 1);
+        users.flushCache();
+
+        assertThat(written).isEmpty();
+    }
+
     /** The users taken from {@link UserStore#takeWaiting}, each as "user@latest event time", in order. */
     private List<String> takeWaiting() {
         return takeWaiting(0);
