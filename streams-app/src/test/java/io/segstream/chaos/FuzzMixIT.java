@@ -32,12 +32,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Chaos (c): synthetic traffic mixed with every documented bad case on a real broker and registry,
- * exactly-once. Every record is accounted for, none of the valid ones is late, and the instance is
- * RUNNING throughout.
+ * under each processing guarantee. Every record is accounted for, none of the valid ones is late, and
+ * the instance is RUNNING throughout.
  */
 @ExtendWith(RealInfrastructure.class)
 class FuzzMixIT {
@@ -45,12 +45,14 @@ class FuzzMixIT {
     private static final int VALID = Chaos.FULL ? 20_000 : 3_000;
     private static final int PER_CASE = Chaos.FULL ? 90 : 12;
 
-    @ParameterizedTest(name = "written {0}")
-    @ValueSource(strings = {"before the pipeline starts", "while the pipeline runs"})
-    void everyRecordIsProcessedDroppedAsADuplicateOrDeadLetteredWhileTheInstanceKeepsRunning(String when,
+    @ParameterizedTest(name = "written {0}, {1}")
+    @CsvSource({"before the pipeline starts, exactly_once_v2", "while the pipeline runs, exactly_once_v2",
+            "before the pipeline starts, at_least_once", "while the pipeline runs, at_least_once"})
+    void everyRecordIsProcessedDroppedAsADuplicateOrDeadLetteredWhileTheInstanceKeepsRunning(String when, String guarantee,
             EmbeddedKafkaBroker kafka, ApicurioRegistry registry) throws Exception {
         boolean whileRunning = when.startsWith("while");
-        Chaos.Setup setup = Chaos.setUp(kafka.bootstrapServers(), registry.url(), TestConfigs.suffix(), Map.of());
+        Chaos.Setup setup = Chaos.setUp(kafka.bootstrapServers(), registry.url(), TestConfigs.suffix(),
+                Map.of("processing.guarantee", guarantee));
         SegStreamConfig config = setup.config();
         Topics topics = setup.topics();
         HttpSchemaRegistryClient client = setup.registry();
@@ -87,8 +89,8 @@ class FuzzMixIT {
             for (DeadLetterReason reason : DeadLetterReason.values()) {
                 expected.put(reason, (long) input.deadLetters().getOrDefault(reason, 0));
             }
-            Chaos.report("fuzz mix written %s: %d produced = %d processed + %d duplicates + %d dead letters in %.1f s; "
-                            + "LATE %d; thread failures %d; states seen %s", when, produced,
+            Chaos.report("fuzz mix written %s, %s: %d produced = %d processed + %d duplicates + %d dead letters in %.1f s; "
+                            + "LATE %d; thread failures %d; states seen %s", when, guarantee, produced,
                     app.featureCounters().processedCount(), app.featureCounters().duplicateCount(),
                     app.deadLetterCounters().total(), seconds, deadLetters.get(DeadLetterReason.LATE), app.threadFailures(),
                     states);

@@ -17,10 +17,13 @@ public final class ChildProcess implements AutoCloseable {
 
     private final Process process;
     private final Path log;
+    /** Where this process's lines start in its log, which runs of the same pipeline append to. */
+    private final long logStart;
 
-    private ChildProcess(Process process, Path log) {
+    private ChildProcess(Process process, Path log, long logStart) {
         this.process = process;
         this.log = log;
+        this.logStart = logStart;
     }
 
     public static ChildProcess start(Class<?> main, List<String> arguments, Path log) {
@@ -33,9 +36,10 @@ public final class ChildProcess implements AutoCloseable {
         command.addAll(arguments);
         try {
             Files.createDirectories(log.getParent());
+            long logStart = logSize(log);
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            return new ChildProcess(process, log);
+            return new ChildProcess(process, log, logStart);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start " + main.getName(), e);
         }
@@ -72,6 +76,11 @@ public final class ChildProcess implements AutoCloseable {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    /** The first group of the first line this process logged that matches {@code pattern}, or null (the log may be shared). */
+    public String findInOwnLog(java.util.regex.Pattern pattern) {
+        return findInLog(pattern, logStart);
     }
 
     /** The first group of the first log line (from {@code fromByte} on) that matches {@code pattern}, or null. */

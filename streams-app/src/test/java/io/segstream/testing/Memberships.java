@@ -63,6 +63,18 @@ public final class Memberships {
         return sequences;
     }
 
+    /** The changes of one user, with their segments, triggers and event times, for reports. */
+    public static List<String> historyOf(List<ConsumerRecord<String, SegmentChange>> changes, String user) {
+        List<String> history = new ArrayList<>();
+        for (ConsumerRecord<String, SegmentChange> record : changes) {
+            if (record.key().equals(user)) {
+                history.add(record.value().getKind() + " " + record.value().getSegment() + " by " + record.value().getTrigger()
+                        + " at " + record.value().getEventTime());
+            }
+        }
+        return history;
+    }
+
     /** The changes of one "user/segment" key, with their triggers and event times, for reports. */
     public static List<String> history(List<ConsumerRecord<String, SegmentChange>> changes, String key) {
         List<String> history = new ArrayList<>();
