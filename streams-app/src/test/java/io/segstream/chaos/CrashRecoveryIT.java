@@ -233,6 +233,17 @@ class CrashRecoveryIT {
         return customers;
     }
 
+    /** What a run left: every customer's orders, read from its API before it stopped, and its outputs. */
+    private record Finished(List<String> customers, Outputs outputs) {}
+
+    /** Waits until the run has committed its whole input, reads its customers, stops it (SIGTERM) and reads its outputs. */
+    private static Finished finish(Run run, ChildProcess pipeline, ApicurioRegistry registry) throws Exception {
+        awaitDrained(run, pipeline);
+        List<String> customers = customerHistories(pipeline);
+        assertThat(pipeline.stop()).as(run.name() + ": exit after SIGTERM").isIn(0, SIGTERM_EXIT);
+        return new Finished(customers, outputs(run, registry));
+    }
+
     /** What a run wrote, as a downstream tool reads it. */
     private record Outputs(List<ConsumerRecord<String, SegmentChange>> changes,
             List<ConsumerRecord<String, UserSegments>> memberships, List<String> abandonments) {}
@@ -258,19 +269,14 @@ class CrashRecoveryIT {
         Run crashes = prepare("crashes", registry, Map.of());
         Run outages = prepare("outages", registry, Map.of());
 
-        ChildProcess clean = startPipeline(reference);
-        awaitDrained(reference, clean);
-        List<String> expectedCustomers = customerHistories(clean);
-        assertThat(clean.stop()).as("exit after SIGTERM").isIn(0, SIGTERM_EXIT);
-        Outputs expected = outputs(reference, registry);
+        Finished withoutFaults = finish(reference, startPipeline(reference), registry);
+        Outputs expected = withoutFaults.outputs();
 
         // (a) kill -9 while the pipeline has lag, then start it again on the same state directory.
         List<Double> recoveries = new ArrayList<>();
-        ChildProcess pipeline = killWhileLagging(crashes, recoveries);
-        awaitDrained(crashes, pipeline);
-        assertThat(customerHistories(pipeline)).as("crashes: every customer's orders").isEqualTo(expectedCustomers);
-        assertThat(pipeline.stop()).as("exit after SIGTERM").isIn(0, SIGTERM_EXIT);
-        Outputs afterCrashes = outputs(crashes, registry);
+        Finished crashed = finish(crashes, killWhileLagging(crashes, recoveries), registry);
+        assertThat(crashed.customers()).as("crashes: every customer's orders").isEqualTo(withoutFaults.customers());
+        Outputs afterCrashes = crashed.outputs();
 
         // (b) the broker killed, then stopped, for a while each, under a running pipeline.
         ChildProcess survivor = startPipeline(outages);
@@ -301,10 +307,9 @@ class CrashRecoveryIT {
             assertThat(survivor.isAlive()).as("the pipeline survives without a restart").isTrue();
             Chaos.await(Duration.ofSeconds(30), "/health/ready to answer 200 again", () -> health(ready).startsWith("200"));
         }
-        awaitDrained(outages, survivor);
-        assertThat(customerHistories(survivor)).as("outages: every customer's orders").isEqualTo(expectedCustomers);
-        assertThat(survivor.stop()).as("exit after SIGTERM").isIn(0, SIGTERM_EXIT);
-        Outputs afterOutages = outputs(outages, registry);
+        Finished survived = finish(outages, survivor, registry);
+        assertThat(survived.customers()).as("outages: every customer's orders").isEqualTo(withoutFaults.customers());
+        Outputs afterOutages = survived.outputs();
 
         for (var run : Map.of("crashes", afterCrashes, "outages", afterOutages).entrySet()) {
             Outputs actual = run.getValue();
@@ -349,18 +354,14 @@ class CrashRecoveryIT {
         Run reference = prepare("alos-reference", registry, atLeastOnce);
         Run crashes = prepare("alos-crashes", registry, atLeastOnce);
 
-        ChildProcess clean = startPipeline(reference);
-        awaitDrained(reference, clean);
-        List<String> expectedCustomers = customerHistories(clean);
-        assertThat(clean.stop()).as("exit after SIGTERM").isIn(0, SIGTERM_EXIT);
-        Outputs expected = outputs(reference, registry);
+        Finished withoutFaults = finish(reference, startPipeline(reference), registry);
+        Outputs expected = withoutFaults.outputs();
+        List<String> expectedCustomers = withoutFaults.customers();
 
         List<Double> recoveries = new ArrayList<>();
-        ChildProcess pipeline = killWhileLagging(crashes, recoveries);
-        awaitDrained(crashes, pipeline);
-        List<String> customers = customerHistories(pipeline);
-        assertThat(pipeline.stop()).as("exit after SIGTERM").isIn(0, SIGTERM_EXIT);
-        Outputs actual = outputs(crashes, registry);
+        Finished crashed = finish(crashes, killWhileLagging(crashes, recoveries), registry);
+        Outputs actual = crashed.outputs();
+        List<String> customers = crashed.customers();
 
         List<String> referenceContradictions = new ArrayList<>();
         var expectedImplied = Memberships.impliedByChanges(expected.changes(), referenceContradictions);

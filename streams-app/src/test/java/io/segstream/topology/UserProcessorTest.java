@@ -393,16 +393,20 @@ class UserProcessorTest {
         return UserStateSerde.INSTANCE.decode(users.get(user)).consent();
     }
 
-    @Test
-    void aConsentChangeACrashLostIsMadeAgainWhenItsRequestComesAgain() {
+    /** User u1 with one click, stored; then {@code request} twice (the second a duplicate); then a crash before the commit. */
+    private void aRequestTwiceThenACrash(Runnable request) {
         processor.init(context);
         process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
         users.flushCache();
-        withdrawConsent("u1", "r1", T0.plusSeconds(1));
-        withdrawConsent("u1", "r1", T0.plusSeconds(1));
+        request.run();
+        request.run();
         assertThat(instance.privacy().duplicateCount()).isEqualTo(1);
-
         crashAndRestart();
+    }
+
+    @Test
+    void aConsentChangeACrashLostIsMadeAgainWhenItsRequestComesAgain() {
+        aRequestTwiceThenACrash(() -> withdrawConsent("u1", "r1", T0.plusSeconds(1)));
         assertThat(storedConsent("u1")).isEqualTo(io.segstream.privacy.Consent.UNSET);
         withdrawConsent("u1", "r1", T0.plusSeconds(1));
         users.flushCache();
@@ -416,15 +420,8 @@ class UserProcessorTest {
 
     @Test
     void anErasureRequestIsRememberedAtTheCommitSoOneACrashInterruptedErasesAgain() {
-        processor.init(context);
-        process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
-        users.flushCache();
-        erase("u1", "r1", T0.plusSeconds(1));
-        erase("u1", "r1", T0.plusSeconds(1));
-        assertThat(instance.privacy().duplicateCount()).isEqualTo(1);
-
+        aRequestTwiceThenACrash(() -> erase("u1", "r1", T0.plusSeconds(1)));
         // Before the commit: the events before the request come again, and the request erases them again.
-        crashAndRestart();
         process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
         erase("u1", "r1", T0.plusSeconds(1));
         assertThat(instance.privacy().duplicateCount()).isEqualTo(1);
