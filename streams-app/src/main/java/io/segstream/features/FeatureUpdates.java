@@ -130,6 +130,28 @@ public final class FeatureUpdates {
     }
 
     /**
+     * Abandons the user's cart when their activity at {@code at} comes more than the timeout after the cart's
+     * last activity and its timer has not fired yet: the cart was abandoned in between, at last activity +
+     * timeout, as the timer would have said had it fired first (it had not because the pipeline was down, or
+     * because this activity moved the clock past it). Call it before the activity is applied. Returns the
+     * abandonment to emit, or null.
+     */
+    public CartAbandoned abandonIfLapsed(String user, FeatureState state, long at) {
+        CartState cart = state.cart;
+        if (cart.isEmpty() || cart.abandonedAt != null || cart.lastActivity == Long.MIN_VALUE
+                || at <= cart.lastActivity + settings.abandonAfter().toMillis()) {
+            return null;
+        }
+        if (cart.timerDue != null) {
+            timers.cancel(Timers.Kind.CART_ABANDON, user, cart.timerDue);
+            cart.timerDue = null;
+        }
+        cart.abandonedAt = cart.lastActivity + settings.abandonAfter().toMillis();
+        counters.abandoned();
+        return abandonment(user, cart);
+    }
+
+    /**
      * Fires a due timer on its user's state (null when the user has none) and removes it. Returns
      * the abandonment to emit, or null when the timer was stale or the cart changed (then it is
      * re-armed). The returned abandonment's time is {@link CartAbandoned#getAbandonedAt()}.

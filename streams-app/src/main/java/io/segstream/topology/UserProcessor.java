@@ -197,11 +197,13 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             if (!deduplication.firstClick(state.features(), click)) {
                 return;
             }
+            state = abandonIfLapsed(user, state, record.timestamp());
             features.click(user, state.features(), click, streamTime);
         } else if (record.value() instanceof Order order) {
             if (!deduplication.firstOrder(order)) {
                 return;
             }
+            state = abandonIfLapsed(user, state, record.timestamp());
             features.order(user, state.features(), order, streamTime);
             customersChanged = true;
         } else {
@@ -311,16 +313,30 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
                 continue;
             }
             if (abandonment != null) {
-                // Retargeting is marketing: a user whose consent does not allow it is not handed to it.
-                if (privacy.allows(state.consent())) {
-                    outputs.abandoned(timer.user(), abandonment);
-                } else {
-                    privacy.withheld();
-                }
-                state = evaluate(timer.user(), state, now, abandonment.getAbandonedAt().toEpochMilli(), ChangeTrigger.TIME);
+                state = abandoned(timer.user(), state, abandonment, now);
             }
             users.save(timer.user(), state);
         }
+    }
+
+    /**
+     * The user's state after the abandonment of their cart that their event at {@code eventTime} reveals, if
+     * it does ({@link FeatureUpdates#abandonIfLapsed}): emitted and decided as if its timer had fired first.
+     */
+    private UserState abandonIfLapsed(String user, UserState state, long eventTime) {
+        CartAbandoned abandonment = features.abandonIfLapsed(user, state.features(), eventTime);
+        return abandonment == null ? state : abandoned(user, caughtUp(user, state), abandonment, now());
+    }
+
+    /** Emits the abandonment of the user's cart and decides their segments as of it (trigger TIME). */
+    private UserState abandoned(String user, UserState state, CartAbandoned abandonment, long now) {
+        // Retargeting is marketing: a user whose consent does not allow it is not handed to it.
+        if (privacy.allows(state.consent())) {
+            outputs.abandoned(user, abandonment);
+        } else {
+            privacy.withheld();
+        }
+        return evaluate(user, state, now, abandonment.getAbandonedAt().toEpochMilli(), ChangeTrigger.TIME);
     }
 
     /**

@@ -110,7 +110,7 @@ class CartFeatureTest {
         pipeline.click(add("x1", "other", "sku-7", 1, "1.00", at("2026-11-20T10:39:59Z")));
         assertThat(pipeline.abandoned.isEmpty()).isTrue();
         pipeline.click(click("x2", "other", ClickEventType.PAGE_VIEW, at("2026-11-20T10:41:00Z")).build());
-        pipeline.click(click("x3", "other", ClickEventType.PAGE_VIEW, at("2026-11-20T13:00:00Z")).build());
+        pipeline.click(click("x3", "other", ClickEventType.PAGE_VIEW, at("2026-11-20T11:10:00Z")).build());
 
         List<TestRecord<String, CartAbandoned>> emitted = pipeline.abandoned.readRecordsToList();
 
@@ -128,6 +128,36 @@ class CartFeatureTest {
                 .build());
         assertThat(pipeline.cart("u1").view().abandonedAt()).isEqualTo(at("2026-11-20T10:40:00Z"));
         assertThat(pipeline.featureCounters().abandonmentCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aUserWhoReturnsAfterTheTimeoutBeforeTheTimerFiredFindsTheirCartAbandonedAtTheTimeout() {
+        pipeline.click(add("e1", "u1", "sku-1", 1, "10.00", at("2026-11-20T10:00:00Z")));
+        // Nothing else until u1 comes back an hour later (the pipeline was down, say): their own click is
+        // the first past the timer's due time, and it is processed before the timer fires.
+        pipeline.click(click("e2", "u1", ClickEventType.PAGE_VIEW, at("2026-11-20T11:00:00Z")).build());
+        pipeline.click(add("x1", "other", "sku-7", 1, "1.00", at("2026-11-20T11:20:00Z")));
+
+        assertThat(pipeline.abandoned.readValuesToList()).singleElement().satisfies(abandonment -> {
+            assertThat(abandonment.getUserId()).isEqualTo("u1");
+            assertThat(abandonment.getLastActivity()).isEqualTo(at("2026-11-20T10:00:00Z"));
+            assertThat(abandonment.getAbandonedAt()).isEqualTo(at("2026-11-20T10:30:00Z"));
+            assertThat(abandonment.getCartValue()).isEqualByComparingTo("10.00");
+        });
+        // Abandoned once: the page view did not change the cart, so no timer waits for it.
+        Cart cart = pipeline.cart("u1").view();
+        assertThat(cart.abandonedAt()).isEqualTo(at("2026-11-20T10:30:00Z"));
+        assertThat(cart.lastActivity()).isEqualTo(at("2026-11-20T11:00:00Z"));
+
+        // Back after the timeout with a change to the cart: abandoned at the timeout, then the change re-arms it.
+        pipeline.click(add("e3", "u1", "sku-2", 1, "5.00", at("2026-11-20T12:00:00Z")));
+        pipeline.click(add("e4", "u1", "sku-3", 1, "2.00", at("2026-11-20T13:00:00Z")));
+        // (The other user's cart, quiet since 11:20, is abandoned by its timer once 12:00 moved the clock.)
+        assertThat(pipeline.abandoned.readValuesToList())
+                .extracting(CartAbandoned::getUserId, CartAbandoned::getAbandonedAt, CartAbandoned::getCartValue)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("other", at("2026-11-20T11:50:00Z"), new BigDecimal("1.0000")),
+                        org.assertj.core.groups.Tuple.tuple("u1", at("2026-11-20T12:30:00Z"), new BigDecimal("15.0000")));
+        assertThat(pipeline.featureCounters().abandonmentCount()).isEqualTo(3);
     }
 
     @Test
