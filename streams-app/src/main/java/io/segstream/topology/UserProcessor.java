@@ -290,9 +290,9 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         if (users.delete(user)) {
             purged.add(0, StoreNames.USERS);
         }
-        // Written before the commit, not now: under at-least-once the events before the request come
-        // again after a crash and make the user anew, and the request must come again to erase them.
-        privacy.remember(request, users::atNextFlush);
+        // Written once the request is committed, not now: until then a crash makes the events before it
+        // come again (under at-least-once) and the user anew, and the request must come again to erase them.
+        privacy.remember(request, users::afterInputCommitted);
         members.apply(exits);
         due.forget(user);
         customersChanged = true;

@@ -11,6 +11,7 @@ import java.util.function.LongSupplier;
 import java.util.function.ObjLongConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.query.Position;
@@ -40,9 +41,10 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * {@link CachedStateStore#flushCache()} (called ahead of flushing the producer, inside the
  * transaction under exactly-once); nothing in the public store API is called at that point, which
  * is why this store implements that internal interface (pinned with Kafka 4.3.1, and covered by
- * {@code UserStoreTest} and the crash tests). On a task's close, recycling or re-initialisation the
- * decoded states are dropped: Kafka Streams has flushed them before a clean close, and after a dirty
- * one the store is restored from its changelog.
+ * {@code UserStoreTest} and the crash tests). At-least-once, Kafka Streams commits its stores
+ * ({@link #commit}) after the input's offsets, which {@link #afterInputCommitted} counts on. On a
+ * task's close, recycling or re-initialisation the decoded states are dropped: Kafka Streams has
+ * flushed them before a clean close, and after a dirty one the store is restored from its changelog.
  *
  * <p>Interactive queries, scans and standbys read the encoded store, which is at most one commit or
  * {@code users.write.back.after} behind, whichever is less: a changed user is written back that long
@@ -75,8 +77,12 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     private final Map<String, Entry> waitingEvicted = new HashMap<>();
     /** What must change the held users before they are written back: the processor's segment decisions. */
     private Runnable beforeFlush = UserStore::nothing;
-    /** Writes to other stores waiting for the next {@link #flushCache()} ({@link #atNextFlush}). */
+    /** Writes to other stores waiting for the next {@link #flushCache()} ({@link #afterInputCommitted}). */
     private final List<Runnable> atNextFlush = new ArrayList<>();
+    /** Writes to other stores waiting for the next commit of the input's offsets (at-least-once). */
+    private final List<Runnable> afterCommit = new ArrayList<>();
+    /** Whether the input's offsets are committed with what each flush writes (exactly-once), not after it. */
+    private boolean committedWithFlush;
 
     UserStore(KeyValueStore<String, byte[]> encoded, int maxDecoded, Duration writeBackAfter, LongSupplier clock) {
         this.encoded = encoded;
@@ -182,11 +188,16 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     }
 
     /**
-     * Runs {@code write} at the end of the next {@link #flushCache()}, before the commit, once every changed
-     * user is written: for what goes with no user's state (an erasure's request id, the user deleted).
+     * Runs {@code write} once the input processed so far is committed, for what goes with no user's state
+     * (an erasure's request id, the user deleted): under exactly-once at the end of the next
+     * {@link #flushCache()}, in the transaction that commits the input; at-least-once at the end of the
+     * first one after the input's offsets are committed ({@link #commit}). Until then a crash makes the
+     * input before {@code write} come again (the events that made the erased user anew), and the input
+     * that asked for it must come again too (to erase them again) rather than be dropped as a duplicate. A
+     * crash after the commit loses the write but not the input: a later repeat of it runs again.
      */
-    public void atNextFlush(Runnable write) {
-        atNextFlush.add(write);
+    public void afterInputCommitted(Runnable write) {
+        (committedWithFlush ? atNextFlush : afterCommit).add(write);
     }
 
     /**
@@ -425,6 +436,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
         decoded.clear();
         changed.clear();
         atNextFlush.clear();
+        afterCommit.clear();
         waiting.clear();
         waitingEvicted.clear();
         recent = null;
@@ -445,6 +457,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
         // A re-initialised store serves a new incarnation of its task, whose processor registers its own work.
         beforeFlush = UserStore::nothing;
         forgetDecoded();
+        committedWithFlush = StreamsConfig.EXACTLY_ONCE_V2.equals(context.appConfigs().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
         encoded.init(context, root);
     }
 
@@ -456,6 +469,11 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     @Override
     public void commit(Map<TopicPartition, Long> changelogOffsets) {
         encoded.commit(changelogOffsets);
+        // At-least-once, Kafka Streams commits a store after the input's offsets (when it checkpoints).
+        if (!afterCommit.isEmpty()) {
+            atNextFlush.addAll(afterCommit);
+            afterCommit.clear();
+        }
     }
 
     @Override

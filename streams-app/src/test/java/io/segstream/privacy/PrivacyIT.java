@@ -208,6 +208,48 @@ class PrivacyIT {
         }
     }
 
+    /**
+     * At-least-once an erasure's request id is stored once the request's offset is committed (so a crash
+     * before that commit makes the request erase again), and from then on it outlives a restart.
+     */
+    @Test
+    void atLeastOnceAnErasuresRequestIdIsStoredAfterTheCommitOfTheRequestAndOutlivesARestart(EmbeddedKafkaBroker kafka,
+            ApicurioRegistry registry, @TempDir Path dir) throws Exception {
+        String suffix = TestConfigs.suffix();
+        Map<String, String> shared = TestConfigs.pipeline(kafka.bootstrapServers(), registry.url(), suffix);
+        shared.put("processing.guarantee", "at_least_once");
+        shared.put("commit.interval.ms", "500");
+        SegStreamConfig config = TestConfigs.instance(shared, suffix, 1, Ports.freeLoopbackPort());
+        Topics topics = Topics.from(config);
+        TopicCreator.createMissing(config);
+        Path configFile = TestConfigs.write(shared, dir.resolve("segstream.properties"));
+        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new RegistryConfig(shared));
+        String requestIds = changelog(config, StoreNames.PRIVACY_REQUEST_IDS);
+
+        try (SegStreamApp app = new SegStreamApp(config, client)) {
+            Instances.startWithTasks(app);
+            send(kafka, client, topics, List.of("user-1"), Instant.now());
+            Cli.run("privacy", "erase", "user-1", "--config", configFile.toString(), "--request-id", "erase-a");
+            await().atMost(Duration.ofSeconds(30)).until(() -> requestIdStored(kafka, requestIds, "erase-a"));
+        }
+        try (SegStreamApp app = new SegStreamApp(config, client)) {
+            Instances.startWithTasks(app);
+            Cli.run("privacy", "erase", "user-1", "--config", configFile.toString(), "--request-id", "erase-a");
+            Cli.run("privacy", "erase", "user-1", "--config", configFile.toString(), "--request-id", "erase-b");
+            SpecificAvroDeserializer<PrivacyAudit> audits = new SpecificAvroDeserializer<>(PrivacyAudit.class, client);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                    Chaos.readAll(kafka.bootstrapServers(), topics.privacyAudit(), audits).stream().map(ConsumerRecord::value))
+                    .extracting(audit -> audit.getRequestId(), PrivacyAudit::getOutcome)
+                    .containsExactly(tuple("erase-a", PrivacyOutcome.ERASED), tuple("erase-b", PrivacyOutcome.NOTHING_STORED)));
+        }
+    }
+
+    /** Whether the changelog of store {@code privacy-request-ids} holds {@code id} (a window store's key: the id, then its time). */
+    private static boolean requestIdStored(EmbeddedKafkaBroker kafka, String changelog, String id) {
+        return Chaos.readAll(kafka.bootstrapServers(), changelog, new ByteArrayDeserializer()).stream()
+                .anyMatch(record -> record.key().startsWith(id) && record.value() != null);
+    }
+
     /** Whether a changelog key belongs to {@code user}: the user itself (users) or a timer key ending in |user. */
     private static boolean mentions(String key, String user) {
         return key.equals(user) || key.endsWith("|" + user);

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -191,7 +192,7 @@ class UserStoreTest {
     }
 
     /**
-     * What {@link UserStore#afterStateWritten} and {@link UserStore#atNextFlush} ran, each write recording the
+     * What {@link UserStore#afterStateWritten} and {@link UserStore#afterInputCommitted} ran, each write recording the
      * user's encoded cart items at that moment: a write never runs before the state it goes with is written.
      */
     private final List<String> written = new ArrayList<>();
@@ -222,28 +223,62 @@ class UserStoreTest {
 
         // At the flush before a commit; then deleted (an erasure) before it was written.
         writeAfterState("u2", "order-4");
-        users.atNextFlush(() -> written.add("request-1 after u3 with " + encodedItems("u3")));
         users.flushCache();
         addToCart("u3", "e6", 1);
         writeAfterState("u3", "order-5");
         users.delete("u3");
         assertThat(written).containsExactly("order-1 with 3", "order-2 with 3", "order-3 with 4", "order-4 with 1",
-                "request-1 after u3 with 1", "order-5 with -1");
+                "order-5 with -1");
 
         // A user not held, or held and written already: at once. The next flush runs nothing again.
         writeAfterState("u9", "order-6");
         writeAfterState("u2", "order-7");
         users.flushCache();
-        assertThat(written).endsWith("order-6 with -1", "order-7 with 1").hasSize(8);
+        assertThat(written).endsWith("order-6 with -1", "order-7 with 1").hasSize(7);
+    }
+
+    @Test
+    void atLeastOnceAWriteAfterTheInputIsCommittedRunsAtTheFirstFlushAfterTheNextCommit() {
+        addToCart("u1", "e1", 1);
+        users.afterInputCommitted(() -> written.add("request-1 with " + encodedItems("u1")));
+        // The flush before the commit writes the user, not the request: the commit of the offsets comes after it.
+        users.flushCache();
+        assertThat(encodedItems("u1")).isEqualTo(1);
+        assertThat(written).isEmpty();
+
+        // Kafka Streams commits the stores after the offsets; the write goes with the next flush.
+        users.commit(Map.of());
+        assertThat(written).isEmpty();
+        addToCart("u1", "e2", 1);
+        users.flushCache();
+        assertThat(written).containsExactly("request-1 with 2");
+
+        users.commit(Map.of());
+        users.flushCache();
+        assertThat(written).hasSize(1);
+    }
+
+    @Test
+    void exactlyOnceAWriteAfterTheInputIsCommittedRunsAtTheNextFlushInTheTransactionThatCommitsTheInput() {
+        Properties exactlyOnce = new Properties();
+        exactlyOnce.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        users.init(new MockProcessorContext<>(exactlyOnce).getStateStoreContext(), users);
+        addToCart("u1", "e1", 1);
+        users.afterInputCommitted(() -> written.add("request-1 with " + encodedItems("u1")));
+        assertThat(written).isEmpty();
+
+        users.flushCache();
+        assertThat(written).containsExactly("request-1 with 1");
     }
 
     @Test
     void writesWaitingForStatesThatAreDroppedAreDroppedWithThem() {
         addToCart("u1", "e1", 1);
         writeAfterState("u1", "order-1");
-        users.atNextFlush(() -> written.add("request-1"));
+        users.afterInputCommitted(() -> written.add("request-1"));
 
         users.clearCache();
+        users.commit(Map.of());
         users.flushCache();
         addToCart("u1", "e2", 1);
         users.flushCache();
