@@ -4,7 +4,6 @@ import io.segstream.facts.CategoryCounts;
 import io.segstream.facts.Dwell;
 import io.segstream.serde.StateEncoding;
 import java.io.IOException;
-import java.util.TreeMap;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
 
@@ -20,15 +19,30 @@ public final class DwellState {
     private static final int REMEMBERED_SESSIONS = 16;
     private static final String UNCATEGORIZED = "(none)";
 
-    /** The last event folded, whose dwell may still be decided by the next one; changed in place. */
-    Page previous;
+    /*
+     * The last event folded, whose dwell may still be decided by the next one (its session key is null
+     * before the first click), and the session being continued (its key null likewise). They are fields
+     * of this state rather than objects of their own: each click reads and changes them, and an object of
+     * its own would be one more place in memory to fetch, cold again by the user's next event (and a new
+     * session would make a new one, which the collector copies out of the young generation while the
+     * state holds it).
+     */
+    private long previousAt;
+    private String previousSession;
+    private String previousCategory;
+    private boolean previousDwellKnown;
     long sessions;
     long totalDwellMs;
-    /** Session being continued: key, start, last event, dwell and page count; changed in place. */
-    Session current;
+    private String currentKey;
+    private long currentStart;
+    private long currentLastAt;
+    private long currentDwellMs;
+    private int currentPages;
+    /** The tracker's session id in {@link #currentKey}, once read (each view hands it out); never encoded. */
+    private String currentTrackerId;
     /** Recently seen session keys, so switching back to an open tab's session does not count it again. */
     SessionKeys recentSessions = new SessionKeys(REMEMBERED_SESSIONS);
-    TreeMap<Long, Long> sessionStartsByDay = new TreeMap<>();
+    DayCounts sessionStartsByDay = new DayCounts();
     /** Dwell per category by day, with the totals of the last {@link #CATEGORY_WINDOW_DAYS} kept in step. */
     CategoryBuckets categoryDwellByDay = new CategoryBuckets();
     /**
@@ -52,71 +66,12 @@ public final class DwellState {
      */
     private byte[] olderDaysEncoded;
 
-    /**
-     * The last page, changed in place with each click. Like {@link Session}, it changes with nearly
-     * every click of a user whose state stays decoded between events, and changed in place rather than
-     * made anew it adds nothing per click for the collector to copy out of the young generation (an
-     * object the state holds lives until the user's next event, usually past a collection). Copies of
-     * the state copy it.
-     */
-    static final class Page {
-        long at;
-        String session;
-        String category;
-        boolean dwellKnown;
-
-        Page(long at, String session, String category, boolean dwellKnown) {
-            set(at, session, category, dwellKnown);
+    /** The tracker's session id of the current session, or null for a session derived from the inactivity gap. */
+    private String currentTrackerId() {
+        if (currentTrackerId == null && currentKey.startsWith("s:")) {
+            currentTrackerId = currentKey.substring(2);
         }
-
-        void set(long at, String session, String category, boolean dwellKnown) {
-            this.at = at;
-            this.session = session;
-            this.category = category;
-            this.dwellKnown = dwellKnown;
-        }
-
-        Page copy() {
-            return new Page(at, session, category, dwellKnown);
-        }
-    }
-
-    /** The session being continued, changed in place as it goes on (see {@link Page}). */
-    static final class Session {
-        final String key;
-        final long start;
-        long lastAt;
-        long dwellMs;
-        int pages;
-        /** The tracker's session id in {@link #key}, once read (each view hands it out); never encoded. */
-        private String trackerSessionId;
-
-        Session(String key, long start, long lastAt, long dwellMs, int pages) {
-            this.key = key;
-            this.start = start;
-            this.lastAt = lastAt;
-            this.dwellMs = dwellMs;
-            this.pages = pages;
-        }
-
-        void touch(long at, boolean page) {
-            lastAt = Math.max(lastAt, at);
-            pages += page ? 1 : 0;
-        }
-
-        Session copy() {
-            Session copy = new Session(key, start, lastAt, dwellMs, pages);
-            copy.trackerSessionId = trackerSessionId;
-            return copy;
-        }
-
-        /** The tracker's session id, or null for a session derived from the inactivity gap. */
-        String trackerSessionId() {
-            if (trackerSessionId == null && key.startsWith("s:")) {
-                trackerSessionId = key.substring(2);
-            }
-            return trackerSessionId;
-        }
+        return currentTrackerId;
     }
 
     void fold(Activity activity, long sessionGapMs, long dwellMaxMs) {
@@ -124,33 +79,38 @@ public final class DwellState {
             return;
         }
         String key = sessionKey(activity, sessionGapMs);
-        if (previous != null && !previous.dwellKnown && previous.session.equals(key)) {
-            addDwell(previous.at, previous.category, Math.min(activity.at() - previous.at, dwellMaxMs));
+        if (previousSession != null && !previousDwellKnown && previousSession.equals(key)) {
+            addDwell(previousAt, previousCategory, Math.min(activity.at() - previousAt, dwellMaxMs));
         }
-        if (current == null || !current.key.equals(key)) {
+        if (currentKey == null || !currentKey.equals(key)) {
             if (!recentSessions.contains(key)) {
                 sessions++;
                 long day = Times.day(activity.at());
-                sessionStartsByDay.merge(day, 1L, Long::sum);
+                sessionStartsByDay.add(day, 1);
                 sessionsEncoded = null;
                 if (day <= recentSessionsDay && day > recentSessionsDay - SESSION_WINDOW_DAYS) {
                     recentSessionCount++;
                 }
                 recentSessions.add(key);
             }
-            current = new Session(key, activity.at(), activity.at(), 0, 0);
+            currentKey = key;
+            currentStart = activity.at();
+            currentLastAt = activity.at();
+            currentDwellMs = 0;
+            currentPages = 0;
+            currentTrackerId = null;
         }
-        current.touch(activity.at(), activity.isPageView());
+        currentLastAt = Math.max(currentLastAt, activity.at());
+        currentPages += activity.isPageView() ? 1 : 0;
         if (activity.dwellMs() != null && activity.dwellMs() > 0) {
             addDwell(activity.at(), activity.category(), activity.dwellMs());
         }
-        if (previous == null) {
-            previous = new Page(activity.at(), key, activity.category(), activity.dwellMs() != null);
-        } else {
-            previous.set(activity.at(), key, activity.category(), activity.dwellMs() != null);
-        }
+        previousAt = activity.at();
+        previousSession = key;
+        previousCategory = activity.category();
+        previousDwellKnown = activity.dwellMs() != null;
         long today = Times.day(activity.at());
-        if (Buckets.dropBefore(sessionStartsByDay, today - SESSION_WINDOW_DAYS + 1)) {
+        if (sessionStartsByDay.dropBefore(today - SESSION_WINDOW_DAYS + 1)) {
             recentSessionsDay = Long.MIN_VALUE;
             sessionsEncoded = null;
         }
@@ -165,13 +125,13 @@ public final class DwellState {
             // Nearly every click continues the current session: its key is taken, not made again. The id
             // is compared with the session's tracker id, read from its key once (each view hands it out
             // too), as a whole: matching the key's end byte by byte cost more with every click.
-            if (current != null && tracked.equals(current.trackerSessionId())) {
-                return current.key;
+            if (currentKey != null && tracked.equals(currentTrackerId())) {
+                return currentKey;
             }
             return "s:" + tracked;
         }
-        if (previous != null && activity.at() - previous.at <= sessionGapMs) {
-            return previous.session;
+        if (previousSession != null && activity.at() - previousAt <= sessionGapMs) {
+            return previousSession;
         }
         return "g:" + activity.at();
     }
@@ -181,7 +141,7 @@ public final class DwellState {
             return;
         }
         totalDwellMs += ms;
-        current.dwellMs += ms;
+        currentDwellMs += ms;
         String key = category == null ? UNCATEGORIZED : category;
         long day = Times.day(at);
         if (categoryDwellByDay.isEmpty() || day != categoryDwellByDay.newestTime()) {
@@ -193,16 +153,24 @@ public final class DwellState {
 
     DwellState copy() {
         DwellState copy = new DwellState();
-        copy.previous = previous == null ? null : previous.copy();
+        copy.previousAt = previousAt;
+        copy.previousSession = previousSession;
+        copy.previousCategory = previousCategory;
+        copy.previousDwellKnown = previousDwellKnown;
         copy.sessions = sessions;
         copy.totalDwellMs = totalDwellMs;
-        copy.current = current == null ? null : current.copy();
+        copy.currentKey = currentKey;
+        copy.currentStart = currentStart;
+        copy.currentLastAt = currentLastAt;
+        copy.currentDwellMs = currentDwellMs;
+        copy.currentPages = currentPages;
+        copy.currentTrackerId = currentTrackerId;
         copy.recentSessionsDay = recentSessionsDay;
         copy.recentSessionCount = recentSessionCount;
         copy.sessionsEncoded = sessionsEncoded;
         copy.olderDaysEncoded = olderDaysEncoded;
         copy.recentSessions = recentSessions.copy();
-        copy.sessionStartsByDay = new TreeMap<>(sessionStartsByDay);
+        copy.sessionStartsByDay = sessionStartsByDay.copy();
         copy.categoryDwellByDay = categoryDwellByDay.copy();
         return copy;
     }
@@ -216,43 +184,42 @@ public final class DwellState {
     Dwell view(long now, long sessionGapMs, boolean byCategory) {
         long today = Times.day(now);
         if (recentSessionsDay != today) {
-            recentSessionCount = 0;
-            for (long started : sessionStartsByDay.subMap(today - SESSION_WINDOW_DAYS + 1, true, today, true).values()) {
-                recentSessionCount += started;
-            }
+            recentSessionCount = sessionStartsByDay.sum(today - SESSION_WINDOW_DAYS + 1, today);
             recentSessionsDay = today;
         }
         CategoryCounts categories = byCategory ? categoryDwellByDay.totals(today, CATEGORY_WINDOW_DAYS) : CategoryCounts.EMPTY;
-        Dwell.CurrentSession session = current == null ? null : new Dwell.CurrentSession(
-                current.trackerSessionId(),
-                Times.instant(current.start), Times.instant(current.lastAt), current.dwellMs, current.pages,
-                now - current.lastAt <= sessionGapMs, Times.instant(current.lastAt + sessionGapMs));
+        Dwell.CurrentSession session = currentKey == null ? null : new Dwell.CurrentSession(
+                currentTrackerId(),
+                Times.instant(currentStart), Times.instant(currentLastAt), currentDwellMs, currentPages,
+                now - currentLastAt <= sessionGapMs, Times.instant(currentLastAt + sessionGapMs));
         return new Dwell(session, sessions, recentSessionCount, sessions == 0 ? 0 : totalDwellMs / sessions,
                 totalDwellMs, categories);
     }
 
     void write(Encoder out) throws IOException {
-        StateEncoding.writeNullable(out, previous, (encoder, page) -> {
-            encoder.writeLong(page.at);
-            encoder.writeString(page.session);
-            StateEncoding.writeNullableString(encoder, page.category);
-            encoder.writeBoolean(page.dwellKnown);
-        });
+        StateEncoding.writePresent(out, previousSession != null);
+        if (previousSession != null) {
+            out.writeLong(previousAt);
+            out.writeString(previousSession);
+            StateEncoding.writeNullableString(out, previousCategory);
+            out.writeBoolean(previousDwellKnown);
+        }
         out.writeLong(sessions);
         out.writeLong(totalDwellMs);
-        StateEncoding.writeNullable(out, current, (encoder, session) -> {
-            encoder.writeString(session.key);
-            encoder.writeLong(session.start);
-            encoder.writeLong(session.lastAt);
-            encoder.writeLong(session.dwellMs);
-            encoder.writeInt(session.pages);
-        });
+        StateEncoding.writePresent(out, currentKey != null);
+        if (currentKey != null) {
+            out.writeString(currentKey);
+            out.writeLong(currentStart);
+            out.writeLong(currentLastAt);
+            out.writeLong(currentDwellMs);
+            out.writeInt(currentPages);
+        }
         if (sessionsEncoded == null) {
             sessionsEncoded = StateEncoding.encoded(out, encoder -> {
                 StateEncoding.writeArray(encoder, recentSessions.size(), (inner, i) -> inner.writeString(recentSessions.get(i)));
-                StateEncoding.writeArray(encoder, sessionStartsByDay.entrySet(), (inner, day) -> {
-                    inner.writeLong(day.getKey());
-                    inner.writeLong(day.getValue());
+                StateEncoding.writeArray(encoder, sessionStartsByDay.size(), (inner, i) -> {
+                    inner.writeLong(sessionStartsByDay.day(i));
+                    inner.writeLong(sessionStartsByDay.count(i));
                 });
             });
         }
@@ -295,14 +262,23 @@ public final class DwellState {
 
     static DwellState read(Decoder in) throws IOException {
         DwellState dwell = new DwellState();
-        dwell.previous = StateEncoding.readNullable(in, decoder -> new Page(decoder.readLong(), decoder.readString(),
-                SharedNames.of(StateEncoding.readNullableString(decoder)), decoder.readBoolean()));
+        if (StateEncoding.readPresent(in)) {
+            dwell.previousAt = in.readLong();
+            dwell.previousSession = in.readString();
+            dwell.previousCategory = SharedNames.of(StateEncoding.readNullableString(in));
+            dwell.previousDwellKnown = in.readBoolean();
+        }
         dwell.sessions = in.readLong();
         dwell.totalDwellMs = in.readLong();
-        dwell.current = StateEncoding.readNullable(in, decoder -> new Session(decoder.readString(), decoder.readLong(),
-                decoder.readLong(), decoder.readLong(), decoder.readInt()));
+        if (StateEncoding.readPresent(in)) {
+            dwell.currentKey = in.readString();
+            dwell.currentStart = in.readLong();
+            dwell.currentLastAt = in.readLong();
+            dwell.currentDwellMs = in.readLong();
+            dwell.currentPages = in.readInt();
+        }
         StateEncoding.readArray(in, decoder -> dwell.recentSessions.add(decoder.readString()));
-        StateEncoding.readArray(in, decoder -> dwell.sessionStartsByDay.put(decoder.readLong(), decoder.readLong()));
+        StateEncoding.readArray(in, decoder -> dwell.sessionStartsByDay.add(decoder.readLong(), decoder.readLong()));
         StateEncoding.readArray(in, decoder -> {
             CategoryBuckets.Amounts byCategory = dwell.categoryDwellByDay.bucketAt(decoder.readLong());
             StateEncoding.readArray(decoder, inner -> byCategory.add(SharedNames.of(inner.readString()), inner.readLong()));

@@ -4,7 +4,9 @@ import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
 import io.segstream.serde.StateEncoding;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.apache.avro.io.Decoder;
@@ -26,12 +28,14 @@ final class RecentEvents {
 
     private static final HashFunction FINGERPRINT = Hashing.farmHashFingerprint64();
     private static final int ENTRY = 2 * Long.BYTES;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     /** Recent events from which a user's fingerprints are indexed: fewer are compared one by one. */
     static final int INDEXED_FROM = 16;
 
     /** The latest event time seen; entries older than it minus the retention are dropped. */
     long latest = Long.MIN_VALUE;
-    private ByteBuffer entries = ByteBuffer.allocate(4 * ENTRY);
+    /** The entries, big-endian, read and written through {@link #LONGS} (no buffer object in between to touch). */
+    private byte[] entries = new byte[4 * ENTRY];
     private int size;
     /**
      * No entry is older than this (in memory only; Long.MIN_VALUE when not known, as after a read): a
@@ -55,11 +59,11 @@ final class RecentEvents {
         if (contains(fingerprint)) {
             return false;
         }
-        if ((size + 1) * ENTRY > entries.capacity()) {
-            entries = ByteBuffer.wrap(Arrays.copyOf(entries.array(), entries.capacity() * 2));
+        if ((size + 1) * ENTRY > entries.length) {
+            entries = Arrays.copyOf(entries, entries.length * 2);
         }
-        entries.putLong(size * ENTRY, fingerprint);
-        entries.putLong(size * ENTRY + Long.BYTES, at);
+        put(size * ENTRY, fingerprint);
+        put(size * ENTRY + Long.BYTES, at);
         size++;
         earliestAtLeast = Math.min(earliestAtLeast, at);
         index(fingerprint);
@@ -71,9 +75,9 @@ final class RecentEvents {
             // The earliest recorded go first (recorded in arrival order).
             int drop = size - max;
             for (int i = 0; i < drop; i++) {
-                unindex(entries.getLong(i * ENTRY));
+                unindex(get(i * ENTRY));
             }
-            System.arraycopy(entries.array(), drop * ENTRY, entries.array(), 0, max * ENTRY);
+            System.arraycopy(entries, drop * ENTRY, entries, 0, max * ENTRY);
             size = max;
         }
         return true;
@@ -82,7 +86,7 @@ final class RecentEvents {
     private boolean contains(long fingerprint) {
         if (index == null || fingerprint == 0) {
             for (int i = 0; i < size; i++) {
-                if (entries.getLong(i * ENTRY) == fingerprint) {
+                if (get(i * ENTRY) == fingerprint) {
                     return true;
                 }
             }
@@ -117,7 +121,7 @@ final class RecentEvents {
         index = new long[Integer.highestOneBit(Math.max(INDEXED_FROM, size) * 4 - 1)];
         indexed = 0;
         for (int i = 0; i < size; i++) {
-            insert(entries.getLong(i * ENTRY));
+            insert(get(i * ENTRY));
         }
     }
 
@@ -167,12 +171,12 @@ final class RecentEvents {
         int kept = 0;
         long earliest = Long.MAX_VALUE;
         for (int i = 0; i < size; i++) {
-            long fingerprint = entries.getLong(i * ENTRY);
-            long time = entries.getLong(i * ENTRY + Long.BYTES);
+            long fingerprint = get(i * ENTRY);
+            long time = get(i * ENTRY + Long.BYTES);
             if (time >= before) {
                 if (kept != i) {
-                    entries.putLong(kept * ENTRY, fingerprint);
-                    entries.putLong(kept * ENTRY + Long.BYTES, time);
+                    put(kept * ENTRY, fingerprint);
+                    put(kept * ENTRY + Long.BYTES, time);
                 }
                 kept++;
                 earliest = Math.min(earliest, time);
@@ -188,16 +192,24 @@ final class RecentEvents {
         return size;
     }
 
+    private long get(int offset) {
+        return (long) LONGS.get(entries, offset);
+    }
+
+    private void put(int offset, long value) {
+        LONGS.set(entries, offset, value);
+    }
+
     void write(Encoder out) throws IOException {
         out.writeLong(latest);
-        out.writeBytes(entries.array(), 0, size * ENTRY);
+        out.writeBytes(entries, 0, size * ENTRY);
     }
 
     static RecentEvents read(Decoder in) throws IOException {
         RecentEvents recent = new RecentEvents();
         recent.latest = in.readLong();
         byte[] stored = StateEncoding.readBytes(in);
-        recent.entries = ByteBuffer.wrap(stored.length >= 4 * ENTRY ? stored : Arrays.copyOf(stored, 4 * ENTRY));
+        recent.entries = stored.length >= 4 * ENTRY ? stored : Arrays.copyOf(stored, 4 * ENTRY);
         recent.size = stored.length / ENTRY;
         return recent;
     }

@@ -51,20 +51,31 @@ public final class StateEncoding {
 
     /** A union of null and the value: branch 0 for null, else branch 1 and the value. */
     public static <T> void writeNullable(Encoder out, T value, ItemWriter<T> writer) throws IOException {
-        if (value == null) {
-            out.writeIndex(0);
-        } else {
-            out.writeIndex(1);
+        writePresent(out, value != null);
+        if (value != null) {
             writer.write(out, value);
         }
     }
 
+    /**
+     * Writes the branch of a union of null and a record: the record's fields follow when {@code present}.
+     * For a record held as fields of the one that contains it rather than as an object of its own.
+     */
+    public static void writePresent(Encoder out, boolean present) throws IOException {
+        out.writeIndex(present ? 1 : 0);
+    }
+
     public static <T> T readNullable(Decoder in, ValueReader<T> reader) throws IOException {
+        return readPresent(in) ? reader.read(in) : null;
+    }
+
+    /** Reads the branch of a union of null and a record ({@link #writePresent}): whether the record's fields follow. */
+    public static boolean readPresent(Decoder in) throws IOException {
         if (in.readIndex() == 0) {
             in.readNull();
-            return null;
+            return false;
         }
-        return reader.read(in);
+        return true;
     }
 
     public static void writeNullableLong(Encoder out, Long value) throws IOException {
