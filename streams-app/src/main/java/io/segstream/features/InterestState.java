@@ -41,9 +41,8 @@ public final class InterestState {
     private void encode(Encoder out) throws IOException {
         out.writeLong(latestHour);
         StateEncoding.writeArray(out, viewsByHour.size(), (encoder, hour) -> {
-            CategoryBuckets.Bucket bucket = viewsByHour.bucket(hour);
-            encoder.writeLong(bucket.time);
-            CategoryBuckets.Amounts views = bucket.amounts;
+            encoder.writeLong(viewsByHour.time(hour));
+            CategoryBuckets.Amounts views = viewsByHour.amounts(hour);
             StateEncoding.writeArray(encoder, views.size(), (inner, i) -> {
                 inner.writeString(views.category(i));
                 inner.writeInt((int) views.value(i));
