@@ -17,8 +17,18 @@ import java.util.Arrays;
  */
 final class CategoryBuckets {
 
-    private static final long[] NO_TIMES = {};
-    private static final Amounts[] NO_AMOUNTS = {};
+    private static final Bucket[] NO_BUCKETS = {};
+
+    /** One bucket: its time and its categories' amounts, categories ascending by name. */
+    static final class Bucket {
+        final long time;
+        final Amounts amounts;
+
+        Bucket(long time, Amounts amounts) {
+            this.time = time;
+            this.amounts = amounts;
+        }
+    }
 
     /**
      * Amounts by category, ascending by name, in two arrays. A category is looked for by reference first:
@@ -97,13 +107,7 @@ final class CategoryBuckets {
         }
     }
 
-    /**
-     * The buckets' times, ascending, and their amounts at the same index, for the first {@link #count}:
-     * two arrays rather than an object per bucket, so the check of the oldest and newest bucket's time
-     * with every event reads one array, and an event adding to a bucket fetches one object fewer.
-     */
-    private long[] times = NO_TIMES;
-    private Amounts[] amounts = NO_AMOUNTS;
+    private Bucket[] buckets = NO_BUCKETS;
     private int count;
 
     /** The totals of the buckets from {@code windowEnd - windowLength + 1} to {@code windowEnd}, or null until read. */
@@ -121,19 +125,13 @@ final class CategoryBuckets {
         return count;
     }
 
-    /** The time of the {@code i}-th bucket, oldest first. */
-    long time(int i) {
-        return times[i];
-    }
-
-    /** The amounts of the {@code i}-th bucket, oldest first. */
-    Amounts amounts(int i) {
-        return amounts[i];
+    Bucket bucket(int i) {
+        return buckets[i];
     }
 
     /** The time of the newest bucket; only when not {@link #isEmpty()}. */
     long newestTime() {
-        return times[count - 1];
+        return buckets[count - 1].time;
     }
 
     /** Adds {@code amount} to {@code category} in the bucket at {@code time}, making either when new. */
@@ -147,28 +145,24 @@ final class CategoryBuckets {
 
     /** The amounts of the bucket at {@code time}, made (empty) when there is none. */
     Amounts bucketAt(long time) {
-        if (count > 0 && times[count - 1] == time) {
-            return amounts[count - 1];
+        if (count > 0 && buckets[count - 1].time == time) {
+            return buckets[count - 1].amounts;
         }
         int at = count;
-        while (at > 0 && times[at - 1] > time) {
+        while (at > 0 && buckets[at - 1].time > time) {
             at--;
         }
-        if (at > 0 && times[at - 1] == time) {
-            return amounts[at - 1];
+        if (at > 0 && buckets[at - 1].time == time) {
+            return buckets[at - 1].amounts;
         }
-        if (count == times.length) {
-            int capacity = Math.max(2, 2 * count);
-            times = Arrays.copyOf(times, capacity);
-            amounts = Arrays.copyOf(amounts, capacity);
+        if (count == buckets.length) {
+            buckets = Arrays.copyOf(buckets, Math.max(2, 2 * count));
         }
-        System.arraycopy(times, at, times, at + 1, count - at);
-        System.arraycopy(amounts, at, amounts, at + 1, count - at);
-        Amounts made = new Amounts(2);
-        times[at] = time;
-        amounts[at] = made;
+        System.arraycopy(buckets, at, buckets, at + 1, count - at);
+        Bucket made = new Bucket(time, new Amounts(2));
+        buckets[at] = made;
         count++;
-        return made;
+        return made.amounts;
     }
 
     /**
@@ -182,15 +176,14 @@ final class CategoryBuckets {
             shared = null;
         }
         int dropped = 0;
-        while (dropped < count && times[dropped] < first) {
+        while (dropped < count && buckets[dropped].time < first) {
             dropped++;
         }
         if (dropped == 0) {
             return false;
         }
-        System.arraycopy(times, dropped, times, 0, count - dropped);
-        System.arraycopy(amounts, dropped, amounts, 0, count - dropped);
-        Arrays.fill(amounts, count - dropped, count, null);
+        System.arraycopy(buckets, dropped, buckets, 0, count - dropped);
+        Arrays.fill(buckets, count - dropped, count, null);
         count -= dropped;
         return true;
     }
@@ -200,10 +193,10 @@ final class CategoryBuckets {
         if (totals == null || windowEnd != end || windowLength != length) {
             Amounts summed = new Amounts(4);
             for (int i = 0; i < count; i++) {
-                if (times[i] > end - length && times[i] <= end) {
-                    Amounts bucket = amounts[i];
-                    for (int j = 0; j < bucket.size(); j++) {
-                        summed.add(bucket.category(j), bucket.value(j));
+                Bucket bucket = buckets[i];
+                if (bucket.time > end - length && bucket.time <= end) {
+                    for (int j = 0; j < bucket.amounts.size(); j++) {
+                        summed.add(bucket.amounts.category(j), bucket.amounts.value(j));
                     }
                 }
             }
@@ -221,10 +214,9 @@ final class CategoryBuckets {
     /** A copy of the buckets (without the totals, which the copy derives when read). */
     CategoryBuckets copy() {
         CategoryBuckets copy = new CategoryBuckets();
-        copy.times = Arrays.copyOf(times, count);
-        copy.amounts = new Amounts[count];
+        copy.buckets = new Bucket[count];
         for (int i = 0; i < count; i++) {
-            copy.amounts[i] = amounts[i].copy();
+            copy.buckets[i] = new Bucket(buckets[i].time, buckets[i].amounts.copy());
         }
         copy.count = count;
         return copy;
@@ -237,7 +229,7 @@ final class CategoryBuckets {
             return false;
         }
         for (int i = 0; i < count; i++) {
-            if (times[i] != that.times[i] || !amounts[i].sameAs(that.amounts[i])) {
+            if (buckets[i].time != that.buckets[i].time || !buckets[i].amounts.sameAs(that.buckets[i].amounts)) {
                 return false;
             }
         }
@@ -248,10 +240,10 @@ final class CategoryBuckets {
     public int hashCode() {
         int hash = count;
         for (int i = 0; i < count; i++) {
-            Amounts bucket = amounts[i];
-            hash = 31 * hash + Long.hashCode(times[i]);
-            for (int j = 0; j < bucket.size(); j++) {
-                hash = 31 * (31 * hash + bucket.category(j).hashCode()) + Long.hashCode(bucket.value(j));
+            Amounts amounts = buckets[i].amounts;
+            hash = 31 * hash + Long.hashCode(buckets[i].time);
+            for (int j = 0; j < amounts.size(); j++) {
+                hash = 31 * (31 * hash + amounts.category(j).hashCode()) + Long.hashCode(amounts.value(j));
             }
         }
         return hash;
@@ -261,7 +253,8 @@ final class CategoryBuckets {
     public String toString() {
         StringBuilder text = new StringBuilder("{");
         for (int i = 0; i < count; i++) {
-            text.append(i == 0 ? "" : ", ").append(times[i]).append('=').append(amounts[i].toCounts());
+            text.append(i == 0 ? "" : ", ").append(buckets[i].time).append('=')
+                    .append(buckets[i].amounts.toCounts());
         }
         return text.append('}').toString();
     }

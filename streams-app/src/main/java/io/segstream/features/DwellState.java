@@ -239,20 +239,21 @@ public final class DwellState {
             if (olderDaysEncoded == null) {
                 olderDaysEncoded = StateEncoding.encoded(out, encoder -> {
                     for (int day = 0; day < days - 1; day++) {
-                        writeDay(encoder, categoryDwellByDay.time(day), categoryDwellByDay.amounts(day));
+                        writeDay(encoder, categoryDwellByDay.bucket(day));
                     }
                 });
             }
             out.writeFixed(olderDaysEncoded);
-            writeDay(out, categoryDwellByDay.time(days - 1), categoryDwellByDay.amounts(days - 1));
+            writeDay(out, categoryDwellByDay.bucket(days - 1));
         }
         out.writeArrayEnd();
     }
 
     /** One day's item (a binary encoder writes nothing to start an item, so the items can be kept apart). */
-    private static void writeDay(Encoder out, long day, CategoryBuckets.Amounts dwell) throws IOException {
+    private static void writeDay(Encoder out, CategoryBuckets.Bucket day) throws IOException {
         out.startItem();
-        out.writeLong(day);
+        out.writeLong(day.time);
+        CategoryBuckets.Amounts dwell = day.amounts;
         StateEncoding.writeArray(out, dwell.size(), (inner, i) -> {
             inner.writeString(dwell.category(i));
             inner.writeLong(dwell.value(i));

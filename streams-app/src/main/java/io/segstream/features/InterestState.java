@@ -41,8 +41,9 @@ public final class InterestState {
     private void encode(Encoder out) throws IOException {
         out.writeLong(latestHour);
         StateEncoding.writeArray(out, viewsByHour.size(), (encoder, hour) -> {
-            encoder.writeLong(viewsByHour.time(hour));
-            CategoryBuckets.Amounts views = viewsByHour.amounts(hour);
+            CategoryBuckets.Bucket bucket = viewsByHour.bucket(hour);
+            encoder.writeLong(bucket.time);
+            CategoryBuckets.Amounts views = bucket.amounts;
             StateEncoding.writeArray(encoder, views.size(), (inner, i) -> {
                 inner.writeString(views.category(i));
                 inner.writeInt((int) views.value(i));

@@ -37,7 +37,6 @@ public final class Timeline {
     static final int TIE_MEMORY = 8;
     /** The least room an encoded run of activities is given when it grows. */
     private static final int MIN_RUN = 256;
-    private static final List<Activity> NONE = List.of();
 
     CartState settledCart = new CartState();
     DwellState settledDwell = new DwellState();
@@ -59,11 +58,9 @@ public final class Timeline {
     private int rawEnd;
     /**
      * Activities after the raw ones, in order: all of them once an out-of-order arrival decoded the raw
-     * ones, and the in-order arrivals after that until the timeline is next written. Nearly always
-     * none: then the one shared empty list, which every click looks at without fetching an object of
-     * this user's ({@link #appendable} makes a list of their own when one is added).
+     * ones, and the in-order arrivals after that until the timeline is next written.
      */
-    private List<Activity> appended = NONE;
+    private final List<Activity> appended = new ArrayList<>();
     /** The sort key of the newest activity, raw or appended; at is Long.MIN_VALUE when there is none. */
     private long newestAt = Long.MIN_VALUE;
     private long newestKey;
@@ -125,7 +122,7 @@ public final class Timeline {
             if (appended.isEmpty()) {
                 appendEncoded(activity, folding.encoder);
             } else {
-                appendable().add(activity);
+                appended.add(activity);
             }
             newestAt = activity.at();
             newestKey = activity.key();
@@ -135,7 +132,7 @@ public final class Timeline {
         }
         decodeAll(folding);
         int position = Collections.binarySearch(appended, activity, Activity.EVENT_TIME_ORDER);
-        appendable().add(position >= 0 ? position : -position - 1, activity);
+        appended.add(position >= 0 ? position : -position - 1, activity);
         if (activity.at() == newestAt) {
             snapshotsLeft = TIE_MEMORY;
         }
@@ -193,11 +190,9 @@ public final class Timeline {
                 fold(appended.get(settled++), sessionGapMs, dwellMaxMs);
                 count--;
             }
-            if (settled == appended.size()) {
-                appended = NONE;
+            appended.subList(0, settled).clear();
+            if (appended.isEmpty()) {
                 newestAt = Long.MIN_VALUE;
-            } else {
-                appended.subList(0, settled).clear();
             }
         }
         settledBefore = Math.max(settledBefore, horizon);
@@ -227,15 +222,7 @@ public final class Timeline {
         while (rawStart < rawEnd) {
             decoded.add(decodeNext(folding));
         }
-        appendable().addAll(0, decoded);
-    }
-
-    /** {@link #appended}, a list of this timeline's own once it holds any. */
-    private List<Activity> appendable() {
-        if (appended == NONE) {
-            appended = new ArrayList<>();
-        }
-        return appended;
+        appended.addAll(0, decoded);
     }
 
     /** Decodes the raw activity at {@link #rawStart} and moves past it, with the folding's decoder. */
@@ -302,7 +289,7 @@ public final class Timeline {
         makeRoom(run.length);
         System.arraycopy(run, 0, raw, rawEnd, run.length);
         rawEnd += run.length;
-        appended = NONE;
+        appended.clear();
     }
 
     /** Encodes an in-order arrival after the raw activities (none are appended after them). */

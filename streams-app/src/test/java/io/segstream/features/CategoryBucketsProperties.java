@@ -59,14 +59,14 @@ class CategoryBucketsProperties {
     private static TreeMap<Long, TreeMap<String, Long>> contents(CategoryBuckets buckets) {
         TreeMap<Long, TreeMap<String, Long>> read = new TreeMap<>();
         for (int i = 0; i < buckets.size(); i++) {
-            CategoryBuckets.Amounts bucket = buckets.amounts(i);
-            assertThat(i == 0 || buckets.time(i - 1) < buckets.time(i)).isTrue();
+            CategoryBuckets.Bucket bucket = buckets.bucket(i);
+            assertThat(i == 0 || buckets.bucket(i - 1).time < bucket.time).isTrue();
             TreeMap<String, Long> byCategory = new TreeMap<>();
-            for (int j = 0; j < bucket.size(); j++) {
-                assertThat(j == 0 || bucket.category(j - 1).compareTo(bucket.category(j)) < 0).isTrue();
-                byCategory.put(bucket.category(j), bucket.value(j));
+            for (int j = 0; j < bucket.amounts.size(); j++) {
+                assertThat(j == 0 || bucket.amounts.category(j - 1).compareTo(bucket.amounts.category(j)) < 0).isTrue();
+                byCategory.put(bucket.amounts.category(j), bucket.amounts.value(j));
             }
-            read.put(buckets.time(i), byCategory);
+            read.put(bucket.time, byCategory);
         }
         return read;
     }
