@@ -86,7 +86,7 @@ public class UserStateBenchmark {
         next = 0;
         updates = FeatureUpdates.offline(settings);
         // Orders are de-duplicated by a window store in the pipeline (a few percent of the events): not measured here.
-        deduplication = new Deduplication(null, settings, new FeatureCounters());
+        deduplication = new Deduplication(null, true, settings, new FeatureCounters());
         SyntheticTraffic traffic = new SyntheticTraffic(7, USERS);
         long at = Instant.parse("2026-11-20T08:00:00Z").toEpochMilli();
         while (events.size() < EVENTS) {

@@ -10,8 +10,9 @@ import org.apache.avro.io.Encoder;
 
 /**
  * Everything the features know of one user: orders (RFM), the live cart and sessions, product
- * interest, the order-sensitive timeline they are folded from, and the recent event ids that
- * de-duplication checks. One part of the user's one state record; absent parts read as empty.
+ * interest, the order-sensitive timeline they are folded from, and the recent event ids and
+ * uncommitted order ids that de-duplication checks. One part of the user's one state record;
+ * absent parts read as empty.
  */
 public final class FeatureState {
 
@@ -23,6 +24,8 @@ public final class FeatureState {
     InterestState interest;
     Timeline timeline = new Timeline();
     RecentEvents recentEvents = new RecentEvents();
+    /** Null while none (nearly always): see {@link Deduplication#rememberOrder}. */
+    UncommittedOrders uncommittedOrders;
 
     /** The user's features as of {@code now}, with RFM scores when population quintiles are known. */
     public UserFeatures view(String user, long now, FeatureSettings settings, RfmQuintiles quintiles) {
@@ -75,6 +78,7 @@ public final class FeatureState {
         StateEncoding.writeNullable(out, interest, (encoder, views) -> views.write(encoder));
         timeline.write(out);
         recentEvents.write(out);
+        UncommittedOrders.write(out, uncommittedOrders);
     }
 
     public static FeatureState read(Decoder in) throws IOException {
@@ -85,6 +89,7 @@ public final class FeatureState {
         state.interest = StateEncoding.readNullable(in, InterestState::read);
         state.timeline = Timeline.read(in);
         state.recentEvents = RecentEvents.read(in);
+        state.uncommittedOrders = UncommittedOrders.read(in);
         return state;
     }
 

@@ -123,7 +123,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         users = context.getStateStore(StoreNames.USERS);
-        deduplication = new Deduplication(context.getStateStore(StoreNames.ORDER_IDS), settings, instance.features());
+        deduplication = new Deduplication(context.getStateStore(StoreNames.ORDER_IDS), users.committedWithInput(), settings,
+                instance.features());
         features = new FeatureUpdates(settings, context.getStateStore(StoreNames.TIMERS), instance.features());
         privacy = new PrivacyRequests(context.getStateStore(StoreNames.PRIVACY_REQUEST_IDS), privacySettings,
                 instance.privacy());
@@ -232,10 +233,30 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             }
         }
         if (record.value() instanceof Order order) {
-            deduplication.rememberOrder(order, write -> users.afterStateWritten(user, write));
+            deduplication.rememberOrder(state.features(), order, write -> users.afterStateWritten(user, write));
+            writeHeldOrders(user, state);
         }
         // Two at most, so the writes keep up with the users that change (one per event) without a burst.
         users.writeBackChanged(2);
+    }
+
+    /**
+     * At-least-once: the order ids the user's state holds go to store {@code order-ids} right after that state
+     * is written, and leave the state once that write is committed (the user is written again without them).
+     */
+    private void writeHeldOrders(String user, UserState state) {
+        if (!deduplication.holdsUnwrittenOrders(state.features())) {
+            return;
+        }
+        deduplication.writeHeldOrders(state.features(), write -> users.afterStateWritten(user, write),
+                (id, time) -> users.afterInputCommitted(() -> forgetCommittedOrder(user, id, time)));
+    }
+
+    private void forgetCommittedOrder(String user, String id, long time) {
+        UserState state = users.load(user);
+        if (state != null && deduplication.forgetCommittedOrder(state.features(), id, time)) {
+            users.save(user, state);
+        }
     }
 
     /**
@@ -244,7 +265,12 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
      */
     private UserState load(String user) {
         UserState state = users.load(user);
-        return state == null ? UserState.empty() : state;
+        if (state == null) {
+            return UserState.empty();
+        }
+        // Order ids held by a state read from the store (as after a crash) go to store order-ids again.
+        writeHeldOrders(user, state);
+        return state;
     }
 
     /** Applies a consent change or an erasure to the user, and audits it. */

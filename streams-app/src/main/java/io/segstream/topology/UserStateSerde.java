@@ -32,7 +32,7 @@ public final class UserStateSerde implements Serde<UserState> {
     public static final UserStateSerde INSTANCE = new UserStateSerde(ThreadLocal.withInitial(Buffers::new)::get);
 
     /** The version this release writes. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** The version, as the first byte of a record. */
     private static final byte[] VERSION_BYTE = {VERSION};
 

@@ -201,6 +201,14 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     }
 
     /**
+     * Whether what the task's stores write before a commit is committed with the input's offsets, as one
+     * transaction (exactly-once), rather than ahead of them (at-least-once).
+     */
+    public boolean committedWithInput() {
+        return committedWithFlush;
+    }
+
+    /**
      * Removes the user's state: the decoded one at once (a pending write of it is dropped) and the
      * encoded one with a tombstone in the store's changelog. Returns whether there was any.
      */
@@ -399,10 +407,11 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
             writeIfChanged(entry);
         }
         changed.clear();
-        if (!atNextFlush.isEmpty()) {
-            atNextFlush.forEach(Runnable::run);
-            atNextFlush.clear();
+        // By position: a write may load a user, and the eviction that makes room may write another.
+        for (int i = 0; i < atNextFlush.size(); i++) {
+            atNextFlush.get(i).run();
         }
+        atNextFlush.clear();
     }
 
     /** Writes the entry's state if it changed since it was last written, and marks it written. */

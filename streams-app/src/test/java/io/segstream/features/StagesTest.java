@@ -46,7 +46,7 @@ class StagesTest {
 
     @Test
     void aClickIsADuplicateWithinTheRetentionOfTheUsersLatestClickOnly() {
-        Deduplication deduplication = new Deduplication(orderIds, settings, counters);
+        Deduplication deduplication = new Deduplication(orderIds, false, settings, counters);
         FeatureState state = new FeatureState();
 
         assertThat(deduplication.firstClick(state, add("e1", "u1", "sku", 1, "1.00", T0))).isTrue();
@@ -61,21 +61,77 @@ class StagesTest {
 
     @Test
     void anOrderIdCountsOnceWithinTheOrderRetentionWhateverItsTimestamp() {
-        Deduplication deduplication = new Deduplication(orderIds, settings, counters);
+        Deduplication deduplication = new Deduplication(orderIds, true, settings, counters);
+        FeatureState state = new FeatureState();
         List<Runnable> writes = new ArrayList<>();
 
         assertThat(deduplication.firstOrder(purchase("o1", "u1", "10.00", T0))).isTrue();
-        deduplication.rememberOrder(purchase("o1", "u1", "10.00", T0), writes::add);
+        deduplication.rememberOrder(state, purchase("o1", "u1", "10.00", T0), writes::add);
         // Remembered before it is written to the store (with the user's state that counted it).
         assertThat(deduplication.firstOrder(purchase("o1", "u1", "10.00", T0.plus(Duration.ofDays(4))))).isFalse();
         assertThat(storedOrderIds()).isEmpty();
 
         writes.forEach(Runnable::run);
         assertThat(storedOrderIds()).containsExactly("o1@" + T0.toEpochMilli());
+        // Exactly-once, the store's entry is committed with the state: the state holds nothing of it.
+        assertThat(deduplication.holdsUnwrittenOrders(state)).isFalse();
         assertThat(deduplication.firstOrder(purchase("o1", "u1", "10.00", T0.plus(Duration.ofDays(4))))).isFalse();
         assertThat(deduplication.firstOrder(purchase("o1", "u1", "10.00", T0.plus(Duration.ofDays(31))))).isTrue();
         assertThat(deduplication.firstOrder(purchase("o2", "u1", "10.00", T0.plus(Duration.ofDays(4))))).isTrue();
         assertThat(counters.duplicateCount()).isEqualTo(2);
+    }
+
+    @Test
+    void atLeastOnceAnOrderIdIsHeldInTheUsersStateUntilItsEntryInTheStoreIsCommitted() {
+        Deduplication deduplication = new Deduplication(orderIds, false, settings, counters);
+        FeatureState state = new FeatureState();
+        List<Runnable> afterStateWritten = new ArrayList<>();
+        List<String> written = new ArrayList<>();
+
+        assertThat(deduplication.firstOrder(purchase("o1", "u1", "10.00", T0))).isTrue();
+        deduplication.rememberOrder(state, purchase("o1", "u1", "10.00", T0), write -> {
+            throw new AssertionError("at-least-once the id goes to the store through the state");
+        });
+        assertThat(deduplication.holdsUnwrittenOrders(state)).isTrue();
+        // A state read back from its record holds the id too: a crash cannot part the id from the count.
+        FeatureState stored = readBack(state);
+        assertThat(deduplication.holdsUnwrittenOrders(stored)).isTrue();
+
+        deduplication.writeHeldOrders(state, afterStateWritten::add, (id, time) -> written.add(id + "@" + time));
+        assertThat(deduplication.holdsUnwrittenOrders(state)).isFalse();
+        assertThat(storedOrderIds()).isEmpty();
+        afterStateWritten.forEach(Runnable::run);
+        assertThat(storedOrderIds()).containsExactly("o1@" + T0.toEpochMilli());
+        assertThat(written).containsExactly("o1@" + T0.toEpochMilli());
+
+        // Committed: the state lets the id go, and the store's entry still finds the repeat.
+        assertThat(deduplication.forgetCommittedOrder(state, "o1", T0.toEpochMilli())).isTrue();
+        assertThat(deduplication.forgetCommittedOrder(state, "o1", T0.toEpochMilli())).isFalse();
+        assertThat(readBack(state).uncommittedOrders).isNull();
+        assertThat(deduplication.firstOrder(purchase("o1", "u1", "10.00", T0))).isFalse();
+
+        // The state read back before the commit writes its id to the store again (a crash may have lost it):
+        // at once when that state is the one written.
+        orderIds.put("o1", null, T0.toEpochMilli());
+        assertThat(deduplication.firstOrder(purchase("o1", "u1", "10.00", T0))).isTrue();
+        deduplication.writeHeldOrders(stored, Runnable::run, (id, time) -> written.add(id + "@" + time));
+        assertThat(deduplication.holdsUnwrittenOrders(stored)).isFalse();
+        assertThat(storedOrderIds()).containsExactly("o1@" + T0.toEpochMilli());
+        assertThat(deduplication.firstOrder(purchase("o1", "u1", "10.00", T0))).isFalse();
+        assertThat(written).containsExactly("o1@" + T0.toEpochMilli(), "o1@" + T0.toEpochMilli());
+        assertThat(counters.duplicateCount()).isEqualTo(2);
+    }
+
+    private static FeatureState readBack(FeatureState state) {
+        try {
+            var bytes = new java.io.ByteArrayOutputStream();
+            var encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(bytes, null);
+            state.write(encoder);
+            encoder.flush();
+            return FeatureState.read(org.apache.avro.io.DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private List<String> storedOrderIds() {
@@ -130,7 +186,7 @@ class StagesTest {
     void aBusyUsersRecordStaysBounded() {
         FeatureSettings bounded = FeatureSettings.from(SegStreamConfig.of(Map.of(SegStreamConfig.BOOTSTRAP_SERVERS,
                 "unused:9092", SegStreamConfig.TIMELINE_MAX_RECENT, "2", SegStreamConfig.DEDUP_MAX_RECENT, "2")));
-        Deduplication deduplication = new Deduplication(orderIds, bounded, counters);
+        Deduplication deduplication = new Deduplication(orderIds, false, bounded, counters);
         FeatureUpdates updates = new FeatureUpdates(bounded, timers, counters);
         FeatureState state = new FeatureState();
         for (int i = 1; i <= 3; i++) {

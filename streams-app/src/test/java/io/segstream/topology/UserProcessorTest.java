@@ -383,6 +383,39 @@ class UserProcessorTest {
         assertThat(instance.features().duplicateCount()).isEqualTo(2);
     }
 
+    @Test
+    void atLeastOnceAnOrdersIdLeavesTheUsersRecordOnlyOnceItsEntryInTheStoreIsCommitted() {
+        processor.init(context);
+        process(purchase("o1", "u1", "25.00", T0), T0);
+        users.flushCache();
+        assertThat(orderIdStored("o1", T0)).isTrue();
+        assertThat(storedStateHoldsOrderIds("u1")).as("the id is in the record that counted the order").isTrue();
+
+        // The crash struck after the producer sent the user's record and before the id's entry: the entry is lost.
+        orderIds.put("o1", null, T0.toEpochMilli());
+        crashAndRestart();
+        process(purchase("o1", "u1", "25.00", T0), T0);
+        assertThat(instance.features().duplicateCount()).isEqualTo(1);
+        assertThat(UserStateSerde.INSTANCE.decode(users.get("u1")).features().rfm().purchases()).isEqualTo(1);
+
+        // The restored state writes its id to the store again, and lets it go once that is committed.
+        users.flushCache();
+        assertThat(orderIdStored("o1", T0)).isTrue();
+        assertThat(storedStateHoldsOrderIds("u1")).isTrue();
+        users.commit(Map.of());
+        users.flushCache();
+        users.flushCache();
+        assertThat(storedStateHoldsOrderIds("u1")).as("committed in the store, the id leaves the record").isFalse();
+        crashAndRestart();
+        process(purchase("o1", "u1", "25.00", T0), T0);
+        assertThat(instance.features().duplicateCount()).isEqualTo(2);
+    }
+
+    private boolean storedStateHoldsOrderIds(String user) {
+        return new io.segstream.features.Deduplication(orderIds, false, settings, instance.features())
+                .holdsUnwrittenOrders(UserStateSerde.INSTANCE.decode(users.get(user)).features());
+    }
+
     private void withdrawConsent(String user, String requestId, Instant at) {
         processor.process(new Record<>(user, io.segstream.avro.PrivacyRequest.newBuilder().setRequestId(requestId)
                 .setUserId(user).setType(io.segstream.avro.PrivacyRequestType.CONSENT_WITHDRAWN).setRequestedAt(at)

@@ -98,13 +98,39 @@ class UserStateContractTest {
     }
 
     @Test
+    void readsStateWrittenUnderVersion3WithAnOrderIdNotCommittedYet() throws Exception {
+        UserState state = UserStateSerde.INSTANCE.decode(storedUnder(3));
+
+        assertThat(state.consent()).isEqualTo(io.segstream.privacy.Consent.WITHDRAWN);
+        assertThat(new io.segstream.features.Deduplication(null, false, io.segstream.features.FeatureSettings.from(
+                io.segstream.config.SegStreamConfig.of(java.util.Map.of(io.segstream.config.SegStreamConfig.BOOTSTRAP_SERVERS,
+                        "unused:9092"))), new io.segstream.features.FeatureCounters())
+                .holdsUnwrittenOrders(state.features())).as("the held order id is read").isTrue();
+        assertThat(UserStateSerde.INSTANCE.encode(state)).isEqualTo(storedUnder(3));
+    }
+
+    @Test
     void readsStateWrittenUnderVersion2WithTheUsersConsent() throws Exception {
         UserState state = UserStateSerde.INSTANCE.decode(storedUnder(2));
 
         assertThat(state.consent()).isEqualTo(io.segstream.privacy.Consent.WITHDRAWN);
         assertThat(state.membership().segments()).containsOnlyKeys("big-spenders", "cart-holders");
         assertThat(state.features().cart().view().items()).isEqualTo(2);
-        assertThat(UserStateSerde.INSTANCE.encode(state)).isEqualTo(storedUnder(2));
+        // Written back under the current version: what Avro's own schema resolution makes of the record.
+        assertThat(UserStateSerde.INSTANCE.encode(state)).isEqualTo(resolvedToCurrent(2));
+    }
+
+    /** The fixture of {@code version}, read by Avro under the current schema and written as this release stores it. */
+    private byte[] resolvedToCurrent(int version) throws Exception {
+        byte[] stored = storedUnder(version);
+        Schema current = UserStateSerde.schema(UserStateSerde.VERSION);
+        GenericRecord resolved = new GenericDatumReader<GenericRecord>(UserStateSerde.schema(version), current)
+                .read(null, DecoderFactory.get().binaryDecoder(stored, 1, stored.length - 1, null));
+        byte[] body = avro(current, resolved);
+        byte[] expected = new byte[body.length + 1];
+        expected[0] = (byte) UserStateSerde.VERSION;
+        System.arraycopy(body, 0, expected, 1, body.length);
+        return expected;
     }
 
     @Test
@@ -136,14 +162,14 @@ class UserStateContractTest {
         assertThat(state.features().recentEventCount()).isEqualTo(1);
         assertThat(state.features().recentActivityCount()).isEqualTo(1);
         // And it is written back under the current version.
-        assertThat(UserStateSerde.INSTANCE.encode(state)[0]).isEqualTo((byte) UserStateSerde.VERSION);
+        assertThat(UserStateSerde.INSTANCE.encode(state)).isEqualTo(resolvedToCurrent(1));
     }
 
     @Test
     void readsTheOrdersAlonePastAMembershipWithAndWithoutOutputTopicsInEveryVersion() throws Exception {
         long now = Instant.parse("2025-11-22T00:00:00Z").toEpochMilli();
         byte[] current = UserStateSerde.INSTANCE.encode(UserStateSerde.INSTANCE.decode(storedUnder(2)));
-        for (byte[] stored : java.util.List.of(storedUnder(1), storedUnder(2), current)) {
+        for (byte[] stored : java.util.List.of(storedUnder(1), storedUnder(2), storedUnder(3), current)) {
             Rfm alone = UserStateSerde.INSTANCE.decodeRfm(stored).view(now, 365, null);
 
             assertThat(alone).isEqualTo(UserStateSerde.INSTANCE.decode(stored).features().rfm().view(now, 365, null));
