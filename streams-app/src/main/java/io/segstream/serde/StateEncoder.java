@@ -1,5 +1,6 @@
 package io.segstream.serde;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.apache.avro.io.BinaryData;
@@ -89,6 +90,29 @@ public final class StateEncoder extends BinaryEncoder {
             value >>>= 8;
         }
         size += Long.BYTES;
+    }
+
+    /**
+     * A string as Avro writes it (its UTF-8 length, then its UTF-8 bytes), without the byte array Avro
+     * makes of each one when it is ASCII, as the ids, keys and category names of a state nearly always
+     * are: a user's record holds dozens of them.
+     */
+    @Override
+    public void writeString(String value) throws IOException {
+        int length = value.length();
+        ensure(5 + length);
+        int start = size;
+        int at = start + BinaryData.encodeInt(length, bytes, start);
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            if (c >= 0x80) {
+                size = start;
+                super.writeString(value);
+                return;
+            }
+            bytes[at++] = (byte) c;
+        }
+        size = at;
     }
 
     @Override

@@ -32,6 +32,11 @@ class StateEncoderTest {
         out.writeString(text);
         out.writeString("");
         out.writeString(new Utf8("utf8 é"));
+        // Not ASCII: at the start, after a run of ASCII, and long enough for a two-byte length.
+        out.writeString("électronique");
+        out.writeString("home.kitchen 台所");
+        out.writeString("y".repeat(200) + "\u00ff");
+        out.writeString("\u007f");
         out.writeBytes(new byte[] {1, 2, 3});
         out.writeBytes(new byte[0]);
         out.writeBytes(ByteBuffer.wrap(new byte[] {9, 8}));
