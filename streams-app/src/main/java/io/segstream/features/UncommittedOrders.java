@@ -69,10 +69,6 @@ final class UncommittedOrders {
         return size == 0;
     }
 
-    int size() {
-        return size;
-    }
-
     /** As an Avro array of {orderId, time} records; null writes an empty array. */
     static void write(Encoder out, UncommittedOrders orders) throws IOException {
         StateEncoding.writeArray(out, orders == null ? 0 : orders.size, (encoder, i) -> {
