@@ -272,6 +272,29 @@ class UserStoreTest {
     }
 
     @Test
+    void exactlyOnceAWriteAtTheFlushThatEvictsAChangedUserRunsThatUsersWritesInTheSameFlush() {
+        Properties exactlyOnce = new Properties();
+        exactlyOnce.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        users.init(new MockProcessorContext<>(exactlyOnce).getStateStoreContext(), users);
+        addToCart("u1", "e1", 1);
+        addToCart("u2", "e2", 1);
+        addToCart("u3", "e3", 1);
+        users.afterInputCommitted(() -> {
+            // As a write that loads a user does: u2 changes, u3 is read, and loading u1 evicts u2.
+            addToCart("u2", "e4", 1);
+            users.afterStateWritten("u2", () -> users.afterInputCommitted(() -> written.add("u2 with " + encodedItems("u2"))));
+            users.load("u3");
+            addToCart("u1", "e5", 1);
+            written.add("u1 loaded");
+        });
+
+        users.flushCache();
+        assertThat(written).containsExactly("u1 loaded", "u2 with 2");
+        users.flushCache();
+        assertThat(written).hasSize(2);
+    }
+
+    @Test
     void writesWaitingForStatesThatAreDroppedAreDroppedWithThem() {
         addToCart("u1", "e1", 1);
         writeAfterState("u1", "order-1");
