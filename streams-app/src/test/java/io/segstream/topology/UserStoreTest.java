@@ -258,11 +258,16 @@ class UserStoreTest {
         assertThat(written).hasSize(1);
     }
 
-    @Test
-    void exactlyOnceAWriteAfterTheInputIsCommittedRunsAtTheNextFlushInTheTransactionThatCommitsTheInput() {
+    /** Initialises the store again as an exactly-once application's. */
+    private void initExactlyOnce() {
         Properties exactlyOnce = new Properties();
         exactlyOnce.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         users.init(new MockProcessorContext<>(exactlyOnce).getStateStoreContext(), users);
+    }
+
+    @Test
+    void exactlyOnceAWriteAfterTheInputIsCommittedRunsAtTheNextFlushInTheTransactionThatCommitsTheInput() {
+        initExactlyOnce();
         addToCart("u1", "e1", 1);
         users.afterInputCommitted(() -> written.add("request-1 with " + encodedItems("u1")));
         assertThat(written).isEmpty();
@@ -273,9 +278,7 @@ class UserStoreTest {
 
     @Test
     void exactlyOnceAWriteAtTheFlushThatEvictsAChangedUserRunsThatUsersWritesInTheSameFlush() {
-        Properties exactlyOnce = new Properties();
-        exactlyOnce.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        users.init(new MockProcessorContext<>(exactlyOnce).getStateStoreContext(), users);
+        initExactlyOnce();
         addToCart("u1", "e1", 1);
         addToCart("u2", "e2", 1);
         addToCart("u3", "e3", 1);
