@@ -5,6 +5,7 @@ import io.segstream.serde.StateEncoding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -16,8 +17,9 @@ import org.apache.avro.io.Encoder;
 /**
  * The order-sensitive part of a user's history (part of the user's state): the cart and dwell
  * state settled up to {@code stream time - grace}, plus every activity since, sorted by event time.
- * An activity that lands inside the recent part is folded again from the settled state, which
- * gives exactly the result in-order arrival would have given. Lateness is checked per input
+ * An activity that lands inside the recent part is folded again from the settled state (or from a
+ * copy of the state at a recent activity before it, kept in memory), which gives exactly the result
+ * in-order arrival would have given. Lateness is checked per input
  * partition upstream, so an activity of an input that fell behind the other by more than grace
  * can land before the settled point: it is folded right after the settled state.
  *
@@ -35,6 +37,8 @@ public final class Timeline {
 
     /** Newer milliseconds after a tie for which the state before the newest one is kept in hand. */
     static final int TIE_MEMORY = 8;
+    /** Recent activities between two checkpoints of a user whose activities arrived out of order. */
+    static final int CHECKPOINT_SPACING = 16;
     /** The least room an encoded run of activities is given when it grows. */
     private static final int MIN_RUN = 256;
 
@@ -75,6 +79,20 @@ public final class Timeline {
     private int snapshotsLeft;
     private CartState beforeNewestCart;
     private DwellState beforeNewestDwell;
+    /**
+     * Held in memory only, from the user's first activity that arrived out of order (until then none is
+     * needed, and none is kept): the cart and dwell after every {@link #CHECKPOINT_SPACING}-th recent
+     * activity, oldest first. An activity arriving behind newer ones is folded again from the last
+     * checkpoint before it, not from the settled state: for a busy user (up to timeline.max.recent
+     * recent activities) a late or tied activity costs the spacing and the activities after it, not a
+     * fold of every recent one. Their {@link Checkpoint#after} counts from the first activity recent when
+     * the first was kept; {@link #checkpointsSettled} of those have been settled since.
+     */
+    private ArrayDeque<Checkpoint> checkpoints;
+    private int checkpointsSettled;
+
+    /** The cart and dwell after recent activity number {@code after} (counted as {@link #checkpoints} says). */
+    private record Checkpoint(int after, CartState cart, DwellState dwell) {}
 
     /** The live cart and dwell after {@link #add}, and whether the cart changed. */
     record Folded(CartState cart, DwellState dwell, boolean cartChanged) {}
@@ -101,7 +119,8 @@ public final class Timeline {
     /**
      * Inserts {@code activity} in event-time order and folds it into the user's live {@code cart} and
      * {@code dwell}: on top of them when it is the newest (an in-order arrival; they are changed in
-     * place), else folded again with every activity after it. A busy user's events often share a
+     * place), else folded again with every activity after it, from the last checkpoint before it (or
+     * the settled state). A busy user's events often share a
      * millisecond, ordered within it by key, not by arrival: once one has landed behind another, the
      * state before the newest millisecond is kept in hand for the next {@link #TIE_MEMORY} newer ones,
      * and an activity landing inside that millisecond folds only its activities again instead of every
@@ -128,43 +147,67 @@ public final class Timeline {
             newestKey = activity.key();
             boolean cartChanged = cart.fold(activity);
             dwell.fold(activity, sessionGapMs, dwellMaxMs);
+            if (checkpoints != null && count % CHECKPOINT_SPACING == 0) {
+                checkpoints.addLast(new Checkpoint(checkpointsSettled + count, cart.copyContents(), dwell.copy()));
+            }
             return new Folded(cart, dwell, cartChanged);
         }
         decodeAll(folding);
         int position = Collections.binarySearch(appended, activity, Activity.EVENT_TIME_ORDER);
-        appended.add(position >= 0 ? position : -position - 1, activity);
+        int inserted = position >= 0 ? position : -position - 1;
+        appended.add(inserted, activity);
         if (activity.at() == newestAt) {
             snapshotsLeft = TIE_MEMORY;
         }
+        Checkpoint checkpoint = lastCheckpointUpTo(inserted);
         CartState refoldedCart;
         DwellState refoldedDwell;
         int from = appended.size();
-        if (activity.at() == newestAt && beforeNewestCart != null) {
+        boolean withinNewest = activity.at() == newestAt && beforeNewestCart != null;
+        if (withinNewest) {
             refoldedCart = beforeNewestCart.copyContents();
             refoldedDwell = beforeNewestDwell.copy();
             while (from > 0 && appended.get(from - 1).at() == newestAt) {
                 from--;
             }
         } else {
-            refoldedCart = settledCart.copyContents();
-            refoldedDwell = settledDwell.copy();
-            from = 0;
+            from = checkpoint == null ? 0 : checkpoint.after() - checkpointsSettled;
+            refoldedCart = checkpoint == null ? settledCart.copyContents() : checkpoint.cart().copyContents();
+            refoldedDwell = checkpoint == null ? settledDwell.copy() : checkpoint.dwell().copy();
             // What was before the newest millisecond changed: kept again below, or not at all.
             beforeNewestCart = null;
             beforeNewestDwell = null;
         }
         for (int i = from; i < appended.size(); i++) {
             Activity next = appended.get(i);
-            if (from == 0 && snapshotsLeft > 0 && next.at() == newestAt && (i == 0 || appended.get(i - 1).at() != newestAt)) {
+            if (!withinNewest && snapshotsLeft > 0 && next.at() == newestAt && (i == 0 || appended.get(i - 1).at() != newestAt)) {
                 beforeNewestCart = refoldedCart.copyContents();
                 beforeNewestDwell = refoldedDwell.copy();
             }
             refoldedCart.fold(next);
             refoldedDwell.fold(next, sessionGapMs, dwellMaxMs);
+            if ((i + 1) % CHECKPOINT_SPACING == 0 && i + 1 > inserted) {
+                checkpoints.addLast(new Checkpoint(checkpointsSettled + i + 1, refoldedCart.copyContents(), refoldedDwell.copy()));
+            }
         }
         boolean cartChanged = activity.kind() == Activity.Kind.ADD_TO_CART || activity.kind() == Activity.Kind.REMOVE_FROM_CART
                 || activity.kind() == Activity.Kind.PURCHASE;
         return new Folded(refoldedCart.withEmissionStateOf(cart), refoldedDwell, cartChanged);
+    }
+
+    /**
+     * The last checkpoint after at most {@code recent} recent activities (null: none, the settled state is
+     * the last state before them), after dropping those after more, which an activity inserted there
+     * changes. Starts keeping checkpoints for this user.
+     */
+    private Checkpoint lastCheckpointUpTo(int recent) {
+        if (checkpoints == null) {
+            checkpoints = new ArrayDeque<>();
+        }
+        while (!checkpoints.isEmpty() && checkpoints.peekLast().after() - checkpointsSettled > recent) {
+            checkpoints.pollLast();
+        }
+        return checkpoints.peekLast();
     }
 
     /**
@@ -175,6 +218,7 @@ public final class Timeline {
     void settle(long horizon, int maxRecent, Folding folding) {
         long sessionGapMs = folding.sessionGapMs;
         long dwellMaxMs = folding.dwellMaxMs;
+        int recentBefore = count;
         if (rawStart < rawEnd) {
             int[] position = folding.position;
             position[0] = rawStart;
@@ -196,6 +240,13 @@ public final class Timeline {
             }
         }
         settledBefore = Math.max(settledBefore, horizon);
+        if (checkpoints != null && count < recentBefore) {
+            checkpointsSettled += recentBefore - count;
+            // A checkpoint at or before the settled state is of no more use.
+            while (!checkpoints.isEmpty() && checkpoints.peekFirst().after() <= checkpointsSettled) {
+                checkpoints.pollFirst();
+            }
+        }
     }
 
     private void fold(Activity activity, long sessionGapMs, long dwellMaxMs) {

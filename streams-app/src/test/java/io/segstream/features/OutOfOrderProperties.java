@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segstream.avro.ClickEvent;
 import io.segstream.avro.ClickEventType;
+import io.segstream.config.SegStreamConfig;
 import io.segstream.testing.Events;
 import io.segstream.testing.PipelineDriver;
 import java.math.BigDecimal;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -69,6 +71,28 @@ class OutOfOrderProperties {
         }
 
         assertThat(featuresAfter(arrivals)).isEqualTo(featuresAfter(inOrder(history)));
+    }
+
+    /**
+     * A busy user: up to 150 events, 20 s apart and often sharing one, in time order but for some that
+     * arrive up to 40 places late; beyond timeline.max.recent the oldest are settled early (never one a
+     * late event lands behind). The late ones are folded again from the checkpoints kept after the first,
+     * which settling and later late ones move or drop.
+     */
+    @Property(tries = 40)
+    void aBusyUsersLateEventsGiveTheSameFeaturesAsInOrder(@ForAll("seeds") long seed,
+            @ForAll @IntRange(min = 30, max = 150) int events, @ForAll @IntRange(min = 45, max = 200) int maxRecent) {
+        Random random = new Random(seed);
+        List<Timed> history = history(random, events, r -> START.plusSeconds(20L * r.nextInt(events)));
+        List<Timed> arrivals = tiesShuffled(history, seed);
+        for (int i = arrivals.size() - 1; i >= 0; i--) {
+            if (random.nextInt(7) == 0) {
+                arrivals.add(Math.min(arrivals.size() - 1, i + 1 + random.nextInt(40)), arrivals.remove(i));
+            }
+        }
+        Map<String, String> settings = Map.of(SegStreamConfig.TIMELINE_MAX_RECENT, String.valueOf(maxRecent));
+
+        assertThat(featuresAfter(arrivals, settings)).isEqualTo(featuresAfter(inOrder(history), settings));
     }
 
     /**
@@ -160,7 +184,11 @@ class OutOfOrderProperties {
     }
 
     private static List<Object> featuresAfter(List<Timed> arrivals) {
-        try (PipelineDriver pipeline = new PipelineDriver()) {
+        return featuresAfter(arrivals, Map.of());
+    }
+
+    private static List<Object> featuresAfter(List<Timed> arrivals, Map<String, String> settings) {
+        try (PipelineDriver pipeline = new PipelineDriver(settings)) {
             for (Timed arrival : arrivals) {
                 if (arrival.record() instanceof ClickEvent click) {
                     pipeline.click(click);
@@ -169,13 +197,13 @@ class OutOfOrderProperties {
                 }
             }
             long now = START.plusSeconds(3600).toEpochMilli();
-            FeatureSettings settings = pipeline.settings();
+            FeatureSettings features = pipeline.settings();
             return java.util.Arrays.asList(
                     pipeline.cart("u1") == null ? null : pipeline.cart("u1").view(),
-                    pipeline.dwell("u1") == null ? null : pipeline.dwell("u1").view(now, settings.sessionGap().toMillis()),
-                    pipeline.rfm("u1") == null ? null : pipeline.rfm("u1").view(now, settings.rfmWindowDays(), null),
+                    pipeline.dwell("u1") == null ? null : pipeline.dwell("u1").view(now, features.sessionGap().toMillis()),
+                    pipeline.rfm("u1") == null ? null : pipeline.rfm("u1").view(now, features.rfmWindowDays(), null),
                     pipeline.interest("u1") == null ? null
-                            : pipeline.interest("u1").view(now, settings.interestWindow().toMillis()),
+                            : pipeline.interest("u1").view(now, features.interestWindow().toMillis()),
                     pipeline.deadLetters.getQueueSize());
         }
     }
