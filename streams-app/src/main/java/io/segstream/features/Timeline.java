@@ -147,7 +147,8 @@ public final class Timeline {
             newestKey = activity.key();
             boolean cartChanged = cart.fold(activity);
             dwell.fold(activity, sessionGapMs, dwellMaxMs);
-            if (checkpoints != null && count % CHECKPOINT_SPACING == 0) {
+            // Counted from the first checkpoint's start: at timeline.max.recent, count stays where it is.
+            if (checkpoints != null && (checkpointsSettled + count) % CHECKPOINT_SPACING == 0) {
                 checkpoints.addLast(new Checkpoint(checkpointsSettled + count, cart.copyContents(), dwell.copy()));
             }
             return new Folded(cart, dwell, cartChanged);
@@ -186,7 +187,7 @@ public final class Timeline {
             }
             refoldedCart.fold(next);
             refoldedDwell.fold(next, sessionGapMs, dwellMaxMs);
-            if ((i + 1) % CHECKPOINT_SPACING == 0 && i + 1 > inserted) {
+            if ((checkpointsSettled + i + 1) % CHECKPOINT_SPACING == 0 && i + 1 > inserted) {
                 checkpoints.addLast(new Checkpoint(checkpointsSettled + i + 1, refoldedCart.copyContents(), refoldedDwell.copy()));
             }
         }
@@ -263,6 +264,11 @@ public final class Timeline {
     /** Recent activities, settled ones not included. */
     int size() {
         return count;
+    }
+
+    /** The checkpoints held in memory. */
+    int checkpoints() {
+        return checkpoints == null ? 0 : checkpoints.size();
     }
 
     private void decodeAll(Folding folding) {
