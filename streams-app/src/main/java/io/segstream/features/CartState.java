@@ -50,8 +50,10 @@ public final class CartState {
             }
             case PURCHASE -> {
                 boolean hadLines = !lines.isEmpty();
-                lines.clear();
-                linesChanged();
+                if (hadLines) {
+                    lines.clear();
+                    linesChanged();
+                }
                 checkoutStarted = false;
                 yield hadLines;
             }
@@ -93,7 +95,11 @@ public final class CartState {
         return true;
     }
 
-    /** A copy for folding: contents only, emission state is kept by the live cart. */
+    /**
+     * A copy for folding: contents only, emission state is kept by the live cart. What is derived from
+     * the lines goes with them (both are immutable): a timeline folded again from a copy mostly folds
+     * views, which leave the lines as they are.
+     */
     CartState copyContents() {
         CartState copy = new CartState();
         copy.lines = new TreeMap<>(lines);
@@ -101,6 +107,8 @@ public final class CartState {
         copy.lastActivity = lastActivity;
         copy.sessionId = sessionId;
         copy.currency = currency;
+        copy.contents = contents;
+        copy.linesEncoded = linesEncoded;
         return copy;
     }
 
