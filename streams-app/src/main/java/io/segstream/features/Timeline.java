@@ -35,8 +35,6 @@ import org.apache.avro.io.Encoder;
  */
 public final class Timeline {
 
-    /** Newer milliseconds after a tie for which the state before the newest one is kept in hand. */
-    static final int TIE_MEMORY = 8;
     /** Recent activities between two checkpoints of a user whose activities arrived out of order. */
     static final int CHECKPOINT_SPACING = 16;
     /** The least room an encoded run of activities is given when it grows. */
@@ -70,15 +68,6 @@ public final class Timeline {
     private long newestKey;
     /** Recent activities, raw and appended. */
     private int count;
-    /**
-     * Held in memory only: for how many more newer milliseconds the cart and dwell before the newest
-     * millisecond are kept in hand, as an activity recently landed in the newest millisecond behind an
-     * earlier-keyed one; then those cart and dwell (null when not kept). A user whose events often share
-     * a millisecond keeps them in hand with every event; after a rare tie the copies stop again.
-     */
-    private int snapshotsLeft;
-    private CartState beforeNewestCart;
-    private DwellState beforeNewestDwell;
     /**
      * Held in memory only, from the user's first activity that arrived out of order (until then none is
      * needed, and none is kept): the cart and dwell after every {@link #CHECKPOINT_SPACING}-th recent
@@ -120,24 +109,15 @@ public final class Timeline {
      * Inserts {@code activity} in event-time order and folds it into the user's live {@code cart} and
      * {@code dwell}: on top of them when it is the newest (an in-order arrival; they are changed in
      * place), else folded again with every activity after it, from the last checkpoint before it (or
-     * the settled state). A busy user's events often share a
-     * millisecond, ordered within it by key, not by arrival: once one has landed behind another, the
-     * state before the newest millisecond is kept in hand for the next {@link #TIE_MEMORY} newer ones,
-     * and an activity landing inside that millisecond folds only its activities again instead of every
-     * recent one.
+     * the settled state). A busy user's events often share a millisecond, ordered within it by key, not
+     * by arrival: one landing behind another in the newest millisecond is such an arrival, and folds
+     * again at most {@link #CHECKPOINT_SPACING} activities before it and those after it.
      */
     Folded add(Activity activity, CartState cart, DwellState dwell, Folding folding) {
         long sessionGapMs = folding.sessionGapMs;
         long dwellMaxMs = folding.dwellMaxMs;
         count++;
-        boolean newerTime = newestAt == Long.MIN_VALUE || activity.at() > newestAt;
-        if (newerTime || activity.at() == newestAt && activity.key() > newestKey) {
-            if (newerTime) {
-                boolean keep = snapshotsLeft > 0;
-                beforeNewestCart = keep ? cart.copyContents() : null;
-                beforeNewestDwell = keep ? dwell.copy() : null;
-                snapshotsLeft = Math.max(0, snapshotsLeft - 1);
-            }
+        if (newestAt == Long.MIN_VALUE || activity.at() > newestAt || activity.at() == newestAt && activity.key() > newestKey) {
             if (appended.isEmpty()) {
                 appendEncoded(activity, folding.encoder);
             } else {
@@ -157,34 +137,12 @@ public final class Timeline {
         int position = Collections.binarySearch(appended, activity, Activity.EVENT_TIME_ORDER);
         int inserted = position >= 0 ? position : -position - 1;
         appended.add(inserted, activity);
-        if (activity.at() == newestAt) {
-            snapshotsLeft = TIE_MEMORY;
-        }
         Checkpoint checkpoint = lastCheckpointUpTo(inserted);
-        CartState refoldedCart;
-        DwellState refoldedDwell;
-        int from = appended.size();
-        boolean withinNewest = activity.at() == newestAt && beforeNewestCart != null;
-        if (withinNewest) {
-            refoldedCart = beforeNewestCart.copyContents();
-            refoldedDwell = beforeNewestDwell.copy();
-            while (from > 0 && appended.get(from - 1).at() == newestAt) {
-                from--;
-            }
-        } else {
-            from = checkpoint == null ? 0 : checkpoint.after() - checkpointsSettled;
-            refoldedCart = checkpoint == null ? settledCart.copyContents() : checkpoint.cart().copyContents();
-            refoldedDwell = checkpoint == null ? settledDwell.copy() : checkpoint.dwell().copy();
-            // What was before the newest millisecond changed: kept again below, or not at all.
-            beforeNewestCart = null;
-            beforeNewestDwell = null;
-        }
+        int from = checkpoint == null ? 0 : checkpoint.after() - checkpointsSettled;
+        CartState refoldedCart = checkpoint == null ? settledCart.copyContents() : checkpoint.cart().copyContents();
+        DwellState refoldedDwell = checkpoint == null ? settledDwell.copy() : checkpoint.dwell().copy();
         for (int i = from; i < appended.size(); i++) {
             Activity next = appended.get(i);
-            if (!withinNewest && snapshotsLeft > 0 && next.at() == newestAt && (i == 0 || appended.get(i - 1).at() != newestAt)) {
-                beforeNewestCart = refoldedCart.copyContents();
-                beforeNewestDwell = refoldedDwell.copy();
-            }
             refoldedCart.fold(next);
             refoldedDwell.fold(next, sessionGapMs, dwellMaxMs);
             if ((checkpointsSettled + i + 1) % CHECKPOINT_SPACING == 0 && i + 1 > inserted) {
@@ -251,11 +209,6 @@ public final class Timeline {
     }
 
     private void fold(Activity activity, long sessionGapMs, long dwellMaxMs) {
-        if (activity.at() >= newestAt) {
-            // Part of the newest millisecond is settled: a tie landing in it now folds after the settled part.
-            beforeNewestCart = null;
-            beforeNewestDwell = null;
-        }
         settledCart.fold(activity);
         settledDwell.fold(activity, sessionGapMs, dwellMaxMs);
         settledEncoded = null;

@@ -42,7 +42,7 @@ class OutOfOrderProperties {
     /**
      * A busy user's events share milliseconds; they arrive in time order, but within a millisecond in any
      * order (their order there is by id, not by arrival). Spread over up to 30 milliseconds, ties also land
-     * after more than Timeline.TIE_MEMORY newer milliseconds without one.
+     * after more than Timeline.CHECKPOINT_SPACING newer milliseconds without one.
      */
     @Property(tries = 60)
     void eventsSharingMillisecondsGiveTheSameFeaturesWhateverOrderTheyArriveInWithinOne(@ForAll("seeds") long seed,
@@ -56,7 +56,7 @@ class OutOfOrderProperties {
 
     /**
      * Events sharing milliseconds, mostly in time order with some a few places late: late ones land
-     * behind newer milliseconds, before and after the state before the newest one stopped being kept.
+     * behind newer milliseconds, before and after the checkpoints kept after the first of them.
      */
     @Property(tries = 80)
     void eventsSharingMillisecondsGiveTheSameFeaturesWhenSomeArriveLate(@ForAll("seeds") long seed,
@@ -96,9 +96,9 @@ class OutOfOrderProperties {
     }
 
     /**
-     * A tie, then more newer milliseconds than the state before the newest one is kept for, then an event
-     * landing before the newest millisecond and a tie landing inside it: the tie must fold on top of the
-     * late event, not on the state kept before it arrived.
+     * A tie, then twice as many newer milliseconds as there are activities between two checkpoints, then
+     * an event landing before the newest millisecond and a tie landing inside it: the tie must fold on top
+     * of the late event, not on a checkpoint kept before it arrived.
      */
     @net.jqwik.api.Example
     void aTieAfterALateEventFoldsOnTopOfIt() {
@@ -106,7 +106,7 @@ class OutOfOrderProperties {
         Timed first = viewAt("tie-a", START);
         arrivals.add(first);
         arrivals.add(viewBehind(first, "tie-b"));
-        for (int i = 1; i <= Timeline.TIE_MEMORY; i++) {
+        for (int i = 1; i <= 2 * Timeline.CHECKPOINT_SPACING; i++) {
             arrivals.add(viewAt("view-" + i, START.plusMillis(i)));
         }
         Timed newest = arrivals.get(arrivals.size() - 1);
