@@ -127,9 +127,8 @@ public final class Timeline {
             newestKey = activity.key();
             boolean cartChanged = cart.fold(activity);
             dwell.fold(activity, sessionGapMs, dwellMaxMs);
-            // Counted from the first checkpoint's start: at timeline.max.recent, count stays where it is.
-            if (checkpoints != null && (checkpointsSettled + count) % CHECKPOINT_SPACING == 0) {
-                checkpoints.addLast(new Checkpoint(checkpointsSettled + count, cart.copyContents(), dwell.copy()));
+            if (checkpoints != null) {
+                keepCheckpoint(count, cart, dwell);
             }
             return new Folded(cart, dwell, cartChanged);
         }
@@ -145,8 +144,8 @@ public final class Timeline {
             Activity next = appended.get(i);
             refoldedCart.fold(next);
             refoldedDwell.fold(next, sessionGapMs, dwellMaxMs);
-            if ((checkpointsSettled + i + 1) % CHECKPOINT_SPACING == 0 && i + 1 > inserted) {
-                checkpoints.addLast(new Checkpoint(checkpointsSettled + i + 1, refoldedCart.copyContents(), refoldedDwell.copy()));
+            if (i + 1 > inserted) {
+                keepCheckpoint(i + 1, refoldedCart, refoldedDwell);
             }
         }
         boolean cartChanged = activity.kind() == Activity.Kind.ADD_TO_CART || activity.kind() == Activity.Kind.REMOVE_FROM_CART
@@ -167,6 +166,19 @@ public final class Timeline {
             checkpoints.pollLast();
         }
         return checkpoints.peekLast();
+    }
+
+    /**
+     * Keeps a copy of {@code cart} and {@code dwell}, the state after the first {@code recent} recent
+     * activities, when that is a checkpoint's place: every {@link #CHECKPOINT_SPACING}-th activity counted
+     * from the first checkpoint's start (at timeline.max.recent the recent count stays where it is). The
+     * checkpoints after it must have been dropped.
+     */
+    private void keepCheckpoint(int recent, CartState cart, DwellState dwell) {
+        int after = checkpointsSettled + recent;
+        if (after % CHECKPOINT_SPACING == 0) {
+            checkpoints.addLast(new Checkpoint(after, cart.copyContents(), dwell.copy()));
+        }
     }
 
     /**
