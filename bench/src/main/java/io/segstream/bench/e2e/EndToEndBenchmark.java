@@ -91,8 +91,15 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     int runs;
 
     @Option(names = "--warm-up-runs", defaultValue = "1", description = "Drains of each pipeline and guarantee before the "
-            + "counted runs, not reported: the first drain in a JVM runs mostly interpreted code (default: ${DEFAULT-VALUE}).")
+            + "counted runs, at least (see --max-warm-up-runs), not counted: the first drain in a JVM runs mostly "
+            + "interpreted code (default: ${DEFAULT-VALUE}).")
     int warmUpRuns;
+
+    @Option(names = "--max-warm-up-runs", defaultValue = "6", description = "More warm-up drains of every pipeline, "
+            + "up to this many in all, while the JIT compilers used more than a tenth of a core over the drains of the "
+            + "round before: on two cores they go on compiling what the drains made hot for minutes after a start, "
+            + "and a drain measured meanwhile is measured warming up (default: ${DEFAULT-VALUE}).")
+    int maxWarmUpRuns;
 
     @Option(names = "--latency-warm-up", defaultValue = "20", description = "Seconds of load before latency is "
             + "measured (default: ${DEFAULT-VALUE}).")
@@ -203,26 +210,35 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         Map<String, double[]> cpu = new LinkedHashMap<>();
         Map<String, double[]> allocated = new LinkedHashMap<>();
         String footprintApp = null;
-        for (int run = 1 - warmUpRuns; run <= runs; run++) {
+        int warmUps = 0;
+        double compilingShare = 0;
+        while (warmUps < warmUpRuns || warmUps > 0 && warmUps < maxWarmUpRuns && compilingShare > 0.1) {
+            warmUps++;
+            // The compilers' CPU time over the round's drains, and the drains' time (each drain is of the same events).
+            double compilingMicrosPerEvent = 0;
+            double secondsPerEvent = 0;
             for (String guarantee : guarantees) {
                 for (String pipeline : pipelines) {
-                    String applicationId = "bench-" + pipeline + "-" + tag(guarantee) + "-" + (run < 1 ? "warm-up" + (1 - run) : run);
+                    String applicationId = "bench-" + pipeline + "-" + tag(guarantee) + "-warm-up" + warmUps;
                     Pipelines.Drain drain = drain(pipeline, guarantee, applicationId, topics);
-                    if (run < 1) {
-                        say("warm-up %-11s %-16s %,8.0f events/s, %5.1f µs CPU/event, %5.1f KB allocated/event, GC paused "
-                                + "%4.1f%%, CPU/event of the JVM %5.1f µs and of the broker %5.1f µs (not counted)", pipeline,
-                                guarantee, drain.perSecond(), drain.cpuMicrosPerRecord(), drain.allocatedBytesPerRecord() / 1e3,
-                                100 * drain.gcPausedShare(), drain.jvmCpuMicrosPerRecord(), drain.brokerCpuMicrosPerRecord());
-                        continue;
-                    }
+                    say("warm-up %-11s %-16s %s (not counted)", pipeline, guarantee, describe(drain));
+                    compilingMicrosPerEvent += drain.jitCpuMicrosPerRecord();
+                    secondsPerEvent += 1 / drain.perSecond();
+                }
+            }
+            compilingShare = compilingMicrosPerEvent / 1e6 / secondsPerEvent;
+            say("warm-up round %d: the JIT compilers used %.0f%% of a core over its drains", warmUps, 100 * compilingShare);
+        }
+        for (int run = 1; run <= runs; run++) {
+            for (String guarantee : guarantees) {
+                for (String pipeline : pipelines) {
+                    String applicationId = "bench-" + pipeline + "-" + tag(guarantee) + "-" + run;
+                    Pipelines.Drain drain = drain(pipeline, guarantee, applicationId, topics);
                     rates.computeIfAbsent(pipeline + " " + guarantee, key -> new double[runs])[run - 1] = drain.perSecond();
                     cpu.computeIfAbsent(pipeline + " " + guarantee, key -> new double[runs])[run - 1] = drain.cpuMicrosPerRecord();
                     allocated.computeIfAbsent(pipeline + " " + guarantee, key -> new double[runs])[run - 1] =
                             drain.allocatedBytesPerRecord();
-                    say("run %d %-11s %-16s %,8.0f events/s, %5.1f µs CPU/event, %5.1f KB allocated/event, GC paused %4.1f%%, "
-                            + "CPU/event of the JVM %5.1f µs and of the broker %5.1f µs", run, pipeline, guarantee,
-                            drain.perSecond(), drain.cpuMicrosPerRecord(), drain.allocatedBytesPerRecord() / 1e3,
-                            100 * drain.gcPausedShare(), drain.jvmCpuMicrosPerRecord(), drain.brokerCpuMicrosPerRecord());
+                    say("run %d %-11s %-16s %s", run, pipeline, guarantee, describe(drain));
                     // The state of the first exactly-once run (at-least-once when only that is measured).
                     if (footprintApp == null && pipeline.equals("segstream") && (guarantee.equals(EOS) || !guarantees.contains(EOS))) {
                         footprintApp = applicationId;
@@ -724,6 +740,14 @@ public final class EndToEndBenchmark implements Callable<Integer> {
 
     private static String list(double[] values) {
         return list(values, "%,.0f");
+    }
+
+    /** A drain's figures as each line of progress prints them. */
+    private static String describe(Pipelines.Drain drain) {
+        return String.format("%,8.0f events/s, %5.1f µs CPU/event, %5.1f KB allocated/event, GC paused %4.1f%%, CPU/event of "
+                + "the JVM %5.1f µs (its JIT compilers %4.1f) and of the broker %5.1f µs", drain.perSecond(),
+                drain.cpuMicrosPerRecord(), drain.allocatedBytesPerRecord() / 1e3, 100 * drain.gcPausedShare(),
+                drain.jvmCpuMicrosPerRecord(), drain.jitCpuMicrosPerRecord(), drain.brokerCpuMicrosPerRecord());
     }
 
     /** {@code values}, each in {@code format}, separated by slashes. */

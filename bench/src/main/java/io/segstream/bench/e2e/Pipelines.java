@@ -141,10 +141,11 @@ final class Pipelines {
     /**
      * A drain's rate, its stream threads' CPU and heap allocation per record, the share of its time the
      * collectors stopped the JVM, and the CPU per record of the whole JVM (the stream threads, the
-     * producer's sender, the collector, the compilers) and of the broker over the same span.
+     * producer's sender, the collector, the compilers), of its JIT compilers alone and of the broker over
+     * the same span.
      */
     record Drain(double perSecond, double cpuMicrosPerRecord, double allocatedBytesPerRecord, double gcPausedShare,
-            double jvmCpuMicrosPerRecord, double brokerCpuMicrosPerRecord) {}
+            double jvmCpuMicrosPerRecord, double jitCpuMicrosPerRecord, double brokerCpuMicrosPerRecord) {}
 
     /**
      * Waits until {@code streams} has processed {@code expected} records; the rate and CPU per record
@@ -161,6 +162,7 @@ final class Pipelines {
         long allocatedAtFirst = 0;
         long pausedAtFirst = 0;
         long jvmCpuAtFirst = 0;
+        long jitCpuAtFirst = 0;
         long brokerCpuAtFirst = 0;
         while (System.nanoTime() < deadline) {
             if (processed == null && streams.state() == KafkaStreams.State.RUNNING) {
@@ -175,6 +177,7 @@ final class Pipelines {
                 allocatedAtFirst = streamThreadAllocatedBytes(applicationId);
                 pausedAtFirst = gcPausedMillis();
                 jvmCpuAtFirst = processCpuNanos();
+                jitCpuAtFirst = ThreadTimes.now().compilersCpuNanos();
                 brokerCpuAtFirst = brokerCpuNanos.getAsLong();
             }
             if (done >= expected) {
@@ -183,6 +186,7 @@ final class Pipelines {
                 return new Drain(records / seconds, (streamThreadCpuNanos(applicationId) - cpuAtFirst) / 1e3 / records,
                         (streamThreadAllocatedBytes(applicationId) - allocatedAtFirst) / records,
                         (gcPausedMillis() - pausedAtFirst) / 1e3 / seconds, (processCpuNanos() - jvmCpuAtFirst) / 1e3 / records,
+                        (ThreadTimes.now().compilersCpuNanos() - jitCpuAtFirst) / 1e3 / records,
                         (brokerCpuNanos.getAsLong() - brokerCpuAtFirst) / 1e3 / records);
             }
             Thread.sleep(5);

@@ -45,6 +45,21 @@ final class ThreadTimes {
     }
 
     /**
+     * The CPU time (ns) the JIT compiler threads ("C1 CompilerThread0", "C2 CompilerThread1", ...) used so far: on
+     * two cores they take a core from the pipelines for minutes after a start, compiling what the drains made hot.
+     */
+    long compilersCpuNanos() {
+        long ticks = 0;
+        for (Map.Entry<String, Long> thread : ticksByThread.entrySet()) {
+            String name = thread.getKey().substring(thread.getKey().indexOf(' ') + 1);
+            if (name.matches("C[12] CompilerThre.*")) {
+                ticks += thread.getValue();
+            }
+        }
+        return ticks * (1_000_000_000L / TICKS_PER_SECOND);
+    }
+
+    /**
      * The threads that used the most CPU since {@code before}, grouped by name without numbers (the
      * kernel keeps 15 characters of a name), as "name µs" per {@code events}.
      */
