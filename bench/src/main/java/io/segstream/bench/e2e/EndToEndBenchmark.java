@@ -101,9 +101,14 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             + "and a drain measured meanwhile is measured warming up (default: ${DEFAULT-VALUE}).")
     int maxWarmUpRuns;
 
-    @Option(names = "--latency-warm-up", defaultValue = "20", description = "Seconds of load before latency is "
-            + "measured (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--latency-warm-up", defaultValue = "20", description = "Seconds of load at least before latency "
+            + "is measured (default: ${DEFAULT-VALUE}).")
     int warmUpSeconds;
+
+    @Option(names = "--max-latency-warm-up", defaultValue = "90", description = "Seconds of load at most before latency "
+            + "is measured: past --latency-warm-up the load goes on until the JIT compilers used at most a tenth of a "
+            + "core over the last 5 s, as live traffic runs code the drains did not (default: ${DEFAULT-VALUE}).")
+    int maxWarmUpSeconds;
 
     @Option(names = "--latency-seconds", defaultValue = "40", description = "Seconds latency is measured "
             + "(default: ${DEFAULT-VALUE}; 0 skips it).")
@@ -385,35 +390,43 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                 Files.createDirectories(work.resolve("state").resolve(prefix)));
         TopicCreator.createMissing(config);
         Topics topics = Topics.from(config);
-        long measureFrom = System.currentTimeMillis() + warmUpSeconds * 1000L;
-        long stopAt = measureFrom + latencySeconds * 1000L;
         List<Long> latencies = new ArrayList<>();
         try (SegStreamApp app = new SegStreamApp(config, registry)) {
             app.start();
             awaitRunning(app.streams(), Duration.ofMinutes(2));
-            Thread reader = new Thread(() -> readChanges(topics.segmentChanges(), guarantee, measureFrom, stopAt, latencies),
+            java.util.function.DoubleSupplier processed = Pipelines.processed(app.streams());
+            // The counters the measured span is reported from, taken as it starts.
+            long[] before = new long[4];
+            ThreadTimes[] threadsBefore = new ThreadTimes[1];
+            LiveWindow window = new LiveWindow(System.currentTimeMillis(), warmUpSeconds, maxWarmUpSeconds, latencySeconds,
+                    () -> ThreadTimes.now().compilersCpuNanos(), () -> {
+                        before[0] = Pipelines.streamThreadCpuNanos("bench-" + prefix);
+                        before[1] = Pipelines.processCpuNanos();
+                        before[2] = broker.cpuNanos();
+                        before[3] = (long) processed.getAsDouble();
+                        threadsBefore[0] = ThreadTimes.now();
+                    });
+            Thread reader = new Thread(() -> readChanges(topics.segmentChanges(), guarantee, window, latencies),
                     "bench-latency-reader");
             reader.start();
-            java.util.function.DoubleSupplier processed = Pipelines.processed(app.streams());
-            long cpuBefore = Pipelines.streamThreadCpuNanos("bench-" + prefix);
-            long processCpuBefore = Pipelines.processCpuNanos();
-            long brokerCpuBefore = broker.cpuNanos();
-            ThreadTimes threadsBefore = ThreadTimes.now();
-            double processedBefore = processed.getAsDouble();
             try (Traffic traffic = new Traffic(seed + 1, users, broker.bootstrapServers(), registry, topics.clickstream(),
                     topics.orders(), LIVE_LINGER_MS)) {
-                traffic.live(load, () -> System.currentTimeMillis() < stopAt);
+                traffic.live(load, () -> window.running(System.currentTimeMillis()));
             }
+            say("latency %s, warmed up for %.0f s, the JIT compilers at %.0f%% of a core over its last %d s", tag(guarantee),
+                    window.warmUpSeconds(), 100 * window.compilersShare(), LiveWindow.QUIET_SPAN_MS / 1000);
             say("latency %s, stream thread over the last minute of traffic: %s", tag(guarantee), threadTimes(app.streams()));
             reader.join(60_000);
-            double events = processed.getAsDouble() - processedBefore;
-            say("latency %s, CPU per event under live traffic: stream thread %.1f µs, this JVM (SegStream, load generator, "
-                    + "consumer, collector) %.1f µs, broker %.1f µs (%,.0f events)", tag(guarantee),
-                    (Pipelines.streamThreadCpuNanos("bench-" + prefix) - cpuBefore) / 1e3 / events,
-                    (Pipelines.processCpuNanos() - processCpuBefore) / 1e3 / events,
-                    (broker.cpuNanos() - brokerCpuBefore) / 1e3 / events, events);
-            say("latency %s, this JVM's busiest threads, µs CPU per event (names cut to 15 characters): %s", tag(guarantee),
-                    ThreadTimes.now().busiestSince(threadsBefore, events, 10));
+            double events = processed.getAsDouble() - before[3];
+            double streamThread = (Pipelines.streamThreadCpuNanos("bench-" + prefix) - before[0]) / 1e3 / events;
+            double jvm = (Pipelines.processCpuNanos() - before[1]) / 1e3 / events;
+            double brokerCpu = (broker.cpuNanos() - before[2]) / 1e3 / events;
+            say("latency %s, CPU per event over the measured %d s: stream thread %.1f µs, this JVM (SegStream, load generator, "
+                    + "consumer, collector) %.1f µs, broker %.1f µs (%,.0f events): %.2f of the machine's %d cores",
+                    tag(guarantee), latencySeconds, streamThread, jvm, brokerCpu, events,
+                    (jvm + brokerCpu) * load / 1e6, Runtime.getRuntime().availableProcessors());
+            say("latency %s, this JVM's busiest threads over the measured span, µs CPU per event (names cut to 15 "
+                    + "characters): %s", tag(guarantee), ThreadTimes.now().busiestSince(threadsBefore[0], events, 10));
         }
         return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
     }
@@ -454,11 +467,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     }
 
     /**
-     * Reads segments.changes until a few seconds after {@code stopAt}: the latencies of changes whose event
-     * time is in the measured window, and the largest latency of each second of traffic, warm-up included.
+     * Reads segments.changes until a few seconds after the window's measured span: the latencies of changes whose
+     * event time is in that span, and the largest latency of each second of traffic, warm-up included.
      */
-    private void readChanges(String topic, String guarantee, long measureFrom, long stopAt, List<Long> latencies) {
-        long trafficFrom = measureFrom - warmUpSeconds * 1000L;
+    private void readChanges(String topic, String guarantee, LiveWindow window, List<Long> latencies) {
         Map<Long, Long> worstBySecond = new java.util.TreeMap<>();
         Map<String, Object> settings = new HashMap<>();
         settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
@@ -471,24 +483,24 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             consumer.assign(assigned);
             consumer.seekToBeginning(assigned);
-            // Events produced before stopAt may still be in flight: read a few seconds more.
-            while (System.currentTimeMillis() < stopAt + 5_000) {
+            // Events produced before the end may still be in flight: read a few seconds more.
+            while (window.stopAt() == Long.MAX_VALUE || System.currentTimeMillis() < window.stopAt() + 5_000) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(20))) {
                     long seen = System.currentTimeMillis();
                     SegmentChange change = changes.deserialize(record.topic(), record.value());
                     long eventTime = change.getEventTime().toEpochMilli();
-                    if (change.getTrigger() != ChangeTrigger.EVENT || eventTime < trafficFrom || eventTime >= stopAt) {
+                    if (change.getTrigger() != ChangeTrigger.EVENT || eventTime < window.start() || eventTime >= window.stopAt()) {
                         continue;
                     }
-                    worstBySecond.merge((eventTime - trafficFrom) / 1000, seen - eventTime, Math::max);
-                    if (eventTime >= measureFrom) {
+                    worstBySecond.merge((eventTime - window.start()) / 1000, seen - eventTime, Math::max);
+                    if (eventTime >= window.measureFrom()) {
                         latencies.add(seen - eventTime);
                     }
                 }
             }
         }
-        say("latency %s, worst per second of traffic (ms, measured from second %d): %s", tag(guarantee), warmUpSeconds,
-                worstBySecond.values());
+        say("latency %s, worst per second of traffic (ms, measured from second %.0f): %s", tag(guarantee),
+                window.warmUpSeconds(), worstBySecond.values());
     }
 
     /** The export's orders produced first, then drained by SegStream in stream time; one line for the report. */
