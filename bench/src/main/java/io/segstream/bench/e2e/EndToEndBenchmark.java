@@ -38,6 +38,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.DoubleSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -394,18 +396,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         try (SegStreamApp app = new SegStreamApp(config, registry)) {
             app.start();
             awaitRunning(app.streams(), Duration.ofMinutes(2));
-            java.util.function.DoubleSupplier processed = Pipelines.processed(app.streams());
-            // The counters the measured span is reported from, taken as it starts.
-            long[] before = new long[4];
-            ThreadTimes[] threadsBefore = new ThreadTimes[1];
+            DoubleSupplier processed = Pipelines.processed(app.streams());
+            AtomicReference<LiveCounters> measureStart = new AtomicReference<>();
             LiveWindow window = new LiveWindow(System.currentTimeMillis(), warmUpSeconds, maxWarmUpSeconds, latencySeconds,
-                    () -> ThreadTimes.now().compilersCpuNanos(), () -> {
-                        before[0] = Pipelines.streamThreadCpuNanos("bench-" + prefix);
-                        before[1] = Pipelines.processCpuNanos();
-                        before[2] = broker.cpuNanos();
-                        before[3] = (long) processed.getAsDouble();
-                        threadsBefore[0] = ThreadTimes.now();
-                    });
+                    () -> ThreadTimes.now().compilersCpuNanos(), () -> measureStart.set(liveCounters(prefix, processed)));
             Thread reader = new Thread(() -> readChanges(topics.segmentChanges(), guarantee, window, latencies),
                     "bench-latency-reader");
             reader.start();
@@ -417,18 +411,29 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     window.warmUpSeconds(), 100 * window.compilersShare(), LiveWindow.QUIET_SPAN_MS / 1000);
             say("latency %s, stream thread over the last minute of traffic: %s", tag(guarantee), threadTimes(app.streams()));
             reader.join(60_000);
-            double events = processed.getAsDouble() - before[3];
-            double streamThread = (Pipelines.streamThreadCpuNanos("bench-" + prefix) - before[0]) / 1e3 / events;
-            double jvm = (Pipelines.processCpuNanos() - before[1]) / 1e3 / events;
-            double brokerCpu = (broker.cpuNanos() - before[2]) / 1e3 / events;
+            LiveCounters before = measureStart.get();
+            LiveCounters after = liveCounters(prefix, processed);
+            double events = after.processed() - before.processed();
+            double streamThread = (after.streamThreadNanos() - before.streamThreadNanos()) / 1e3 / events;
+            double jvm = (after.processNanos() - before.processNanos()) / 1e3 / events;
+            double brokerCpu = (after.brokerNanos() - before.brokerNanos()) / 1e3 / events;
             say("latency %s, CPU per event over the measured %d s: stream thread %.1f µs, this JVM (SegStream, load generator, "
                     + "consumer, collector) %.1f µs, broker %.1f µs (%,.0f events): %.2f of the machine's %d cores",
                     tag(guarantee), latencySeconds, streamThread, jvm, brokerCpu, events,
                     (jvm + brokerCpu) * load / 1e6, Runtime.getRuntime().availableProcessors());
             say("latency %s, this JVM's busiest threads over the measured span, µs CPU per event (names cut to 15 "
-                    + "characters): %s", tag(guarantee), ThreadTimes.now().busiestSince(threadsBefore[0], events, 10));
+                    + "characters): %s", tag(guarantee), after.threads().busiestSince(before.threads(), events, 10));
         }
         return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
+
+    /** What the CPU per event of live traffic is computed from: CPU times so far, and the events processed. */
+    private record LiveCounters(long streamThreadNanos, long processNanos, long brokerNanos, double processed,
+            ThreadTimes threads) {}
+
+    private LiveCounters liveCounters(String prefix, DoubleSupplier processed) {
+        return new LiveCounters(Pipelines.streamThreadCpuNanos("bench-" + prefix), Pipelines.processCpuNanos(),
+                broker.cpuNanos(), processed.getAsDouble(), ThreadTimes.now());
     }
 
     /**
