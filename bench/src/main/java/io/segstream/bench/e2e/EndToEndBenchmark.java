@@ -417,8 +417,11 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             double streamThread = (after.streamThreadNanos() - before.streamThreadNanos()) / 1e3 / events;
             double jvm = (after.processNanos() - before.processNanos()) / 1e3 / events;
             double brokerCpu = (after.brokerNanos() - before.brokerNanos()) / 1e3 / events;
-            say("latency %s, CPU per event over the measured %d s: stream thread %.1f µs, this JVM (SegStream, load generator, "
-                    + "consumer, collector) %.1f µs, broker %.1f µs (%,.0f events): %.2f of the machine's %d cores",
+            // Per event of the measured span, from its start until the consumer stops reading 5 s after it (what a
+            // pipeline fell behind on is processed then); times the load, the cores that load asks for.
+            say("latency %s, CPU per event over the measured %d s and the 5 s after: stream thread %.1f µs, this JVM "
+                    + "(SegStream, load generator, consumer, collector) %.1f µs, broker %.1f µs (%,.0f events): at that load "
+                    + "%.2f of the machine's %d cores",
                     tag(guarantee), latencySeconds, streamThread, jvm, brokerCpu, events,
                     (jvm + brokerCpu) * load / 1e6, Runtime.getRuntime().availableProcessors());
             say("latency %s, this JVM's busiest threads over the measured span, µs CPU per event (names cut to 15 "
