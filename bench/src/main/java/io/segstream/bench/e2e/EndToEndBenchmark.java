@@ -219,7 +219,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         String footprintApp = null;
         int warmUps = 0;
         double compilingShare = 0;
-        while (warmUps < warmUpRuns || warmUps > 0 && warmUps < maxWarmUpRuns && compilingShare > 0.1) {
+        while (warmUps < warmUpRuns || warmUps > 0 && warmUps < maxWarmUpRuns && compilingShare > ThreadTimes.QUIET_COMPILERS_SHARE) {
             warmUps++;
             // The compilers' CPU time over the round's drains, and the drains' time (each drain is of the same events).
             double compilingMicrosPerEvent = 0;

@@ -16,9 +16,8 @@ import java.util.function.LongSupplier;
  */
 final class LiveWindow {
 
-    /** The span over which the compilers' CPU is compared with a tenth of a core. */
+    /** The span over which the compilers' CPU is compared with {@link ThreadTimes#QUIET_COMPILERS_SHARE}. */
     static final long QUIET_SPAN_MS = 5_000;
-    private static final double QUIET_SHARE = 0.1;
 
     private final long start;
     private final long minWarmUpMs;
@@ -68,9 +67,10 @@ final class LiveWindow {
         }
         long[] oldest = samples.peekFirst();
         long span = now - oldest[0];
-        boolean quiet = span >= QUIET_SPAN_MS - 1000 && (compilers - oldest[1]) / 1e6 <= QUIET_SHARE * span;
+        double share = span == 0 ? 0 : (compilers - oldest[1]) / 1e6 / span;
+        boolean quiet = span >= QUIET_SPAN_MS - 1000 && share <= ThreadTimes.QUIET_COMPILERS_SHARE;
         if (now - start >= maxWarmUpMs || now - start >= minWarmUpMs && quiet) {
-            compilersShare = span == 0 ? 0 : (compilers - oldest[1]) / 1e6 / span;
+            compilersShare = share;
             atMeasureStart.run();
             measureFrom = now;
         }

@@ -14,6 +14,12 @@ import java.util.stream.Stream;
  */
 final class ThreadTimes {
 
+    /**
+     * The JIT compilers' share of a core at or below which the JVM counts as warmed up: the drains' warm-up
+     * rounds and the live traffic's warm-up go on while the compilers use more.
+     */
+    static final double QUIET_COMPILERS_SHARE = 0.1;
+
     /** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on Linux). */
     private static final long TICKS_PER_SECOND = 100;
 
