@@ -146,7 +146,9 @@ public final class SegStreamConfig extends AbstractConfig {
             .define(USERS_WRITE_BACK_AFTER, Type.STRING, "5s", Durations.positive(), Importance.LOW,
                     "A changed user's state is written to store users (and its changelog) this long after the change, "
                             + "or at the next commit if that comes first; interactive queries and standbys see a change "
-                            + "at most this late. A busy user is written once per this time, however many events.")
+                            + "at most this late. A busy user is written once per this time, however many events. Where "
+                            + "commits are further apart (at-least-once, every 30 s), the delay shrinks to the time left "
+                            + "over the last stretch of this length before each commit, which then has little left to write.")
             .define(DEDUP_RETENTION, Type.STRING, "24h", Durations.positive(), Importance.MEDIUM,
                     "How long a click's event id is remembered, counted back from the user's latest click, to drop "
                             + "a re-sent click.")

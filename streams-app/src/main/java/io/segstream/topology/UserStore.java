@@ -49,7 +49,9 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * <p>Interactive queries, scans and standbys read the encoded store, which is at most one commit or
  * {@code users.write.back.after} behind, whichever is less: a changed user is written back that long
  * after the change ({@link #writeBackChanged}, driven by the processor's events and clock) if no commit
- * wrote it first.
+ * wrote it first. Where commits are further apart than that (at-least-once, every 30 s), the delay shrinks
+ * over the last {@code users.write.back.after} before the next one, so that the commit finds only its
+ * last moments' changes left to write.
  *
  * <p>A held user's entry also carries what the processor keeps of them in memory only: their second in
  * {@link DueTimes} and their wait for a later decision of their segments (before the commit, or at an interval)
@@ -83,6 +85,10 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     private final List<Runnable> afterCommit = new ArrayList<>();
     /** Whether the input's offsets are committed with what each flush writes (exactly-once), not after it. */
     private boolean committedWithFlush;
+    /** Kafka Streams' {@code commit.interval.ms}, or 0 when unknown. */
+    private long commitIntervalMs;
+    /** When the last commit ended (or the store was initialised), on {@link #clock}: the next is due an interval later. */
+    private long lastCommitAt;
 
     UserStore(KeyValueStore<String, byte[]> encoded, int maxDecoded, Duration writeBackAfter, LongSupplier clock) {
         this.encoded = encoded;
@@ -139,14 +145,16 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     }
 
     /**
-     * Writes up to {@code max} users changed at least {@code users.write.back.after} ago to the store, oldest
-     * change first. Called a little after each event and on the clock, it spreads the writes over time:
-     * queries see a change that long after it, and a commit (every 30 s at-least-once) finds only the
-     * changes since then left to write instead of stalling the events behind it on all of them. A busy
-     * user is written once per that time, however many of their events it holds.
+     * Writes up to {@code max} users changed at least {@code users.write.back.after} ago (less as a distant
+     * commit nears: {@link #writeBackDelay}) to the store, oldest change first. Called a little after each
+     * event and on the clock, it spreads the writes over time: queries see a change that long after it, and
+     * a commit (every 30 s at-least-once) finds only the changes since then left to write instead of
+     * stalling the events behind it on all of them. A busy user is written once per that time, however many
+     * of their events it holds.
      */
     public void writeBackChanged(int max) {
-        long due = clock.getAsLong() - writeBackAfterMs;
+        long now = clock.getAsLong();
+        long due = now - writeBackDelay(now);
         int written = 0;
         while (written < max && !changed.isEmpty()) {
             Entry oldest = changed.peekFirst();
@@ -159,6 +167,26 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
             }
             changed.pollFirst();
         }
+    }
+
+    /**
+     * How long after their change users are written back at {@code now}: {@code users.write.back.after}, but
+     * where commits are further apart than that, no longer than the time left until the next commit. Over the
+     * last {@code users.write.back.after} before it the writes speed up, and the commit, which must write every
+     * changed user before the input's offsets, finds only the last moments' changes left instead of stalling
+     * the events behind it on several seconds' worth (about 200 ms at 6,000 events/s on the benchmark machine).
+     * A user written then and changed again is written twice; the rest of the time, once per delay.
+     */
+    private long writeBackDelay(long now) {
+        if (commitIntervalMs <= writeBackAfterMs) {
+            return writeBackAfterMs;
+        }
+        if (now - lastCommitAt > commitIntervalMs) {
+            // Kafka Streams commits only tasks that processed something: after a quiet spell the next
+            // commit comes on from the one that found nothing to commit, an interval after the one before.
+            lastCommitAt += (now - lastCommitAt) / commitIntervalMs * commitIntervalMs;
+        }
+        return Math.max(0, Math.min(writeBackAfterMs, lastCommitAt + commitIntervalMs - now));
     }
 
     /** Writes the user's state to the store now if it changed since it was last written (flush work that just changed it). */
@@ -466,7 +494,11 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
         // A re-initialised store serves a new incarnation of its task, whose processor registers its own work.
         beforeFlush = UserStore::nothing;
         forgetDecoded();
-        committedWithFlush = StreamsConfig.EXACTLY_ONCE_V2.equals(context.appConfigs().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        Map<String, Object> configs = context.appConfigs();
+        committedWithFlush = StreamsConfig.EXACTLY_ONCE_V2.equals(configs.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        Object commitInterval = configs.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+        commitIntervalMs = commitInterval == null ? 0 : Long.parseLong(commitInterval.toString());
+        lastCommitAt = clock.getAsLong();
         encoded.init(context, root);
     }
 
@@ -478,6 +510,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     @Override
     public void commit(Map<TopicPartition, Long> changelogOffsets) {
         encoded.commit(changelogOffsets);
+        lastCommitAt = clock.getAsLong();
         // At-least-once, Kafka Streams commits a store after the input's offsets (when it checkpoints).
         if (!afterCommit.isEmpty()) {
             atNextFlush.addAll(afterCommit);

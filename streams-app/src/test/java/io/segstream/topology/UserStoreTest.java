@@ -129,6 +129,90 @@ class UserStoreTest {
         assertThat(encodedItems("u1")).isEqualTo(5);
     }
 
+    /** Replaces {@link #users} with a store (1 s write-back) initialised at the wall clock under Kafka Streams {@code streams} settings. */
+    private void usersUnder(Map<String, Object> streams) {
+        Properties properties = new Properties();
+        properties.putAll(streams);
+        users = UserStore.builder(Stores.inMemoryKeyValueStore(StoreNames.USERS), 2, Duration.ofSeconds(1), () -> wallClock)
+                .withLoggingDisabled().build();
+        users.init(new MockProcessorContext<>(properties).getStateStoreContext(), users);
+    }
+
+    @Test
+    void asACommitFurtherApartThanTheWriteBackNearsTheWriteBackComesSooner() {
+        usersUnder(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 10_000));
+        long start = wallClock;
+
+        // 1.5 s before the commit: written once the time since the change reaches the time left to it.
+        wallClock = start + 8_500;
+        addToCart("u1", "e1", 1);
+        wallClock = start + 9_249;
+        users.writeBackChanged(5);
+        assertThat(encodedItems("u1")).isEqualTo(-1);
+        wallClock = start + 9_250;
+        users.writeBackChanged(5);
+        assertThat(encodedItems("u1")).isEqualTo(1);
+
+        wallClock = start + 9_900;
+        addToCart("u2", "e2", 2);
+        wallClock = start + 9_950;
+        users.writeBackChanged(5);
+        assertThat(encodedItems("u2")).isEqualTo(2);
+
+        // After the commit, the next is an interval away: a second's delay again.
+        wallClock = start + 10_200;
+        users.commit(Map.of());
+        wallClock = start + 11_000;
+        addToCart("u3", "e3", 3);
+        wallClock = start + 11_999;
+        users.writeBackChanged(5);
+        assertThat(encodedItems("u3")).isEqualTo(-1);
+        wallClock = start + 12_000;
+        users.writeBackChanged(5);
+        assertThat(encodedItems("u3")).isEqualTo(3);
+    }
+
+    @Test
+    void afterCommitsWithNothingToCommitTheNextIsTakenAsAnIntervalOnFromTheLastThatWouldHaveCome() {
+        usersUnder(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 10_000));
+        long start = wallClock;
+        users.commit(Map.of());
+
+        // No commit at 10 s, 20 s, 30 s, 40 s: the next is taken at 50 s, so a change at 45 s waits its second.
+        wallClock = start + 45_000;
+        addToCart("u1", "e1", 1);
+        users.writeBackChanged(5);
+        wallClock = start + 45_999;
+        users.writeBackChanged(5);
+        assertThat(encodedItems("u1")).isEqualTo(-1);
+        wallClock = start + 46_000;
+        users.writeBackChanged(5);
+        assertThat(encodedItems("u1")).isEqualTo(1);
+
+        wallClock = start + 49_600;
+        addToCart("u2", "e2", 2);
+        wallClock = start + 49_800;
+        users.writeBackChanged(5);
+        assertThat(encodedItems("u2")).isEqualTo(2);
+    }
+
+    @Test
+    void commitsNoFurtherApartThanTheWriteBackLeaveItsDelayAlone() {
+        usersUnder(Map.of(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2));
+        long start = wallClock;
+
+        // Exactly-once commits every 100 ms: a change half a second before where an at-least-once commit
+        // would come (30 s) still waits its second.
+        wallClock = start + 29_500;
+        addToCart("u1", "e1", 1);
+        wallClock = start + 30_499;
+        users.writeBackChanged(5);
+        assertThat(encodedItems("u1")).isEqualTo(-1);
+        wallClock = start + 30_500;
+        users.writeBackChanged(5);
+        assertThat(encodedItems("u1")).isEqualTo(1);
+    }
+
     @Test
     void aFlushLeavesNothingToWriteBackUntilTheNextChange() {
         addToCart("u1", "e1", 1);
