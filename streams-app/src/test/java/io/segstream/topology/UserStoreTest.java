@@ -138,6 +138,16 @@ class UserStoreTest {
         users.init(new MockProcessorContext<>(properties).getStateStoreContext(), users);
     }
 
+    /** Asserts that the user's change is written back at wall-clock ms {@code at}, not a millisecond sooner, with {@code items} in the cart. */
+    private void assertWrittenBackFirstAt(long at, String user, int items) {
+        wallClock = at - 1;
+        users.writeBackChanged(5);
+        assertThat(encodedItems(user)).isEqualTo(-1);
+        wallClock = at;
+        users.writeBackChanged(5);
+        assertThat(encodedItems(user)).isEqualTo(items);
+    }
+
     @Test
     void asACommitFurtherApartThanTheWriteBackNearsTheWriteBackComesSooner() {
         usersUnder(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 10_000));
@@ -146,30 +156,22 @@ class UserStoreTest {
         // 1.5 s before the commit: written once the time since the change reaches the time left to it.
         wallClock = start + 8_500;
         addToCart("u1", "e1", 1);
-        wallClock = start + 9_249;
-        users.writeBackChanged(5);
-        assertThat(encodedItems("u1")).isEqualTo(-1);
-        wallClock = start + 9_250;
-        users.writeBackChanged(5);
-        assertThat(encodedItems("u1")).isEqualTo(1);
+        assertWrittenBackFirstAt(start + 9_250, "u1", 1);
 
         wallClock = start + 9_900;
         addToCart("u2", "e2", 2);
-        wallClock = start + 9_950;
-        users.writeBackChanged(5);
-        assertThat(encodedItems("u2")).isEqualTo(2);
+        assertWrittenBackFirstAt(start + 9_950, "u2", 2);
 
-        // After the commit, the next is an interval away: a second's delay again.
-        wallClock = start + 10_200;
+        // The commit ends late, at 10.9 s: the next is an interval on from there, and a second's delay again
+        // until the last second before it.
+        wallClock = start + 10_900;
         users.commit(Map.of());
         wallClock = start + 11_000;
         addToCart("u3", "e3", 3);
-        wallClock = start + 11_999;
-        users.writeBackChanged(5);
-        assertThat(encodedItems("u3")).isEqualTo(-1);
-        wallClock = start + 12_000;
-        users.writeBackChanged(5);
-        assertThat(encodedItems("u3")).isEqualTo(3);
+        assertWrittenBackFirstAt(start + 12_000, "u3", 3);
+        wallClock = start + 19_500;
+        addToCart("u4", "e4", 4);
+        assertWrittenBackFirstAt(start + 20_200, "u4", 4);
     }
 
     @Test
@@ -181,19 +183,11 @@ class UserStoreTest {
         // No commit at 10 s, 20 s, 30 s, 40 s: the next is taken at 50 s, so a change at 45 s waits its second.
         wallClock = start + 45_000;
         addToCart("u1", "e1", 1);
-        users.writeBackChanged(5);
-        wallClock = start + 45_999;
-        users.writeBackChanged(5);
-        assertThat(encodedItems("u1")).isEqualTo(-1);
-        wallClock = start + 46_000;
-        users.writeBackChanged(5);
-        assertThat(encodedItems("u1")).isEqualTo(1);
+        assertWrittenBackFirstAt(start + 46_000, "u1", 1);
 
         wallClock = start + 49_600;
         addToCart("u2", "e2", 2);
-        wallClock = start + 49_800;
-        users.writeBackChanged(5);
-        assertThat(encodedItems("u2")).isEqualTo(2);
+        assertWrittenBackFirstAt(start + 49_800, "u2", 2);
     }
 
     @Test
@@ -205,12 +199,7 @@ class UserStoreTest {
         // would come (30 s) still waits its second.
         wallClock = start + 29_500;
         addToCart("u1", "e1", 1);
-        wallClock = start + 30_499;
-        users.writeBackChanged(5);
-        assertThat(encodedItems("u1")).isEqualTo(-1);
-        wallClock = start + 30_500;
-        users.writeBackChanged(5);
-        assertThat(encodedItems("u1")).isEqualTo(1);
+        assertWrittenBackFirstAt(start + 30_500, "u1", 1);
     }
 
     @Test
