@@ -471,10 +471,11 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
 
     /** The next batch of the running pass over every user. */
     private void continuePass(long now, long batch) {
-        // A pass reads the encoded store: at its start every user seen so far is written to it. Between
-        // commits, users changed a second ago are written on this clock too when events do not do it.
+        // A pass reads the encoded store, and a held user's state where there is one: at its start the users
+        // the store has no state of yet are written to it. Between commits, users changed a second ago are
+        // written on this clock too when events do not do it.
         if (passCursor == null) {
-            users.flushCache();
+            users.writeNewUsers();
         } else {
             users.writeBackChanged(Integer.MAX_VALUE);
         }
@@ -542,9 +543,10 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
      */
     void startSketches(long now) {
         customersChanged = false;
-        // The scan reads the encoded store: every user seen so far is written to it first.
-        users.flushCache();
-        sketchScan = new SketchScan(now);
+        // The scan reads the encoded store, where the users new since the last write-back are written
+        // first, and the held states of the users changed since then.
+        users.writeNewUsers();
+        sketchScan = new SketchScan(now, users.unwrittenStates());
     }
 
     /**
@@ -565,7 +567,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
                 if (entry.key.equals(scan.cursor)) {
                     continue;
                 }
-                RfmState orders = serde.decodeRfm(entry.value);
+                UserState newer = scan.newer.isEmpty() ? null : scan.newer.get(entry.key);
+                RfmState orders = newer != null ? newer.features().rfm() : serde.decodeRfm(entry.value);
                 if (orders != null) {
                     scan.builder.add(orders, scan.asOf);
                 }
@@ -593,16 +596,21 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         return Math.max(MIN_SKETCH_BATCH, (userCount + batches - 1) / batches);
     }
 
-    /** A sketch scan in progress: as of when, what it has read so far and the last user read. */
+    /**
+     * A sketch scan in progress: as of when, what it has read so far and the last user read, and the held
+     * states newer than what the store has of their users at its start.
+     */
     private static final class SketchScan {
         final long asOf;
+        final Map<String, UserState> newer;
         final RfmSketchBuilder builder = new RfmSketchBuilder();
         String cursor;
         long read;
         long nanos;
 
-        SketchScan(long asOf) {
+        SketchScan(long asOf, Map<String, UserState> newer) {
             this.asOf = asOf;
+            this.newer = newer;
         }
     }
 
