@@ -544,9 +544,12 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     void startSketches(long now) {
         customersChanged = false;
         // The scan reads the encoded store, where the users new since the last write-back are written
-        // first, and the held states of the users changed since then.
+        // first, and the orders of the users changed since then from their held states (only the orders
+        // are kept: a user evicted while the scan goes on takes the rest of their state with them).
         users.writeNewUsers();
-        sketchScan = new SketchScan(now, users.unwrittenStates());
+        Map<String, RfmState> newer = new HashMap<>();
+        users.unwrittenStates().forEach((user, state) -> newer.put(user, state.features().rfm()));
+        sketchScan = new SketchScan(now, newer);
     }
 
     /**
@@ -567,8 +570,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
                 if (entry.key.equals(scan.cursor)) {
                     continue;
                 }
-                UserState newer = scan.newer.isEmpty() ? null : scan.newer.get(entry.key);
-                RfmState orders = newer != null ? newer.features().rfm() : serde.decodeRfm(entry.value);
+                RfmState orders = !scan.newer.isEmpty() && scan.newer.containsKey(entry.key)
+                        ? scan.newer.get(entry.key) : serde.decodeRfm(entry.value);
                 if (orders != null) {
                     scan.builder.add(orders, scan.asOf);
                 }
@@ -597,18 +600,18 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     }
 
     /**
-     * A sketch scan in progress: as of when, what it has read so far and the last user read, and the held
-     * states newer than what the store has of their users at its start.
+     * A sketch scan in progress: as of when, what it has read so far and the last user read, and the orders
+     * (null for none) of the users whose held states were newer than the store's at its start.
      */
     private static final class SketchScan {
         final long asOf;
-        final Map<String, UserState> newer;
+        final Map<String, RfmState> newer;
         final RfmSketchBuilder builder = new RfmSketchBuilder();
         String cursor;
         long read;
         long nanos;
 
-        SketchScan(long asOf, Map<String, UserState> newer) {
+        SketchScan(long asOf, Map<String, RfmState> newer) {
             this.asOf = asOf;
             this.newer = newer;
         }

@@ -417,8 +417,8 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     }
 
     /**
-     * Runs {@code work} at the start of every {@link #flushCache()}: before each commit, and before a scan
-     * reads the encoded store. It may load and save users; their states are written right after it.
+     * Runs {@code work} at the start of every {@link #flushCache()}, which Kafka Streams calls before each
+     * commit. It may load and save users; their states are written right after it.
      */
     void beforeFlush(Runnable work) {
         beforeFlush = work;
