@@ -39,7 +39,6 @@ import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -50,8 +49,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The SegStream topology. Clicks, orders and privacy requests are validated (bad ones
- * dead-lettered), re-keyed by user once if configured, merged, and handled per user by
- * {@link UserProcessor}, which owns the users, order-ids, timers and privacy-request-ids stores and
+ * dead-lettered), re-keyed by user once if configured, and handled per user by
+ * {@link UserProcessor}, the direct child of all three, which owns the users, order-ids, timers and privacy-request-ids stores and
  * emits segment changes, memberships, cart abandonments, RFM sketches and privacy audits, each
  * straight to its sink. Definitions, models and sketches arrive through global stores. Tests and
  * production both build it here.
@@ -83,11 +82,10 @@ public final class SegStreamTopology {
                 EvaluationTiming.of(config, streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(streamsConfig));
 
-        KStream<String, SpecificRecord> clicks =
+        String clicks =
                 input(builder, topics.clickstream(), "clickstream", avro(ClickEvent.class, registry), settings, repartition);
-        KStream<String, SpecificRecord> orders =
-                input(builder, topics.orders(), "orders", avro(Order.class, registry), settings, repartition);
-        KStream<String, SpecificRecord> privacyRequests = input(builder, topics.privacyRequests(), "privacy-requests",
+        String orders = input(builder, topics.orders(), "orders", avro(Order.class, registry), settings, repartition);
+        String privacyRequests = input(builder, topics.privacyRequests(), "privacy-requests",
                 avro(PrivacyRequest.class, registry), settings, repartition);
         PrivacySettings privacy = PrivacySettings.from(config);
         if (!privacy.auditKeyConfigured()) {
@@ -95,38 +93,7 @@ public final class SegStreamTopology {
                     + "anyone can guess; set a secret key, the same on every instance", SegStreamConfig.PRIVACY_AUDIT_KEY);
         }
 
-        // Recently active users stay decoded: a busy user's record is encoded and goes to RocksDB and the
-        // changelog once per commit or users.write.back.after, whichever comes first, not once per event.
-        builder.addStateStore(UserStore.builder(Stores.persistentKeyValueStore(StoreNames.USERS),
-                config.getInt(SegStreamConfig.USERS_CACHE_MAX), config.duration(SegStreamConfig.USERS_WRITE_BACK_AFTER)));
-        builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(StoreNames.ORDER_IDS, settings.orderDedupRetention(), Duration.ofMillis(1), false),
-                Serdes.String(), Serdes.Long()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(StoreNames.TIMERS), Serdes.String(), Serdes.String()));
-        builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.PRIVACY_REQUEST_IDS,
-                privacy.dedupRetention(), Duration.ofMillis(1), false), Serdes.String(), Serdes.Long()));
-
-        // The sinks are the processor's direct children: it forwards each output to its own (see Outputs).
-        KStream<String, Object> outputs = clicks.merge(orders, Named.as("inputs-merge"))
-                .merge(privacyRequests, Named.as("privacy-merge"))
-                .process(() -> new UserProcessor(settings, privacy, instance, evaluator, timing), Named.as(USER_FEATURES),
-                        StoreNames.USERS, StoreNames.ORDER_IDS, StoreNames.TIMERS, StoreNames.PRIVACY_REQUEST_IDS);
-        Serde<SegmentChange> changes = avro(SegmentChange.class, registry);
-        outputs.to(topics.segmentChanges(), produced(changes, Outputs.CHANGES));
-        Serializer<SegmentChange> changeSerializer = changes.serializer();
-        Serde<Outputs.Routed> routed = Serdes.serdeFrom(
-                (topic, change) -> changeSerializer.serialize(topic, change.change()),
-                (topic, bytes) -> {
-                    throw new UnsupportedOperationException("routed changes are only written");
-                });
-        outputs.to((user, change, context) -> ((Outputs.Routed) change).topic(), produced(routed, Outputs.SEGMENT_TOPICS));
-        outputs.to(topics.segmentMembership(), produced(avro(UserSegments.class, registry), Outputs.MEMBERSHIP));
-        outputs.to(topics.cartAbandoned(), produced(avro(CartAbandoned.class, registry), Outputs.ABANDONED));
         Serde<RfmSketches> sketches = avro(RfmSketches.class, registry);
-        outputs.to(topics.rfmSketches(), produced(sketches, Outputs.SKETCHES));
-        outputs.to(topics.privacyAudit(), produced(avro(PrivacyAudit.class, registry), Outputs.AUDIT));
-
         builder.addGlobalStore(globalStore(StoreNames.RFM_SKETCHES, sketches), topics.rfmSketches(),
                 Consumed.with(Serdes.String(), sketches).withName("rfm-sketches-global"),
                 () -> new GlobalStoreUpdater<RfmSketches>(StoreNames.RFM_SKETCHES, (task, published) -> { }));
@@ -138,19 +105,44 @@ public final class SegStreamTopology {
         builder.addGlobalStore(globalStore(StoreNames.MODELS, models), topics.models(),
                 Consumed.with(Serdes.String(), models).withName("models-global"),
                 () -> new GlobalStoreUpdater<Model>(StoreNames.MODELS, instance.models()::apply));
-        return builder.build();
+
+        // The per-user processor is every input's direct child, and its outputs are its own direct children
+        // (see Outputs): no merge node in between passes each record on.
+        Topology topology = builder.build();
+        topology.addProcessor(USER_FEATURES, () -> new UserProcessor(settings, privacy, instance, evaluator, timing),
+                clicks, orders, privacyRequests);
+        // Recently active users stay decoded: a busy user's record is encoded and goes to RocksDB and the
+        // changelog once per commit or users.write.back.after, whichever comes first, not once per event.
+        topology.addStateStore(UserStore.builder(Stores.persistentKeyValueStore(StoreNames.USERS),
+                config.getInt(SegStreamConfig.USERS_CACHE_MAX), config.duration(SegStreamConfig.USERS_WRITE_BACK_AFTER)),
+                USER_FEATURES);
+        topology.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(StoreNames.ORDER_IDS, settings.orderDedupRetention(), Duration.ofMillis(1), false),
+                Serdes.String(), Serdes.Long()), USER_FEATURES);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.TIMERS), Serdes.String(), Serdes.String()), USER_FEATURES);
+        topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.PRIVACY_REQUEST_IDS,
+                privacy.dedupRetention(), Duration.ofMillis(1), false), Serdes.String(), Serdes.Long()), USER_FEATURES);
+
+        Serializer<String> users = Serdes.String().serializer();
+        Serializer<SegmentChange> changes = avro(SegmentChange.class, registry).serializer();
+        topology.addSink(Outputs.CHANGES, topics.segmentChanges(), users, changes, USER_FEATURES);
+        topology.addSink(Outputs.SEGMENT_TOPICS, (user, routed, context) -> routed.topic(), users,
+                (Serializer<Outputs.Routed>) (topic, routed) -> changes.serialize(topic, routed.change()), USER_FEATURES);
+        topology.addSink(Outputs.MEMBERSHIP, topics.segmentMembership(), users,
+                avro(UserSegments.class, registry).serializer(), USER_FEATURES);
+        topology.addSink(Outputs.ABANDONED, topics.cartAbandoned(), users, avro(CartAbandoned.class, registry).serializer(),
+                USER_FEATURES);
+        topology.addSink(Outputs.SKETCHES, topics.rfmSketches(), users, sketches.serializer(), USER_FEATURES);
+        topology.addSink(Outputs.AUDIT, topics.privacyAudit(), users, avro(PrivacyAudit.class, registry).serializer(),
+                USER_FEATURES);
+        return topology;
     }
 
     /** The intent model named by intent.model.path, or the bundled one: used while no intent model is published. */
     public static IntentModel intentModel(SegStreamConfig config) {
         String path = config.getString(SegStreamConfig.INTENT_MODEL_PATH);
         return path == null || path.isBlank() ? IntentModel.defaultModel() : IntentModel.load(Path.of(path));
-    }
-
-    /** A sink of the processor's outputs for values of one type; the processor forwards only those to it. */
-    @SuppressWarnings("unchecked")
-    private static <T> Produced<String, Object> produced(Serde<T> values, String name) {
-        return Produced.with(Serdes.String(), (Serde<Object>) (Serde<?>) values).withName(name);
     }
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> globalStore(String name, Serde<V> values) {
@@ -204,24 +196,31 @@ public final class SegStreamTopology {
         }
     }
 
+    /**
+     * One input: read, validated and, if configured, re-keyed by user through its repartition topic. Returns
+     * the name of its last node, the per-user processor's parent.
+     */
     @SuppressWarnings("unchecked")
-    private static <T extends SpecificRecord> KStream<String, SpecificRecord> input(StreamsBuilder builder, String topic,
-            String name, Serde<T> serde, FeatureSettings settings, boolean repartition) {
+    private static <T extends SpecificRecord> String input(StreamsBuilder builder, String topic, String name,
+            Serde<T> serde, FeatureSettings settings, boolean repartition) {
         InputContract contract = new InputContract(settings.timestampMaxFuture(), !repartition);
         FixedKeyProcessorSupplier<String, SpecificRecord, SpecificRecord> validator =
                 () -> new InputValidator(contract, settings.grace());
+        String validate = name + "-validate";
         KStream<String, SpecificRecord> validated = builder
                 .stream(topic, Consumed.with(Serdes.String(), serde)
                         .withName(name + "-source")
                         .withTimestampExtractor(new PayloadTimestampExtractor(contract)))
-                .processValues(validator, Named.as(name + "-validate"));
+                .processValues(validator, Named.as(validate));
         if (!repartition) {
-            return validated;
+            return validate;
         }
-        return validated
+        String byUser = name + "-by-user";
+        validated
                 .selectKey((key, value) -> UserKeys.of(value), Named.as(name + "-key-by-user"))
-                .repartition(Repartitioned.with(Serdes.String(), (Serde<SpecificRecord>) (Serde<?>) serde)
-                        .withName(name + "-by-user"));
+                .repartition(Repartitioned.with(Serdes.String(), (Serde<SpecificRecord>) (Serde<?>) serde).withName(byUser));
+        // Kafka Streams names the node reading a repartition topic named N "N-repartition-source".
+        return byUser + "-repartition-source";
     }
 
     private static <T extends SpecificRecord> Serde<T> avro(Class<T> type, SchemaRegistryClient registry) {

@@ -22,7 +22,6 @@ class TopologyShapeTest {
         String text = description.toString();
         assertThat(text).contains("clickstream-source", "clickstream-validate", "clickstream-key-by-user",
                 "clickstream-by-user-repartition", "orders-by-user-repartition", "privacy-requests-by-user-repartition",
-                "inputs-merge", "privacy-merge",
                 SegStreamTopology.USER_FEATURES, "cart-abandoned-sink", "rfm-sketches-sink",
                 "rfm-sketches-global-source", "Processor: rfm-sketches-global (stores: [rfm-sketches])");
         assertThat(description.subtopologies()).flatExtracting(TopologyDescription.Subtopology::nodes)
@@ -30,6 +29,13 @@ class TopologyShapeTest {
                 .singleElement()
                 .satisfies(node -> assertThat(((TopologyDescription.Processor) node).stores())
                         .containsExactlyInAnyOrder("users", "order-ids", "timers", "privacy-request-ids"));
+        // The inputs are the per-user processor's direct parents: no node only passes their records on.
+        assertThat(description.subtopologies()).flatExtracting(TopologyDescription.Subtopology::nodes)
+                .filteredOn(node -> node.name().equals(SegStreamTopology.USER_FEATURES))
+                .singleElement()
+                .satisfies(node -> assertThat(node.predecessors()).extracting(TopologyDescription.Node::name)
+                        .containsExactlyInAnyOrder("clickstream-by-user-repartition-source",
+                                "orders-by-user-repartition-source", "privacy-requests-by-user-repartition-source"));
         // The outputs are the per-user processor's direct children, one sink per output type.
         assertThat(description.subtopologies()).flatExtracting(TopologyDescription.Subtopology::nodes)
                 .filteredOn(node -> node.name().equals(SegStreamTopology.USER_FEATURES))
