@@ -471,11 +471,10 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
 
     /** The next batch of the running pass over every user. */
     private void continuePass(long now, long batch) {
-        // A pass reads the encoded store, and a held user's state where there is one: at its start the users
-        // the store has no state of yet are written to it. Between commits, users changed a second ago are
-        // written on this clock too when events do not do it.
+        // A pass reads the encoded store: at its start every user seen so far is written to it. Between
+        // commits, users changed a second ago are written on this clock too when events do not do it.
         if (passCursor == null) {
-            users.writeNewUsers();
+            users.flushCache();
         } else {
             users.writeBackChanged(Integer.MAX_VALUE);
         }
@@ -543,13 +542,9 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
      */
     void startSketches(long now) {
         customersChanged = false;
-        // The scan reads the encoded store, where the users new since the last write-back are written
-        // first, and the orders of the users changed since then from their held states (only the orders
-        // are kept: a user evicted while the scan goes on takes the rest of their state with them).
-        users.writeNewUsers();
-        Map<String, RfmState> newer = new HashMap<>();
-        users.unwrittenStates().forEach((user, state) -> newer.put(user, state.features().rfm()));
-        sketchScan = new SketchScan(now, newer);
+        // The scan reads the encoded store: every user seen so far is written to it first.
+        users.flushCache();
+        sketchScan = new SketchScan(now);
     }
 
     /**
@@ -570,8 +565,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
                 if (entry.key.equals(scan.cursor)) {
                     continue;
                 }
-                RfmState orders = !scan.newer.isEmpty() && scan.newer.containsKey(entry.key)
-                        ? scan.newer.get(entry.key) : serde.decodeRfm(entry.value);
+                RfmState orders = serde.decodeRfm(entry.value);
                 if (orders != null) {
                     scan.builder.add(orders, scan.asOf);
                 }
@@ -599,21 +593,16 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         return Math.max(MIN_SKETCH_BATCH, (userCount + batches - 1) / batches);
     }
 
-    /**
-     * A sketch scan in progress: as of when, what it has read so far and the last user read, and the orders
-     * (null for none) of the users whose held states were newer than the store's at its start.
-     */
+    /** A sketch scan in progress: as of when, what it has read so far and the last user read. */
     private static final class SketchScan {
         final long asOf;
-        final Map<String, RfmState> newer;
         final RfmSketchBuilder builder = new RfmSketchBuilder();
         String cursor;
         long read;
         long nanos;
 
-        SketchScan(long asOf, Map<String, RfmState> newer) {
+        SketchScan(long asOf) {
             this.asOf = asOf;
-            this.newer = newer;
         }
     }
 

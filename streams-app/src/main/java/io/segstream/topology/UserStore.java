@@ -124,9 +124,7 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
             return null;
         }
         UserState state = serde.decode(stored);
-        Entry read = new Entry(user, state);
-        read.stored = true;
-        hold(read);
+        hold(new Entry(user, state));
         return state;
     }
 
@@ -417,8 +415,8 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     }
 
     /**
-     * Runs {@code work} at the start of every {@link #flushCache()}, which Kafka Streams calls before each
-     * commit. It may load and save users; their states are written right after it.
+     * Runs {@code work} at the start of every {@link #flushCache()}: before each commit, and before a scan
+     * reads the encoded store. It may load and save users; their states are written right after it.
      */
     void beforeFlush(Runnable work) {
         beforeFlush = work;
@@ -444,42 +442,11 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
         atNextFlush.clear();
     }
 
-    /**
-     * Writes the changed users the encoded store has no state of yet (new users), so that a scan of the store
-     * starting now finds every user seen so far; the other changed users wait for their write-back as
-     * before, and the scan takes their newer states from {@link #held} or {@link #unwrittenStates}. A scan
-     * (every minute while orders come) that wrote every changed user first held up the events behind it as
-     * long as an at-least-once commit did: about 250 ms at 6,000 events/s on the benchmark machine.
-     */
-    public void writeNewUsers() {
-        for (Entry entry : changed) {
-            if (entry.dirty && !entry.stored) {
-                writeIfChanged(entry);
-            }
-        }
-    }
-
-    /**
-     * The held states of the users changed since they were last written, by user: newer than what the
-     * encoded store has of them. A scan reads them instead, without reordering the decoded users as a
-     * lookup by {@link #held} does.
-     */
-    public Map<String, UserState> unwrittenStates() {
-        Map<String, UserState> states = new HashMap<>();
-        for (Entry entry : changed) {
-            if (entry.dirty) {
-                states.put(entry.user, entry.state);
-            }
-        }
-        return states;
-    }
-
     /** Writes the entry's state if it changed since it was last written, and marks it written. */
     private void writeIfChanged(Entry entry) {
         if (entry.dirty) {
             write(entry.user, entry.state);
             entry.dirty = false;
-            entry.stored = true;
             runAfterWrite(entry);
         }
     }
@@ -624,8 +591,6 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
         UserState state;
         /** Changed since it was last written; then it is in {@link #changed}, once. */
         boolean dirty;
-        /** The encoded store has a state of the user (read from it, or written since): false for a new user. */
-        boolean stored;
         /** Wall-clock ms of the first change since it was last written. */
         long changedAt;
         /** What {@link DueTimes} last returned for the user, or null. */

@@ -214,25 +214,6 @@ class UserProcessorTest {
     }
 
     @Test
-    void aPassReadsTheHeldChangesOfStoredUsersAndFindsNewUsersWithoutWritingTheChangesBack() {
-        processor.init(context);
-        process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
-        users.flushCache();
-        byte[] stored = users.get("u1");
-        process(purchase("o1", "u1", "25.00", T0), T0);
-        process(purchase("o2", "u2", "30.00", T0), T0);
-        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
-
-        define("buyers", "rfm.frequency >= 1", 1);
-        instance.catalog().sync(definitions);
-        processor.reevaluate(T0.toEpochMilli());
-
-        assertThat(forwarded(Outputs.CHANGES)).extracting(value -> ((SegmentChange) value).getUserId())
-                .containsExactly("u1", "u2");
-        assertThat(users.get("u1")).as("u1's purchase waits for its write-back").isEqualTo(stored);
-    }
-
-    @Test
     void aDefinitionChangeReachesEveryUserWithItsOwnTrigger() {
         processor.init(context);
         process(purchase("o1", "u1", "25.00", T0), T0);
@@ -325,23 +306,6 @@ class UserProcessorTest {
         context.resetForwards();
         processor.continueSketches(2);
         assertThat(context.forwarded(Outputs.SKETCHES)).as("the scan is over").isEmpty();
-    }
-
-    @Test
-    void aSketchScanCountsTheHeldChangesOfStoredUsersWithoutWritingThemBack() {
-        twoCustomersAndAShopper();
-        users.flushCache();
-        byte[] shopperStored = users.get("u3");
-        process(purchase("o3", "u3", "15.00", T0), T0);
-        process(purchase("o4", "u4", "20.00", T0), T0);
-
-        processor.startSketches(T0.toEpochMilli());
-        processor.continueSketches(Long.MAX_VALUE);
-
-        assertThat(context.forwarded(Outputs.SKETCHES)).singleElement().satisfies(forward ->
-                assertThat(((RfmSketches) forward.record().value()).getCustomers()).isEqualTo(4));
-        assertThat(users.get("u3")).as("the shopper's purchase waits for its write-back").isEqualTo(shopperStored);
-        assertThat(users.get("u4")).as("a new user is written for the scan to find").isNotNull();
     }
 
     /** Starts the processor with customers u1 and u2 and u3, who only has a cart. */

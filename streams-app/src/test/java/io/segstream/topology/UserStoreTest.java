@@ -250,36 +250,6 @@ class UserStoreTest {
     }
 
     @Test
-    void beforeAScanOnlyNewUsersAreWrittenAndTheOtherChangesAreHandedOver() {
-        addToCart("u1", "e1", 1);
-        users.flushCache();
-        UserState changed = addToCart("u1", "e2", 2);
-        addToCart("u2", "e3", 4);
-
-        users.writeNewUsers();
-
-        assertThat(encodedItems("u1")).as("a stored user's change waits for its write-back").isEqualTo(1);
-        assertThat(encodedItems("u2")).as("a new user is written for the scan to find").isEqualTo(4);
-        assertThat(users.unwrittenStates()).containsExactly(Map.entry("u1", changed));
-        users.flushCache();
-        assertThat(users.unwrittenStates()).isEmpty();
-    }
-
-    @Test
-    void aUserReadBackFromTheStoreIsNotNewToIt() {
-        addToCart("u1", "e1", 1);
-        addToCart("u2", "e2", 1);
-        addToCart("u3", "e3", 1);
-        assertThat(encodedItems("u1")).as("evicted, so written back").isEqualTo(1);
-        addToCart("u1", "e4", 1);
-
-        users.writeNewUsers();
-
-        assertThat(encodedItems("u1")).isEqualTo(1);
-        assertThat(encodedItems("u3")).isEqualTo(1);
-    }
-
-    @Test
     void reinitialisingOrClearingDropsDecodedStatesWithoutWritingThem() {
         addToCart("u1", "e1", 1);
         users.flushCache();
