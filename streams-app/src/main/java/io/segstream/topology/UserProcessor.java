@@ -29,6 +29,8 @@ import io.segstream.segments.SegmentEvaluator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -90,13 +92,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private RfmQuintiles quintiles;
     private MemberCounts.Task members;
     private final DueTimes due = new DueTimes();
-    /** What the pass over every user running now re-evaluates for, or null when none runs. */
-    private ChangeTrigger passTrigger;
-    /** The last user of the pass's previous batch, or null at its start. */
-    private String passCursor;
-    private long passUsers;
-    /** Abandonment timers the running pass put back ({@link FeatureUpdates#keepTimer}). */
-    private long passTimersRestored;
+    /** The pass over every user running now, or null when none runs. */
+    private Pass pass;
     private long passGeneration;
     private long passModels;
     /** The scan of the task's users for its RFM sketches, while one runs (else null). */
@@ -155,7 +152,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         if (stored.users() > 0) {
             startPass(ChangeTrigger.TIME);
         } else {
-            passTrigger = null;
+            pass = null;
         }
         context.schedule(settings.punctuationInterval(), settings.timeMode().punctuationType(),
                 timestamp -> fireDueTimers(now()));
@@ -455,7 +452,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         passGeneration = generation;
         passModels = modelGeneration;
         long batch = batchSize();
-        if (passTrigger != null) {
+        if (pass != null) {
             continuePass(now, batch);
         }
         List<String> dueUsers = due.takeDue(now, (int) Math.min(Integer.MAX_VALUE, batch));
@@ -469,48 +466,72 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         instance.segments().reevaluated(dueUsers.size());
     }
 
-    /** The next batch of the running pass over every user. */
+    /**
+     * The next batch of the running pass over every user: the users of the encoded store in key order, each
+     * with their decoded state where it is held, then the users new at its start that the store did not have
+     * when the pass got to their place.
+     */
     private void continuePass(long now, long batch) {
-        // A pass reads the encoded store: at its start every user seen so far is written to it. Between
-        // commits, users changed a second ago are written on this clock too when events do not do it.
-        if (passCursor == null) {
-            users.flushCache();
+        Pass running = pass;
+        if (running.unread == null) {
+            // The users changed since they were last written are read from memory: the store has an older state
+            // of them, or none yet. Written first, they held up the events behind the pass's start.
+            running.unread = new HashSet<>(users.changedStates().keySet());
         } else {
+            // Between commits, users changed a second ago are written on this clock too when events do not do it.
             users.writeBackChanged(Integer.MAX_VALUE);
         }
-        List<KeyValue<String, byte[]>> next = new ArrayList<>();
-        boolean exhausted;
-        try (KeyValueIterator<String, byte[]> range = passCursor == null ? users.all() : users.range(passCursor, null)) {
-            while (range.hasNext() && next.size() < batch) {
-                KeyValue<String, byte[]> entry = range.next();
-                if (!entry.key.equals(passCursor)) {
-                    next.add(entry);
+        long before = running.users;
+        if (!running.storeRead) {
+            List<KeyValue<String, byte[]>> next = new ArrayList<>();
+            try (KeyValueIterator<String, byte[]> range = running.cursor == null ? users.all()
+                    : users.range(running.cursor, null)) {
+                while (range.hasNext() && next.size() < batch) {
+                    KeyValue<String, byte[]> entry = range.next();
+                    if (!entry.key.equals(running.cursor)) {
+                        next.add(entry);
+                    }
+                }
+                running.storeRead = !range.hasNext();
+            }
+            for (KeyValue<String, byte[]> entry : next) {
+                running.unread.remove(entry.key);
+                UserState held = users.held(entry.key);
+                visit(running, entry.key, held == null ? serde.decode(entry.value) : held, now);
+            }
+            if (!next.isEmpty()) {
+                running.cursor = next.get(next.size() - 1).key;
+            }
+        }
+        if (running.storeRead) {
+            Iterator<String> unread = running.unread.iterator();
+            for (long taken = running.users - before; taken < batch && unread.hasNext(); taken++) {
+                String user = unread.next();
+                unread.remove();
+                UserState held = users.held(user);
+                byte[] stored = held == null ? users.get(user) : null;
+                if (held != null || stored != null) {
+                    visit(running, user, held == null ? serde.decode(stored) : held, now);
                 }
             }
-            exhausted = !range.hasNext();
         }
-        for (KeyValue<String, byte[]> entry : next) {
-            UserState held = users.held(entry.key);
-            UserState state = held == null ? serde.decode(entry.value) : held;
-            if (features.keepTimer(entry.key, state.features())) {
-                passTimersRestored++;
-            }
-            reevaluate(entry.key, state, now, passTrigger);
-        }
-        passUsers += next.size();
-        instance.segments().reevaluated(next.size());
-        if (exhausted) {
+        instance.segments().reevaluated(running.users - before);
+        if (running.storeRead && running.unread.isEmpty()) {
             log.info("Re-evaluation after {} done for task {}: {} users, {} with a time-driven change ahead{}",
-                    passTrigger == ChangeTrigger.TIME ? "start or new quintiles" : passTrigger, context.taskId(),
-                    passUsers, due.size(), passTimersRestored == 0 ? ""
-                            : "; " + passTimersRestored + " abandonment timers put back (lost in a crash under at-least-once)");
-            passTrigger = null;
-            passCursor = null;
-            passUsers = 0;
-            passTimersRestored = 0;
-        } else if (!next.isEmpty()) {
-            passCursor = next.get(next.size() - 1).key;
+                    running.trigger == ChangeTrigger.TIME ? "start or new quintiles" : running.trigger, context.taskId(),
+                    running.users, due.size(), running.timersRestored == 0 ? ""
+                            : "; " + running.timersRestored + " abandonment timers put back (lost in a crash under at-least-once)");
+            pass = null;
         }
+    }
+
+    /** Re-evaluates one user for the pass, putting back an abandonment timer their state asks for. */
+    private void visit(Pass running, String user, UserState state, long now) {
+        if (features.keepTimer(user, state.features())) {
+            running.timersRestored++;
+        }
+        reevaluate(user, state, now, running.trigger);
+        running.users++;
     }
 
     /** Evaluates a user read by a pass or due by time, and keeps what changed. */
@@ -522,10 +543,29 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     }
 
     private void startPass(ChangeTrigger trigger) {
-        passTrigger = trigger;
-        passCursor = null;
-        passUsers = 0;
-        passTimersRestored = 0;
+        pass = new Pass(trigger);
+    }
+
+    /** A pass over every user in progress. */
+    private static final class Pass {
+        /** What it re-evaluates for. */
+        final ChangeTrigger trigger;
+        /** The last user of its previous batch read from the store, or null before the first. */
+        String cursor;
+        /** Whether it has read the store to the end. */
+        boolean storeRead;
+        /**
+         * The users changed and not written at its start (null until then) that it has not met in the store
+         * yet: some had no state there, and are re-evaluated once the store is read.
+         */
+        Set<String> unread;
+        long users;
+        /** Abandonment timers it put back ({@link FeatureUpdates#keepTimer}). */
+        long timersRestored;
+
+        Pass(ChangeTrigger trigger) {
+            this.trigger = trigger;
+        }
     }
 
     /** Users per batch: a pass over every user fits in reevaluate.interval. */
@@ -542,14 +582,22 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
      */
     void startSketches(long now) {
         customersChanged = false;
-        // The scan reads the encoded store: every user seen so far is written to it first.
-        users.flushCache();
-        sketchScan = new SketchScan(now);
+        SketchScan scan = new SketchScan(now);
+        // The scan reads the encoded store, which has an older state, or none yet, of the users changed since
+        // they were last written: their orders are counted now, from memory, and they are passed over there.
+        users.changedStates().forEach((user, state) -> {
+            RfmState orders = state.features().rfm();
+            if (orders != null) {
+                scan.builder.add(orders, now);
+            }
+            scan.counted.add(user);
+        });
+        sketchScan = scan;
     }
 
     /**
-     * Reads the next {@code batch} users of the running sketch scan from the store (for the users not read
-     * yet, what was written since its start counts); publishes the sketches when it has read them all.
+     * Reads the next {@code batch} users of the running sketch scan from the store (for a user neither counted
+     * at its start nor read yet, what was written since counts); publishes the sketches when it has read them all.
      */
     void continueSketches(long batch) {
         if (sketchScan == null) {
@@ -565,7 +613,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
                 if (entry.key.equals(scan.cursor)) {
                     continue;
                 }
-                RfmState orders = serde.decodeRfm(entry.value);
+                RfmState orders = !scan.counted.isEmpty() && scan.counted.remove(entry.key) ? null
+                        : serde.decodeRfm(entry.value);
                 if (orders != null) {
                     scan.builder.add(orders, scan.asOf);
                 }
@@ -582,7 +631,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
             RfmSketches published = scan.builder.build(taskId, scan.asOf);
             outputs.sketches(taskId, published);
             log.info("Task {} published its RFM sketches: {} customers among {} users, read in {} ms", taskId,
-                    published.getCustomers(), scan.read, scan.nanos / 1_000_000);
+                    published.getCustomers(), scan.read + scan.counted.size(), scan.nanos / 1_000_000);
         }
     }
 
@@ -593,10 +642,14 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         return Math.max(MIN_SKETCH_BATCH, (userCount + batches - 1) / batches);
     }
 
-    /** A sketch scan in progress: as of when, what it has read so far and the last user read. */
+    /**
+     * A sketch scan in progress: as of when, what it has read so far and the last user read, and the users
+     * counted from memory at its start that it has not passed in the store yet.
+     */
     private static final class SketchScan {
         final long asOf;
         final RfmSketchBuilder builder = new RfmSketchBuilder();
+        final Set<String> counted = new HashSet<>();
         String cursor;
         long read;
         long nanos;
@@ -641,7 +694,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         }
         quintileSources = tasks;
         quintiles = tasks.isEmpty() ? null : RfmQuintiles.merge(tasks);
-        if (passTrigger == null && readsScores()) {
+        if (pass == null && readsScores()) {
             startPass(ChangeTrigger.TIME);
         }
     }

@@ -32,8 +32,8 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * Store {@code users}: one encoded {@link UserState} per user in a logged key-value store, with the
  * states of the task's recently active users kept decoded in front of it. The processor reads and
  * changes the decoded state in place; a changed user is encoded and written to the store (and its
- * changelog) once per commit, when evicted, or when a scan of the store needs it, instead of once
- * per event. This is what Kafka Streams' record cache does for bytes, one step earlier: a busy
+ * changelog) once per commit, when evicted, or {@code users.write.back.after} after the change, instead
+ * of once per event (a scan of the store takes the changes not written yet from {@link #changedStates}). This is what Kafka Streams' record cache does for bytes, one step earlier: a busy
  * user's record is neither decoded nor encoded per event, and no per-event cache lookup compares
  * serialized keys.
  *
@@ -415,8 +415,8 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
     }
 
     /**
-     * Runs {@code work} at the start of every {@link #flushCache()}: before each commit, and before a scan
-     * reads the encoded store. It may load and save users; their states are written right after it.
+     * Runs {@code work} at the start of every {@link #flushCache()} (before each commit). It may load and save
+     * users; their states are written right after it.
      */
     void beforeFlush(Runnable work) {
         beforeFlush = work;
@@ -440,6 +440,23 @@ public final class UserStore implements StateStore, ReadOnlyKeyValueStore<String
             atNextFlush.get(i).run();
         }
         atNextFlush.clear();
+    }
+
+    /**
+     * The users changed since they were last written, with their decoded states, by user: the encoded store
+     * has an older state of each, or none (a user new since). A scan of the store starting now takes these
+     * from here rather than having them written first: up to {@code users.write.back.after} of changes wait
+     * at-least-once, and writing them all held up the events behind the scan as long as a commit did (about
+     * 250 ms at 6,000 events/s on the benchmark machine). Nothing is written, decided or reordered.
+     */
+    public Map<String, UserState> changedStates() {
+        Map<String, UserState> states = new HashMap<>();
+        for (Entry entry : changed) {
+            if (entry.dirty) {
+                states.put(entry.user, entry.state);
+            }
+        }
+        return states;
     }
 
     /** Writes the entry's state if it changed since it was last written, and marks it written. */

@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.datasketches.kll.KllDoublesSketch;
+import org.apache.datasketches.memory.Memory;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.Punctuator;
@@ -292,6 +294,7 @@ class UserProcessorTest {
     void aSketchScanReadsTheUsersInBatchesAndPublishesOnceWhenItHasReadThemAll() {
         twoCustomersAndAShopper();
         process(purchase("o3", "u4", "15.00", T0), T0);
+        users.flushCache();
 
         processor.startSketches(T0.toEpochMilli());
         processor.continueSketches(2);
@@ -306,6 +309,78 @@ class UserProcessorTest {
         context.resetForwards();
         processor.continueSketches(2);
         assertThat(context.forwarded(Outputs.SKETCHES)).as("the scan is over").isEmpty();
+    }
+
+    @Test
+    void aSketchScanCountsTheChangesNotWrittenYetFromMemoryAndWritesNothing() {
+        twoCustomersAndAShopper();
+        users.flushCache();
+        byte[] customerStored = users.get("u1");
+        byte[] shopperStored = users.get("u3");
+        process(purchase("o3", "u1", "10.00", T0), T0);
+        process(purchase("o4", "u3", "15.00", T0), T0);
+        process(purchase("o5", "u4", "20.00", T0), T0);
+
+        processor.startSketches(T0.toEpochMilli());
+        processor.continueSketches(Long.MAX_VALUE);
+
+        assertThat(context.forwarded(Outputs.SKETCHES)).singleElement().satisfies(forward -> {
+            RfmSketches sketches = (RfmSketches) forward.record().value();
+            assertThat(sketches.getCustomers()).as("u1 once, with both orders; u3 and u4 from memory").isEqualTo(4);
+            KllDoublesSketch frequency = KllDoublesSketch.heapify(Memory.wrap(sketches.getFrequency().array()));
+            assertThat(frequency.getN()).isEqualTo(4);
+            assertThat(frequency.getMaxItem()).isEqualTo(2.0);
+        });
+        assertThat(users.get("u1")).as("u1's order waits for its write-back").isEqualTo(customerStored);
+        assertThat(users.get("u3")).as("u3's order waits for its write-back").isEqualTo(shopperStored);
+        assertThat(users.get("u4")).as("u4 is new, and not written for the scan").isNull();
+    }
+
+    @Test
+    void aPassReevaluatesTheChangesNotWrittenYetWithoutWritingThem() {
+        processor.init(context);
+        process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
+        users.flushCache();
+        byte[] stored = users.get("u1");
+        process(purchase("o1", "u1", "25.00", T0), T0);
+        process(purchase("o2", "u2", "30.00", T0), T0);
+        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
+
+        define("buyers", "rfm.frequency >= 1", 1);
+        instance.catalog().sync(definitions);
+        processor.reevaluate(T0.toEpochMilli());
+
+        assertThat(forwarded(Outputs.CHANGES)).extracting(value -> ((SegmentChange) value).getUserId())
+                .containsExactly("u1", "u2");
+        assertThat(users.get("u1")).as("u1's purchase waits for its write-back").isEqualTo(stored);
+        assertThat(users.get("u2")).as("u2 is new, and not written for the pass").isNull();
+    }
+
+    @Test
+    void aPassReachesTheUsersTheStoreDidNotHaveAtItsStartOnceItHasReadTheStore() {
+        processor.init(context);
+        for (int i = 0; i < 150; i++) {
+            process(add("e" + i, "u" + i, "sku-1", 1, "5.00", T0), T0);
+        }
+        users.flushCache();
+        // New since the write, and first in key order: the store has no state of a0 when the pass starts.
+        process(purchase("o1", "a0", "25.00", T0), T0);
+        define("buyers", "rfm.frequency >= 1", 1);
+        instance.catalog().sync(definitions);
+        long before = instance.segments().reevaluatedUsers();
+
+        processor.reevaluate(T0.toEpochMilli());
+        assertThat(instance.segments().reevaluatedUsers()).isEqualTo(before + 100);
+        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
+        processor.reevaluate(T0.plusSeconds(1).toEpochMilli());
+        assertThat(instance.segments().reevaluatedUsers()).isEqualTo(before + 151);
+        assertThat(forwarded(Outputs.CHANGES)).singleElement().satisfies(value -> {
+            SegmentChange change = (SegmentChange) value;
+            assertThat(change.getUserId()).isEqualTo("a0");
+            assertThat(change.getTrigger()).isEqualTo(ChangeTrigger.DEFINITION_CHANGE);
+        });
+        processor.reevaluate(T0.plusSeconds(2).toEpochMilli());
+        assertThat(instance.segments().reevaluatedUsers()).as("the pass is over").isEqualTo(before + 151);
     }
 
     /** Starts the processor with customers u1 and u2 and u3, who only has a cart. */

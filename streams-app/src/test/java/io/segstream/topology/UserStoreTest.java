@@ -250,6 +250,20 @@ class UserStoreTest {
     }
 
     @Test
+    void theChangesNotWrittenYetAreHandedOverWithoutWritingThem() {
+        addToCart("u1", "e1", 1);
+        users.flushCache();
+        UserState changed = addToCart("u1", "e2", 2);
+        UserState created = addToCart("u2", "e3", 4);
+
+        assertThat(users.changedStates()).containsExactlyInAnyOrderEntriesOf(Map.of("u1", changed, "u2", created));
+        assertThat(encodedItems("u1")).as("u1's change waits for its write-back").isEqualTo(1);
+        assertThat(users.get("u2")).as("u2 waits for its first write").isNull();
+        users.flushCache();
+        assertThat(users.changedStates()).isEmpty();
+    }
+
+    @Test
     void reinitialisingOrClearingDropsDecodedStatesWithoutWritingThem() {
         addToCart("u1", "e1", 1);
         users.flushCache();
