@@ -30,7 +30,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -466,62 +465,43 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         instance.segments().reevaluated(dueUsers.size());
     }
 
-    /**
-     * The next batch of the running pass over every user: the users of the encoded store in key order, each
-     * with their decoded state where it is held, then the users new at its start that the store did not have
-     * when the pass got to their place.
-     */
+    /** The next batch of the running pass over every user. */
     private void continuePass(long now, long batch) {
         Pass running = pass;
-        if (running.unread == null) {
-            // The users changed since they were last written are read from memory: the store has an older state
-            // of them, or none yet. Written first, they held up the events behind the pass's start.
-            running.unread = new HashSet<>(users.changedStates().keySet());
+        // A pass reads the encoded store: at its start every user seen so far is written to it (the users
+        // changed since they were last written are not read from memory here, as the sketch scan reads them:
+        // see the README's history, thirty-fourth session). Between commits, users changed a second ago are
+        // written on this clock too when events do not do it.
+        if (running.cursor == null) {
+            users.flushCache();
         } else {
-            // Between commits, users changed a second ago are written on this clock too when events do not do it.
             users.writeBackChanged(Integer.MAX_VALUE);
         }
-        long before = running.users;
-        if (!running.storeRead) {
-            List<KeyValue<String, byte[]>> next = new ArrayList<>();
-            try (KeyValueIterator<String, byte[]> range = running.cursor == null ? users.all()
-                    : users.range(running.cursor, null)) {
-                while (range.hasNext() && next.size() < batch) {
-                    KeyValue<String, byte[]> entry = range.next();
-                    if (!entry.key.equals(running.cursor)) {
-                        next.add(entry);
-                    }
-                }
-                running.storeRead = !range.hasNext();
-            }
-            for (KeyValue<String, byte[]> entry : next) {
-                running.unread.remove(entry.key);
-                UserState held = users.held(entry.key);
-                visit(running, entry.key, held == null ? serde.decode(entry.value) : held, now);
-            }
-            if (!next.isEmpty()) {
-                running.cursor = next.get(next.size() - 1).key;
-            }
-        }
-        if (running.storeRead) {
-            Iterator<String> unread = running.unread.iterator();
-            for (long taken = running.users - before; taken < batch && unread.hasNext(); taken++) {
-                String user = unread.next();
-                unread.remove();
-                UserState held = users.held(user);
-                byte[] stored = held == null ? users.get(user) : null;
-                if (held != null || stored != null) {
-                    visit(running, user, held == null ? serde.decode(stored) : held, now);
+        List<KeyValue<String, byte[]>> next = new ArrayList<>();
+        boolean exhausted;
+        try (KeyValueIterator<String, byte[]> range = running.cursor == null ? users.all()
+                : users.range(running.cursor, null)) {
+            while (range.hasNext() && next.size() < batch) {
+                KeyValue<String, byte[]> entry = range.next();
+                if (!entry.key.equals(running.cursor)) {
+                    next.add(entry);
                 }
             }
+            exhausted = !range.hasNext();
         }
-        instance.segments().reevaluated(running.users - before);
-        if (running.storeRead && running.unread.isEmpty()) {
+        for (KeyValue<String, byte[]> entry : next) {
+            UserState held = users.held(entry.key);
+            visit(running, entry.key, held == null ? serde.decode(entry.value) : held, now);
+        }
+        instance.segments().reevaluated(next.size());
+        if (exhausted) {
             log.info("Re-evaluation after {} done for task {}: {} users, {} with a time-driven change ahead{}",
                     running.trigger == ChangeTrigger.TIME ? "start or new quintiles" : running.trigger, context.taskId(),
                     running.users, due.size(), running.timersRestored == 0 ? ""
                             : "; " + running.timersRestored + " abandonment timers put back (lost in a crash under at-least-once)");
             pass = null;
+        } else if (!next.isEmpty()) {
+            running.cursor = next.get(next.size() - 1).key;
         }
     }
 
@@ -550,15 +530,8 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     private static final class Pass {
         /** What it re-evaluates for. */
         final ChangeTrigger trigger;
-        /** The last user of its previous batch read from the store, or null before the first. */
+        /** The last user of its previous batch, or null at its start. */
         String cursor;
-        /** Whether it has read the store to the end. */
-        boolean storeRead;
-        /**
-         * The users changed and not written at its start (null until then) that it has not met in the store
-         * yet: some had no state there, and are re-evaluated once the store is read.
-         */
-        Set<String> unread;
         long users;
         /** Abandonment timers it put back ({@link FeatureUpdates#keepTimer}). */
         long timersRestored;

@@ -336,53 +336,6 @@ class UserProcessorTest {
         assertThat(users.get("u4")).as("u4 is new, and not written for the scan").isNull();
     }
 
-    @Test
-    void aPassReevaluatesTheChangesNotWrittenYetWithoutWritingThem() {
-        processor.init(context);
-        process(add("e1", "u1", "sku-1", 1, "5.00", T0), T0);
-        users.flushCache();
-        byte[] stored = users.get("u1");
-        process(purchase("o1", "u1", "25.00", T0), T0);
-        process(purchase("o2", "u2", "30.00", T0), T0);
-        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
-
-        define("buyers", "rfm.frequency >= 1", 1);
-        instance.catalog().sync(definitions);
-        processor.reevaluate(T0.toEpochMilli());
-
-        assertThat(forwarded(Outputs.CHANGES)).extracting(value -> ((SegmentChange) value).getUserId())
-                .containsExactly("u1", "u2");
-        assertThat(users.get("u1")).as("u1's purchase waits for its write-back").isEqualTo(stored);
-        assertThat(users.get("u2")).as("u2 is new, and not written for the pass").isNull();
-    }
-
-    @Test
-    void aPassReachesTheUsersTheStoreDidNotHaveAtItsStartOnceItHasReadTheStore() {
-        processor.init(context);
-        for (int i = 0; i < 150; i++) {
-            process(add("e" + i, "u" + i, "sku-1", 1, "5.00", T0), T0);
-        }
-        users.flushCache();
-        // New since the write, and first in key order: the store has no state of a0 when the pass starts.
-        process(purchase("o1", "a0", "25.00", T0), T0);
-        define("buyers", "rfm.frequency >= 1", 1);
-        instance.catalog().sync(definitions);
-        long before = instance.segments().reevaluatedUsers();
-
-        processor.reevaluate(T0.toEpochMilli());
-        assertThat(instance.segments().reevaluatedUsers()).isEqualTo(before + 100);
-        assertThat(forwarded(Outputs.CHANGES)).isEmpty();
-        processor.reevaluate(T0.plusSeconds(1).toEpochMilli());
-        assertThat(instance.segments().reevaluatedUsers()).isEqualTo(before + 151);
-        assertThat(forwarded(Outputs.CHANGES)).singleElement().satisfies(value -> {
-            SegmentChange change = (SegmentChange) value;
-            assertThat(change.getUserId()).isEqualTo("a0");
-            assertThat(change.getTrigger()).isEqualTo(ChangeTrigger.DEFINITION_CHANGE);
-        });
-        processor.reevaluate(T0.plusSeconds(2).toEpochMilli());
-        assertThat(instance.segments().reevaluatedUsers()).as("the pass is over").isEqualTo(before + 151);
-    }
-
     /** Starts the processor with customers u1 and u2 and u3, who only has a cart. */
     private void twoCustomersAndAShopper() {
         processor.init(context);
