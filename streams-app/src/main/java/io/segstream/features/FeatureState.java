@@ -43,6 +43,12 @@ public final class FeatureState {
                 cart.view(), interest == null ? Interest.NONE : interest.view(now, settings.interestWindow().toMillis()));
     }
 
+    /** The latest event time the state holds, of a click or an order (epoch ms), or Long.MIN_VALUE before any. */
+    public long latestEventTime() {
+        long latest = recentEvents.latest;
+        return rfm == null || rfm.lastPurchase == null ? latest : Math.max(latest, rfm.lastPurchase);
+    }
+
     /** The user's orders, or null before their first one. */
     public RfmState rfm() {
         return rfm;

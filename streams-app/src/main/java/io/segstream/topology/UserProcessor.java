@@ -19,6 +19,7 @@ import io.segstream.features.FeatureUpdates;
 import io.segstream.features.RfmQuintiles;
 import io.segstream.features.RfmSketchBuilder;
 import io.segstream.features.RfmState;
+import io.segstream.features.TimeMode;
 import io.segstream.features.Timers;
 import io.segstream.privacy.Consent;
 import io.segstream.privacy.PrivacyRequests;
@@ -407,6 +408,7 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
     /** Evaluates one user's segments as of now, emits what changed, and returns the state with the new membership. */
     private UserState evaluate(String user, UserState state, long now, long eventTime, ChangeTrigger trigger) {
         long started = System.nanoTime();
+        now = notBefore(state, now);
         SegmentCatalog.Snapshot catalog = instance.catalog().snapshot();
         UserFeatures features = state.features().view(user, now, settings, quintiles, catalog.reads(CATEGORY_DWELL));
         SegmentEvaluator.Outcome outcome = evaluator.evaluate(features, catalog, state.membership(), eventTime,
@@ -514,9 +516,24 @@ public final class UserProcessor implements Processor<String, SpecificRecord, St
         running.users++;
     }
 
+    /**
+     * In stream time, {@code now}, or the user's latest event if their state holds a later one. Stream time
+     * is the largest event time the task has seen; at-least-once, a restarted task's starts from its committed
+     * offsets, while a restored user's state may hold events after them (written back before the crash). Read
+     * as of a time before those events, the user's features lose them (views by hour, sessions), and a
+     * decision by time would take the user out of segments that the events, replayed as duplicates, never
+     * decide again. In wall-clock time {@code now} as it is: an event stamped ahead of the clock does not
+     * move a user's "now" either way.
+     */
+    private long notBefore(UserState state, long now) {
+        return settings.timeMode() == TimeMode.STREAM ? Math.max(now, state.features().latestEventTime()) : now;
+    }
+
     /** Evaluates a user read by a pass or due by time, and keeps what changed. */
     private void reevaluate(String user, UserState state, long now, ChangeTrigger trigger) {
-        UserState evaluated = evaluate(user, caughtUp(user, state), now, now, trigger);
+        UserState caughtUp = caughtUp(user, state);
+        long at = notBefore(caughtUp, now);
+        UserState evaluated = evaluate(user, caughtUp, at, at, trigger);
         if (!evaluated.membership().sameAs(state.membership())) {
             users.saveScanned(user, evaluated);
         }
