@@ -33,9 +33,10 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * states of the task's recently active users kept decoded in front of it. The processor reads and
  * changes the decoded state in place; a changed user is encoded and written to the store (and its
  * changelog) once per commit, when evicted, or {@code users.write.back.after} after the change, instead
- * of once per event (a scan of the store takes the changes not written yet from {@link #changedStates}). This is what Kafka Streams' record cache does for bytes, one step earlier: a busy
- * user's record is neither decoded nor encoded per event, and no per-event cache lookup compares
- * serialized keys.
+ * of once per event; a pass over every user has them all written at its start, and a sketch scan takes
+ * the changes not written yet from {@link #changedStates}. This is what Kafka Streams' record cache does
+ * for bytes, one step earlier: a busy user's record is neither decoded nor encoded per event, and no
+ * per-event cache lookup compares serialized keys.
  *
  * <p>Kafka Streams asks a store to write what it holds back before each commit through its
  * {@link CachedStateStore#flushCache()} (called ahead of flushing the producer, inside the
